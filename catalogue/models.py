@@ -1,0 +1,203 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.deconstruct import deconstructible
+
+from catalogue.choices import (
+    Activity,
+    ArchSupport,
+    HeelCup,
+    Length,
+    Level,
+    Posting,
+    ProductKind,
+    Rigidity,
+    ShoeType,
+    Width,
+)
+
+
+@deconstructible
+class ChoiceListValidator:
+    """Accept a list whose items are all values of the given choices."""
+
+    def __init__(self, allowed: list[str]):
+        self.allowed = sorted(allowed)
+
+    def __call__(self, value):
+        if not isinstance(value, list) or any(item not in self.allowed for item in value):
+            raise ValidationError(f"Use a list of: {', '.join(self.allowed)}.")
+
+    def __eq__(self, other):
+        return isinstance(other, ChoiceListValidator) and self.allowed == other.allowed
+
+
+validate_shoe_types = ChoiceListValidator(ShoeType.values)
+validate_activities = ChoiceListValidator(Activity.values)
+
+
+@dataclass(frozen=True)
+class ReturnPolicy:
+    """The promise made on a product: copied onto each order line when the order is placed."""
+
+    returnable: bool
+    return_days: int
+    replacement_days: int
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Condition(models.Model):
+    """A foot condition the shop addresses (the taxonomy of ``shared/matching.md``)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    short_description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    kind = models.CharField(max_length=20, choices=ProductKind.choices, default=ProductKind.INSOLE)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    short_description = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True, db_index=True)
+
+    # Fit attributes (accessories may leave them at their neutral values).
+    arch_support = models.CharField(max_length=10, choices=ArchSupport.choices, default=ArchSupport.NONE)
+    rigidity = models.CharField(max_length=12, choices=Rigidity.choices, blank=True)
+    posting = models.CharField(max_length=10, choices=Posting.choices, default=Posting.NONE)
+    heel_cup = models.CharField(max_length=10, choices=HeelCup.choices, blank=True)
+    heel_lift_mm = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(25)])
+    met_pad = models.BooleanField("metatarsal pad", default=False)
+    cushioning = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    length = models.CharField(max_length=15, choices=Length.choices, blank=True)
+    volume = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    shoe_types = models.JSONField(default=list, blank=True, validators=[validate_shoe_types])
+    activities = models.JSONField(default=list, blank=True, validators=[validate_activities])
+    conditions = models.ManyToManyField(Condition, blank=True, related_name="products")
+
+    # Returns: None means "the default for the kind" (custom orthotics are not returnable).
+    returnable = models.BooleanField(
+        null=True, blank=True, help_text="Leave empty for the default: custom orthotics are not returnable."
+    )
+    return_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Overrides SHOP_RETURN_DAYS for this product."
+    )
+    replacement_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Overrides SHOP_REPLACEMENT_DAYS for this product."
+    )
+    production_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Working days to make a custom orthotic before it ships."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "is_active"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("product-detail", kwargs={"slug": self.slug})
+
+    def return_policy(self) -> ReturnPolicy:
+        """Return the promise this product makes today, with the shop's defaults filled in."""
+        returnable = (
+            self.returnable if self.returnable is not None else self.kind != ProductKind.CUSTOM_ORTHOTIC
+        )
+        return ReturnPolicy(
+            returnable=returnable,
+            return_days=self.return_days if self.return_days is not None else settings.SHOP_RETURN_DAYS,
+            replacement_days=(
+                self.replacement_days if self.replacement_days is not None else settings.SHOP_REPLACEMENT_DAYS
+            ),
+        )
+
+
+class ProductVariant(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    size_label = models.CharField(max_length=40, help_text="As shown to customers, e.g. 'EU 40-41'.")
+    eu_min = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    eu_max = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    foot_length_min_mm = models.PositiveSmallIntegerField(null=True, blank=True)
+    foot_length_max_mm = models.PositiveSmallIntegerField(null=True, blank=True)
+    width = models.CharField(max_length=10, choices=Width.choices, default=Width.REGULAR)
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+    )
+    stock = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "eu_min", "sku"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(eu_min__isnull=True) | Q(eu_max__isnull=True) | Q(eu_min__lte=models.F("eu_max")),
+                name="variant_eu_band_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(foot_length_min_mm__isnull=True)
+                | Q(foot_length_max_mm__isnull=True)
+                | Q(foot_length_min_mm__lte=models.F("foot_length_max_mm")),
+                name="variant_length_band_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.name} – {self.size_label} ({self.sku})"
+
+    @property
+    def in_stock(self) -> bool:
+        return self.is_active and self.stock > 0
+
+
+def product_image_path(instance, filename):
+    return f"products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=product_image_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to=product_image_path, blank=True)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    alt = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.alt or f"Image of {self.product}"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from catalogue import apis
+
+urlpatterns = [
+    path("categories/", apis.CategoryListApi.as_view(), name="category-list"),
+    path("conditions/", apis.ConditionListApi.as_view(), name="condition-list"),
+    path("products/", apis.ProductListApi.as_view(), name="product-list"),
+    path("products/<slug:slug>/", apis.ProductDetailApi.as_view(), name="product-detail"),
+]
