@@ -5,6 +5,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from catalogue.choices import Activity, ArchSupport, ProductKind, ShoeType
 from catalogue.models import Category, Condition, Product, ProductVariant
+from shop.api.openapi import string_filter
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -33,7 +34,7 @@ class ProductFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=ProductKind.choices)
     arch_support = django_filters.ChoiceFilter(choices=ArchSupport.choices)
-    condition = django_filters.ModelMultipleChoiceFilter(
+    condition = string_filter(django_filters.ModelMultipleChoiceFilter)(
         field_name="conditions__slug", to_field_name="slug", queryset=Condition.objects.all(), distinct=True
     )
     activity = django_filters.ChoiceFilter(choices=Activity.choices, method="filter_activity")
