@@ -75,3 +75,14 @@ def test_demo_catalogue_loads_twice_without_duplicates(client):
     assert all("plantar-fasciitis" in p["conditions"] for p in body["results"])
     assert client.login(email="staff@example.com", password="orthotics-demo-2026")
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_docs_render_from_local_assets(client):
+    """The interactive docs page loads Swagger UI from the shop itself, not from a CDN."""
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
