@@ -201,3 +201,6 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.alt or f"Image of {self.product}"
+
+
+from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule  # noqa: E402, F401, I001

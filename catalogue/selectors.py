@@ -47,4 +47,6 @@ def condition_list() -> QuerySet[Condition]:
 
 def latest_foot_profile(*, user) -> dict | None:
     """Return the customer's latest foot profile (filled in by foot-type matching), or None."""
-    return None
+    from catalogue.matching.selectors import foot_profile_latest  # here: keeps this module's imports stable
+
+    return foot_profile_latest(user=user)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from catalogue import apis
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("conditions/", apis.ConditionListApi.as_view(), name="condition-list"),
     path("products/", apis.ProductListApi.as_view(), name="product-list"),
     path("products/<slug:slug>/", apis.ProductDetailApi.as_view(), name="product-detail"),
+    path("", include("catalogue.matching.urls")),
 ]

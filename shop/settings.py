@@ -208,3 +208,38 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- Foot-type matching (catalogue/matching; the numbers of shared/matching.md) -----------------
+# Arch index classes (Cavanagh & Rodgers 1987): high arch AI <= HIGH_MAX; flat AI >= FLAT_MIN.
+MATCHING_ARCH_INDEX_HIGH_MAX = 0.21
+MATCHING_ARCH_INDEX_FLAT_MIN = 0.26
+# Sizes: US men = US_MEN_FACTOR * L - US_MEN_OFFSET; UK = US men + UK_FROM_US_MEN;
+# US women = US men + US_WOMEN_FROM_US_MEN; EU = EU_FACTOR * (L / 10 + EU_ALLOWANCE_CM); round up to STEP.
+MATCHING_SIZE_US_MEN_PER_INCH = 3
+MATCHING_SIZE_US_MEN_OFFSET = 22
+MATCHING_SIZE_UK_FROM_US_MEN = -1
+MATCHING_SIZE_US_WOMEN_FROM_US_MEN = 1.5
+MATCHING_SIZE_EU_FACTOR = 1.5
+MATCHING_SIZE_EU_ALLOWANCE_CM = 1.5
+MATCHING_SIZE_STEP = 0.5
+MATCHING_FOOT_LENGTH_MIN_MM = 150
+MATCHING_FOOT_LENGTH_MAX_MM = 350
+# Leg-length difference: a lift of about 60-70 % of it, in the shoe up to the in-shoe limit.
+MATCHING_LEG_LENGTH_MIN_MM = 5  # smaller measured differences are not treated
+MATCHING_HEEL_LIFT_FRACTION = 0.65
+MATCHING_HEEL_LIFT_IN_SHOE_MAX_MM = 10
+MATCHING_HEEL_LIFT_UNMEASURED_MM = 3  # "one leg is longer", not measured: start with the smallest lift
+MATCHING_HEEL_LIFT_STEP_MM = 3  # lifts come in 3 mm steps; one step off scores half
+# Referral "soon": heel pain for longer than this despite care; a leg-length difference over this.
+MATCHING_REFERRAL_HEEL_PAIN_WEEKS = 6
+MATCHING_REFERRAL_LEG_LENGTH_MM = 12
+MATCHING_RECOMMENDATIONS_MAX = 10
+MATCHING_EXERCISES_MAX = 4
+# Footprint analysis: working resolution (longest side, px), the overlay's longest side, and the refusals.
+MATCHING_FOOTPRINT_WORK_SIDE = 1600
+MATCHING_FOOTPRINT_OVERLAY_SIDE = 1000
+MATCHING_FOOTPRINT_MIN_CONTRAST = 40  # grey levels between paper and print
+MATCHING_FOOTPRINT_MIN_AREA = 0.01  # the print covers at least this share of the picture
+MATCHING_FOOTPRINT_SECOND_BLOB_MAX = 0.25  # another blob this large (vs the print) means "not one print"
+# One OpenAPI enum for "left"/"right" (a footprint's side and the short leg's side).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FootSideEnum"] = "catalogue.matching.vocabulary.SIDES"

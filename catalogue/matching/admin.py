@@ -1,0 +1,99 @@
+"""Admin for foot-type matching: staff tune rules and exercises, and look at assessments and footprints."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule
+
+
+@admin.register(MatchingRule)
+class MatchingRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "when",
+        "attribute",
+        "preferred",
+        "weight",
+        "contraindication",
+        "is_active",
+        "position",
+    ]
+    list_editable = ["weight", "is_active", "position"]
+    list_filter = ["attribute", "contraindication", "is_active"]
+    search_fields = ["code", "reason", "source"]
+    fields = ["code", "when", "attribute", "preferred", "weight", "contraindication", "reason", "source",
+              "position", "is_active"]  # fmt: skip
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    list_filter = ["is_active", "conditions"]
+    search_fields = ["name", "slug", "instructions"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["conditions"]
+
+
+def _overlay_tag(footprint: Footprint, size: int):
+    if not footprint.overlay:
+        return "—"
+    return format_html(
+        '<a href="{}"><img src="{}" alt="Footprint overlay" style="max-height:{}px;max-width:{}px"></a>',
+        footprint.overlay.url,
+        footprint.overlay.url,
+        size,
+        size,
+    )
+
+
+@admin.register(Footprint)
+class FootprintAdmin(admin.ModelAdmin):
+    list_display = [
+        "preview",
+        "id",
+        "owner",
+        "side",
+        "arch_index",
+        "arch_type",
+        "foot_length_mm",
+        "created_at",
+    ]
+    list_filter = ["arch_type", "side", "scale"]
+    search_fields = ["id", "owner__email"]
+    list_select_related = ["owner"]
+    readonly_fields = ["overlay_preview", "id", "owner", "side", "image", "overlay", "arch_index", "arch_type",
+                       "chippaux_smirak", "foot_length_mm", "width_mm", "scale", "mm_per_px", "method",
+                       "zone_areas_px", "geometry", "created_at"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False  # footprints are measured on upload, through the API
+
+    @admin.display(description="Overlay")
+    def preview(self, obj):
+        return _overlay_tag(obj, 60)
+
+    @admin.display(description="Overlay")
+    def overlay_preview(self, obj):
+        return _overlay_tag(obj, 600)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "owner", "arch_type", "urgency", "created_at"]
+    search_fields = ["id", "owner__email"]
+    list_select_related = ["owner"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["id", "owner", "footprint", "answers", "profile", "referral", "size", "recommendations",
+                       "exercises", "created_at"]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Arch type")
+    def arch_type(self, obj):
+        return obj.profile.get("arch_type")
+
+    @admin.display(description="Referral")
+    def urgency(self, obj):
+        return obj.referral.get("urgency")

@@ -1,0 +1,288 @@
+"""Foot-type matching API: assessments and footprints. Thin views; the work is in services and selectors."""
+
+from django.conf import settings
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from catalogue.matching import selectors, services
+from catalogue.matching import vocabulary as v
+from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size
+
+
+def _absolute(request, url: str | None) -> str | None:
+    if not url:
+        return None
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: [serializers.ErrorDetail(message, code=code)]})
+
+
+def _foot_length_ok(length) -> bool:
+    return settings.MATCHING_FOOT_LENGTH_MIN_MM <= length <= settings.MATCHING_FOOT_LENGTH_MAX_MM
+
+
+def _foot_length_range() -> str:
+    return f"between {settings.MATCHING_FOOT_LENGTH_MIN_MM} and {settings.MATCHING_FOOT_LENGTH_MAX_MM} mm"
+
+
+class ProfileOutput(serializers.Serializer):
+    arch_type = serializers.ChoiceField(choices=v.ARCH_TYPES)
+    pronation = serializers.ChoiceField(choices=v.PRONATIONS)
+    conditions = serializers.ListField(child=serializers.ChoiceField(choices=v.CONDITION_SLUGS))
+    heel_lift_mm = serializers.IntegerField()
+    short_side = serializers.ChoiceField(choices=v.SIDES, allow_null=True)
+    activity = serializers.ChoiceField(choices=v.ACTIVITIES, allow_null=True)
+    shoe_type = serializers.ChoiceField(choices=v.SHOE_TYPES, allow_null=True)
+    derived_from = serializers.DictField(
+        help_text="For each field, the answers that produced it; for conditions, per condition slug."
+    )
+
+
+class ReferralOutput(serializers.Serializer):
+    advised = serializers.BooleanField()
+    urgency = serializers.ChoiceField(choices=["none", "soon", "urgent"])
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class SizeOutput(serializers.Serializer):
+    foot_length_mm = serializers.FloatField()
+    eu = serializers.FloatField()
+    uk = serializers.FloatField()
+    us_men = serializers.FloatField()
+    us_women = serializers.FloatField()
+    mondopoint = serializers.IntegerField()
+
+
+class RecommendedProductOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=True)
+    currency = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    def get_currency(self, obj) -> str:
+        return settings.SHOP_CURRENCY
+
+    def get_thumbnail_url(self, obj) -> str | None:
+        return _absolute(self.context.get("request"), obj.get("thumbnail_url"))
+
+
+class RecommendedVariantOutput(serializers.Serializer):
+    sku = serializers.CharField()
+    size_label = serializers.CharField()
+
+
+class RecommendationOutput(serializers.Serializer):
+    product = RecommendedProductOutput()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="One sentence per rule that fired."
+    )
+    cautions = serializers.ListField(
+        child=serializers.CharField(), help_text="Contraindications that lowered the score."
+    )
+    variant = RecommendedVariantOutput(allow_null=True, help_text="The variant in the customer's size.")
+
+
+class ExerciseOutput(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    instructions = serializers.CharField()
+
+
+class AssessmentOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    footprint = serializers.UUIDField(source="footprint_id", allow_null=True)
+    profile = ProfileOutput()
+    recommendations = RecommendationOutput(many=True)
+    size = SizeOutput(allow_null=True)
+    exercises = ExerciseOutput(many=True)
+    referral = ReferralOutput()
+
+
+class AssessmentCreateApi(APIView):
+    """Take the foot assessment: profile, ranked insoles with reasons, size, exercises and referral."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AssessmentAnswers"  # a distinct OpenAPI component name
+
+        arch_type_self = serializers.ChoiceField(choices=v.ARCH_TYPES_SELF, required=False)
+        footprint = serializers.UUIDField(required=False, allow_null=True)
+        shoe_wear = serializers.ChoiceField(choices=v.SHOE_WEAR, required=False)
+        rolls = serializers.ChoiceField(choices=v.ROLLS, required=False)
+        pain_areas = serializers.ListField(
+            child=serializers.ChoiceField(choices=v.PAIN_AREAS),
+            required=False,
+            allow_empty=True,
+            max_length=8,
+        )
+        heel_pain_morning = serializers.BooleanField(required=False)
+        pain_after_standing_or_walking = serializers.BooleanField(required=False)
+        back_pain_worse_in_bad_shoes = serializers.BooleanField(required=False)
+        back_pain_better_with_support = serializers.BooleanField(required=False)
+        tight_calves = serializers.BooleanField(required=False)
+        foot_fatigue = serializers.BooleanField(required=False)
+        leg_length_difference_mm = serializers.DecimalField(
+            max_digits=4, decimal_places=1, min_value=0, max_value=100, required=False
+        )
+        one_leg_longer = serializers.BooleanField(required=False)
+        short_side = serializers.ChoiceField(choices=v.SIDES, required=False)
+        activity = serializers.ChoiceField(choices=v.ACTIVITIES, required=False)
+        shoe_type = serializers.ChoiceField(choices=v.SHOE_TYPES, required=False)
+        foot_length_mm = serializers.DecimalField(max_digits=5, decimal_places=1, required=False)
+        shoe_size = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=0, required=False)
+        size_system = serializers.ChoiceField(choices=SIZE_SYSTEMS, required=False)
+        foot_width = serializers.ChoiceField(choices=v.FOOT_WIDTHS, required=False)
+        weight_band = serializers.ChoiceField(choices=v.WEIGHT_BANDS, required=False)
+        previous_foot_injury = serializers.BooleanField(required=False)
+        ankle_instability = serializers.BooleanField(required=False)
+        pain_duration_weeks = serializers.IntegerField(min_value=0, max_value=520, required=False)
+        diabetes = serializers.BooleanField(required=False)
+        numbness_or_tingling = serializers.BooleanField(required=False)
+        night_or_rest_pain = serializers.BooleanField(required=False)
+        recent_injury_cannot_bear_weight = serializers.BooleanField(required=False)
+        hot_swollen_joint_or_fever = serializers.BooleanField(required=False)
+        wound_or_colour_change = serializers.BooleanField(required=False)
+
+        def to_internal_value(self, data):
+            if isinstance(data, dict):
+                unknown = sorted(set(data) - set(self.fields))
+                if unknown:
+                    raise _field_error(
+                        unknown[0], "This is not a question of the assessment.", "unknown_answer"
+                    )
+            return super().to_internal_value(data)
+
+        def validate_foot_length_mm(self, value):
+            if not _foot_length_ok(value):
+                raise serializers.ValidationError(
+                    f"Give a foot length {_foot_length_range()}.", code="out_of_range"
+                )
+            return value
+
+        def validate(self, attrs):
+            size, system = attrs.get("shoe_size"), attrs.get("size_system")
+            if size is not None and not system:
+                message = "Say which size system the shoe size is in: eu, uk, us_men or us_women."
+                raise _field_error("size_system", message, "required")
+            if system and size is None:
+                raise _field_error(
+                    "shoe_size", "Give the shoe size that goes with the size system.", "required"
+                )
+            if size is not None and not _foot_length_ok(length_for_size(size=size, system=system)):
+                message = f"This size does not fit a foot length {_foot_length_range()}."
+                raise _field_error("shoe_size", message, "out_of_range")
+            return attrs
+
+    @extend_schema(
+        request=InputSerializer, responses={201: AssessmentOutput}, operation_id="fit_assessment_create"
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = services.assessment_create(owner=request.user, answers=serializer.validated_data)
+        return Response(
+            AssessmentOutput(assessment, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AssessmentDetailApi(APIView):
+    """Return the customer's own assessment, or an anonymous one by its id."""
+
+    @extend_schema(responses={200: AssessmentOutput}, operation_id="fit_assessment_retrieve")
+    def get(self, request, pk):
+        assessment = selectors.assessment_get(assessment_id=pk, user=request.user)
+        return Response(AssessmentOutput(assessment, context={"request": request}).data)
+
+
+class FootprintOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    side = serializers.CharField()
+    arch_index = serializers.FloatField(
+        help_text="Cavanagh & Rodgers: midfoot contact area / whole print without toes."
+    )
+    arch_type = serializers.ChoiceField(choices=v.ARCH_TYPES)
+    chippaux_smirak = serializers.FloatField(
+        help_text="Narrowest midfoot width / widest forefoot width x 100."
+    )
+    foot_length_mm = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
+    width_mm = serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
+    scale = serializers.CharField()
+    method = serializers.CharField()
+    overlay_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_overlay_url(self, obj) -> str:
+        request = self.context.get("request")
+        return _absolute(request, reverse("fit-footprint-overlay", kwargs={"pk": obj.pk}))
+
+
+class FootprintCreateApi(APIView):
+    """Measure a wet-footprint photo or scan: arch index, arch type, Chippaux-Smirak index, size."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "uploads"
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "FootprintUpload"  # a distinct OpenAPI component name
+
+        image = serializers.FileField(allow_empty_file=True)
+        mm_per_px = serializers.FloatField(required=False, min_value=0.001, max_value=10)
+        dpi = serializers.IntegerField(required=False, min_value=50, max_value=4800)
+        side = serializers.ChoiceField(choices=v.SIDES, required=False)
+
+        def validate(self, attrs):
+            if attrs.get("mm_per_px") and attrs.get("dpi"):
+                raise _field_error("dpi", "Give either mm_per_px or dpi, not both.", "invalid")
+            return attrs
+
+    @extend_schema(
+        request=InputSerializer, responses={201: FootprintOutput}, operation_id="fit_footprint_create"
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        footprint = services.footprint_create(owner=request.user, upload=serializer.validated_data["image"],
+                                              mm_per_px=serializer.validated_data.get("mm_per_px"),
+                                              dpi=serializer.validated_data.get("dpi"),
+                                              side=serializer.validated_data.get("side", ""))  # fmt: skip
+        return Response(
+            FootprintOutput(footprint, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class FootprintDetailApi(APIView):
+    @extend_schema(responses={200: FootprintOutput}, operation_id="fit_footprint_retrieve")
+    def get(self, request, pk):
+        footprint = selectors.footprint_get(footprint_id=pk, user=request.user)
+        return Response(FootprintOutput(footprint, context={"request": request}).data)
+
+
+class FootprintOverlayApi(APIView):
+    """The print with the foot axis, the three zones, the midfoot contact shaded and the index."""
+
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY}, operation_id="fit_footprint_overlay")
+    def get(self, request, pk):
+        footprint = selectors.footprint_get(footprint_id=pk, user=request.user)
+        response = FileResponse(footprint.overlay.open("rb"), content_type="image/png")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response

@@ -1,0 +1,167 @@
+"""Foot-type matching models: assessments, footprints, and the rules and exercises staff tune.
+
+Imported at the end of ``catalogue/models.py`` so that they belong to the ``catalogue`` app.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from catalogue.matching.scoring import ORDINAL_SCALES, PROFILE_ATTRIBUTES, RULE_ATTRIBUTES
+from catalogue.matching.vocabulary import RULE_PROFILE_FIELDS
+from catalogue.models import Condition
+
+ATTRIBUTE_VALUES = {
+    **ORDINAL_SCALES,
+    "posting": ("none", "medial", "lateral"),
+    "met_pad": (True, False),
+    "kind": ("insole", "custom_orthotic", "accessory"),
+}
+
+
+class MatchingRule(models.Model):
+    """One line of the ranking: when the profile shows X, products with attribute Y fit (or must not)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    when = models.JSONField(
+        help_text='Profile fields and values, any of which makes the rule apply, e.g. {"arch_type": ["flat"], '
+        '"pronation": ["over"]}. Fields: ' + ", ".join(RULE_PROFILE_FIELDS) + "."
+    )
+    attribute = models.CharField(max_length=20, choices=[(name, name) for name in RULE_ATTRIBUTES])
+    preferred = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Values of the attribute that fit, e.g. ["high"] or [true]. Leave empty for heel_lift_mm '
+        "(compared with the lift the profile needs) and activities (contains the customer's activity).",
+    )
+    weight = models.PositiveSmallIntegerField(default=1)
+    contraindication = models.BooleanField(
+        default=False, help_text="A product with a preferred value loses the weight instead of earning it."
+    )
+    reason = models.CharField(
+        max_length=300,
+        help_text="One plain sentence shown to the customer; may use {heel_lift_mm}, {short_side}, {activity}. "
+        "Describe what the insole does (supports, cushions), never a cure.",
+    )
+    source = models.CharField(max_length=300, help_text="Where the rule comes from.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        errors = {}
+        if not isinstance(self.when, dict) or not self.when:
+            errors["when"] = "Name at least one profile field with a list of values."
+        else:
+            for name, values in self.when.items():
+                allowed = RULE_PROFILE_FIELDS.get(name)
+                if allowed is None:
+                    errors["when"] = f"Unknown profile field {name!r}."
+                elif not isinstance(values, list) or any(value not in allowed for value in values):
+                    errors["when"] = f"Values for {name} must be a list of: {', '.join(allowed)}."
+        if self.attribute in PROFILE_ATTRIBUTES:
+            if self.preferred:
+                errors["preferred"] = f"Leave empty for {self.attribute}."
+        elif self.attribute in ATTRIBUTE_VALUES:
+            allowed = ATTRIBUTE_VALUES[self.attribute]
+            if (
+                not isinstance(self.preferred, list)
+                or not self.preferred
+                or any(value not in allowed for value in self.preferred)
+            ):
+                errors["preferred"] = f"Use a list of: {', '.join(str(value) for value in allowed)}."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Exercise(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    instructions = models.TextField()
+    conditions = models.ManyToManyField(Condition, related_name="exercises", blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "slug"]
+
+    def __str__(self):
+        return self.name
+
+
+def footprint_path(instance, filename):
+    return f"footprints/{instance.pk}/{filename}"
+
+
+class Footprint(models.Model):
+    """A measured wet footprint; anonymous ones are read by their unguessable id."""
+
+    class Side(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+
+    class Scale(models.TextChoices):
+        NONE = "none", "No scale"
+        MM_PER_PX = "mm_per_px", "Millimetres per pixel"
+        DPI = "dpi", "Scan resolution (dpi)"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="footprints"
+    )
+    side = models.CharField(max_length=5, choices=Side.choices, blank=True)
+    image = models.ImageField(upload_to=footprint_path)
+    overlay = models.ImageField(upload_to=footprint_path)
+    arch_index = models.FloatField()
+    arch_type = models.CharField(max_length=10)
+    chippaux_smirak = models.FloatField()
+    foot_length_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    width_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    scale = models.CharField(max_length=10, choices=Scale.choices, default=Scale.NONE)
+    mm_per_px = models.FloatField(null=True, blank=True)
+    method = models.CharField(max_length=40)
+    zone_areas_px = models.JSONField(default=list, help_text="Contact area of forefoot A, midfoot B, heel C.")
+    geometry = models.JSONField(default=dict, help_text="The axis and zone lines drawn on the overlay.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Footprint {self.pk} ({self.arch_type}, AI {self.arch_index:.3f})"
+
+
+class Assessment(models.Model):
+    """A customer's answers and everything computed from them when they were given."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="assessments"
+    )
+    footprint = models.ForeignKey(
+        Footprint, null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments"
+    )
+    answers = models.JSONField()
+    profile = models.JSONField()
+    referral = models.JSONField()
+    size = models.JSONField(null=True, blank=True)
+    recommendations = models.JSONField(
+        default=list, help_text="As shown: products, scores, reasons, variants."
+    )
+    exercises = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self):
+        return f"Assessment {self.pk}"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from catalogue.matching import apis
+
+urlpatterns = [
+    path("fit/assessments/", apis.AssessmentCreateApi.as_view(), name="fit-assessment-create"),
+    path("fit/assessments/<uuid:pk>/", apis.AssessmentDetailApi.as_view(), name="fit-assessment-detail"),
+    path("fit/footprints/", apis.FootprintCreateApi.as_view(), name="fit-footprint-create"),
+    path("fit/footprints/<uuid:pk>/", apis.FootprintDetailApi.as_view(), name="fit-footprint-detail"),
+    path(
+        "fit/footprints/<uuid:pk>/overlay.png",
+        apis.FootprintOverlayApi.as_view(),
+        name="fit-footprint-overlay",
+    ),
+]
