@@ -213,4 +213,5 @@ class ConditionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "short_description"]
     search_fields = ["name", "slug"]
 
+
 import catalogue.matching.admin  # noqa: E402, F401  (foot-type matching registers its models)
