@@ -1,0 +1,284 @@
+"""Carts, orders with their lines and history, payments, refunds and stored webhook events."""
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role
+
+ZERO = Decimal("0.00")
+# Crockford-style alphabet without 0/O, 1/I/L, U: easy to read out on the phone.
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_LENGTH = 10
+
+
+def new_order_number() -> str:
+    """Return a short random order number (about 49 bits: unguessable enough to type, unique by index)."""
+    return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+
+
+class MoneyField(models.DecimalField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+
+class ShippingMethod(models.Model):
+    """A way to ship an order; staff edit these in the admin."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    price = MoneyField(validators=[MinValueValidator(ZERO)])
+    delivery_days = models.PositiveSmallIntegerField(help_text="Working days from shipment to delivery.")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "price", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class CustomerAddressBook(models.Model):
+    """A customer's default shipping address (kept here so ``shop.User`` stays the auth model only)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="address_book"
+    )
+    default_shipping_address = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Addresses of {self.user}"
+
+
+class Cart(models.Model):
+    """A server-side cart, addressed by its unguessable token; tied to an account when logged in."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
+    )
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return str(self.token)
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    variant = models.ForeignKey("catalogue.ProductVariant", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "variant"], name="cart_item_unique_variant"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_item_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.variant_id}"
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=16, unique=True, default=new_order_number, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    email = models.EmailField(db_index=True)
+    status = models.CharField(
+        max_length=32, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, db_index=True
+    )
+    currency = models.CharField(max_length=3)
+    subtotal = MoneyField()
+    shipping_total = MoneyField()
+    total = MoneyField()
+    # Money actually received and given back; changed only under the order's row lock.
+    captured_total = MoneyField(default=ZERO)
+    refunded_total = MoneyField(default=ZERO)
+
+    shipping_address = models.JSONField()
+    billing_address = models.JSONField(null=True, blank=True)
+    shipping_method_code = models.CharField(max_length=40)
+    shipping_method_name = models.CharField(max_length=100)
+    carrier = models.CharField(max_length=60, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+
+    replacement_for = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replacements"
+    )
+    checkout_key = models.CharField(
+        max_length=320, null=True, blank=True, unique=True, help_text="Cart token + Idempotency-Key header."
+    )
+    cancellation_reason = models.TextField(blank=True)
+    needs_attention = models.BooleanField(
+        default=False, db_index=True, help_text="Something staff must look at (e.g. a payment mismatch)."
+    )
+    attention_note = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    payment_deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(refunded_total__lte=models.F("captured_total")), name="order_refund_le_captured"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def refundable_total(self) -> Decimal:
+        return self.captured_total - self.refunded_total
+
+
+class OrderLine(models.Model):
+    """One product on an order, with the name, price and return promise copied at purchase."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        "catalogue.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    product_kind = models.CharField(max_length=20)
+    product_name = models.CharField(max_length=200)
+    sku = models.CharField("SKU", max_length=64)
+    size_label = models.CharField(max_length=40, blank=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit_price = MoneyField()
+    line_total = MoneyField()
+    # The return policy promised at purchase (policy.md): later changes never touch it.
+    returnable = models.BooleanField()
+    return_days = models.PositiveSmallIntegerField()
+    replacement_days = models.PositiveSmallIntegerField()
+    # When this line reached the customer: both windows start here. Set with the order's delivery.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.sku}"
+
+
+class OrderStatusChange(models.Model):
+    """One step in an order's history: who, when, from which status to which, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Payment(models.Model):
+    """One attempt to take the order's money at a provider (a PaymentIntent for Stripe)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    provider_reference = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    amount = MoneyField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    amount_received = MoneyField(null=True, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "attempt"], name="payment_unique_attempt")]
+
+    def __str__(self):
+        return f"{self.provider} {self.provider_reference or '(no reference)'}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"order:{self.order.number}:pi:{self.attempt}"
+
+
+class Refund(models.Model):
+    """Money given back; written (pending) before the provider is called, keyed ``refund:<id>``."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    provider_reference = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+    failure_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return f"Refund {self.pk} of {self.amount} {self.currency}"
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"refund:{self.pk}"
+
+
+class WebhookEvent(models.Model):
+    """A provider event, stored once by its id so that each is processed at most once."""
+
+    provider = models.CharField(max_length=20, default="stripe")
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    outcome = models.CharField(max_length=40, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

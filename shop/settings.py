@@ -209,6 +209,18 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# ---------------------------------------------------------------------------------------------------
+# Ordering: payments, checkout and fulfilment (issue 3). Read by orders/ at call time, never at import.
+# ---------------------------------------------------------------------------------------------------
+# Stripe keys; leave empty to run offline with the dummy gateway.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# "dummy" or "stripe"; empty means "stripe when STRIPE_SECRET_KEY is set, else dummy".
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="")
+# Unpaid orders expire (and give their stock back) this many minutes after checkout.
+SHOP_PAYMENT_DEADLINE_MINUTES = env.int("SHOP_PAYMENT_DEADLINE_MINUTES", default=30)
+# Shipping methods are a model (orders.ShippingMethod, edited in the admin; seeded by a migration).
+
 # --- Foot-type matching (catalogue/matching; the numbers of shared/matching.md) -----------------
 # Arch index classes (Cavanagh & Rodgers 1987): high arch AI <= HIGH_MAX; flat AI >= FLAT_MIN.
 MATCHING_ARCH_INDEX_HIGH_MAX = 0.21

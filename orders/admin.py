@@ -1,0 +1,215 @@
+"""Staff views of orders: lines and history inline, filters, and ship/deliver actions through the services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.template.response import TemplateResponse
+
+from orders.models import (
+    CustomerAddressBook,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Payment,
+    Refund,
+    ShippingMethod,
+    WebhookEvent,
+)
+from orders.services.orders import order_deliver, order_ship
+from orders.statuses import OrderStatus
+from shop.exceptions import ApplicationError
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ["sku", "product_name", "size_label", "quantity", "unit_price", "line_total", "returnable",
+              "return_days", "replacement_days", "delivered_at"]  # fmt: skip
+    readonly_fields = fields
+
+
+class OrderStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
+    model = OrderStatusChange
+    extra = 0
+    fields = ["created_at", "from_status", "to_status", "actor", "role", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "history"
+
+
+class PaymentInline(ReadOnlyMixin, admin.TabularInline):
+    model = Payment
+    extra = 0
+    fields = ["created_at", "provider", "attempt", "provider_reference", "amount", "currency", "status",
+              "amount_received", "failure_reason"]  # fmt: skip
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyMixin, admin.TabularInline):
+    model = Refund
+    extra = 0
+    fields = ["created_at", "amount", "currency", "status", "provider_reference", "reason", "created_by",
+              "failure_reason"]  # fmt: skip
+    readonly_fields = fields
+
+
+class PaidFilter(admin.SimpleListFilter):
+    title = "paid"
+    parameter_name = "paid"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Paid"), ("no", "Not paid")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(paid_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(paid_at__isnull=True)
+        return queryset
+
+
+class AwaitingShipmentFilter(admin.SimpleListFilter):
+    title = "awaiting shipment"
+    parameter_name = "awaiting_shipment"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Awaiting shipment")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status=OrderStatus.PAID)
+        return queryset
+
+
+class ShipForm(forms.Form):
+    order = forms.CharField(widget=forms.HiddenInput)
+    carrier = forms.CharField(max_length=60)
+    tracking_number = forms.CharField(max_length=100)
+
+
+ShipFormSet = forms.formset_factory(ShipForm, extra=0)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "created_at", "email", "status", "total", "currency", "paid_at", "shipped_at",
+                    "delivered_at", "needs_attention"]  # fmt: skip
+    list_filter = ["status", ("created_at", admin.DateFieldListFilter), PaidFilter, AwaitingShipmentFilter,
+                   "needs_attention"]  # fmt: skip
+    search_fields = ["=number", "email"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    inlines = [OrderLineInline, OrderStatusChangeInline, PaymentInline, RefundInline]
+    actions = ["ship", "deliver"]
+    readonly_fields = [
+        "number", "user", "email", "status", "currency", "subtotal", "shipping_total", "total",
+        "captured_total", "refunded_total", "shipping_address", "billing_address", "shipping_method_code",
+        "shipping_method_name", "carrier", "tracking_number", "replacement_for", "cancellation_reason",
+        "created_at", "payment_deadline", "paid_at", "shipped_at", "delivered_at", "cancelled_at", "expired_at",
+    ]  # fmt: skip
+    fields = readonly_fields + ["needs_attention", "attention_note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Save only the staff note fields: a full save could overwrite a status a webhook just changed."""
+        obj.save(update_fields=["needs_attention", "attention_note", "updated_at"])
+
+    @admin.action(description="Mark shipped (with carrier and tracking number)")
+    def ship(self, request, queryset: QuerySet[Order]):
+        if "apply" in request.POST:
+            formset = ShipFormSet(request.POST, prefix="ship")
+            if formset.is_valid():
+                orders = {order.number: order for order in queryset}
+                for form in formset:
+                    order = orders.get(form.cleaned_data["order"])
+                    if order is None:
+                        continue
+                    self._run(request, order, order_ship, actor=request.user,
+                              carrier=form.cleaned_data["carrier"],
+                              tracking_number=form.cleaned_data["tracking_number"])  # fmt: skip
+                return None
+        else:
+            formset = ShipFormSet(prefix="ship", initial=[{"order": order.number} for order in queryset])
+        by_number = {order.number: order for order in queryset}
+        rows = [(by_number.get(form["order"].value()), form) for form in formset.forms]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ship orders",
+            "opts": self.model._meta,
+            "formset": formset,
+            "rows": rows,
+            "queryset": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/order/ship.html", context)
+
+    @admin.action(description="Mark delivered (now)")
+    def deliver(self, request, queryset: QuerySet[Order]):
+        for order in queryset:
+            self._run(request, order, order_deliver, actor=request.user)
+
+    def _run(self, request, order, service, **kwargs):
+        try:
+            service(order=order, **kwargs)
+        except ApplicationError as error:
+            self.message_user(request, f"{order.number}: {error.detail}", messages.ERROR)
+        else:
+            self.message_user(request, f"{order.number}: done.", messages.SUCCESS)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["order", "provider", "provider_reference", "amount", "currency", "status", "created_at"]
+    list_filter = ["provider", "status"]
+    search_fields = ["order__number", "provider_reference"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["pk", "order", "amount", "currency", "status", "provider_reference", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["order__number", "provider_reference"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["event_id", "type", "outcome", "order", "received_at"]
+    list_filter = ["type", "outcome"]
+    search_fields = ["event_id", "order__number"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff
+
+
+@admin.register(ShippingMethod)
+class ShippingMethodAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "price", "delivery_days", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+
+
+@admin.register(CustomerAddressBook)
+class CustomerAddressBookAdmin(admin.ModelAdmin):
+    list_display = ["user", "updated_at"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]

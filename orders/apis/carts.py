@@ -1,0 +1,114 @@
+"""Cart and shipping-method endpoints: thin views over ``orders.services.cart`` and ``orders.selectors``."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import selectors
+from orders.apis.common import MoneyField, QuantityField, shop_currency
+from orders.services import cart as cart_services
+
+
+class CartOutputSerializer(serializers.Serializer):
+    class LineOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "CartLine"
+
+        id = serializers.IntegerField(source="item.id")
+        sku = serializers.CharField(source="item.variant.sku")
+        product_name = serializers.CharField(source="item.variant.product.name")
+        size_label = serializers.CharField(source="item.variant.size_label")
+        quantity = serializers.IntegerField(source="item.quantity")
+        unit_price = MoneyField()
+        line_total = MoneyField()
+        available = serializers.IntegerField()
+        warning = serializers.CharField(allow_null=True)
+
+    token = serializers.UUIDField(source="cart.token")
+    items = LineOutput(many=True, source="lines")
+    subtotal = MoneyField()
+    currency = serializers.SerializerMethodField()
+    checked_out = serializers.SerializerMethodField()
+
+    def get_currency(self, obj) -> str:
+        return shop_currency()
+
+    def get_checked_out(self, obj) -> bool:
+        return obj.cart.checked_out_at is not None
+
+
+def _cart_response(cart, status_code=status.HTTP_200_OK) -> Response:
+    return Response(CartOutputSerializer(selectors.cart_view(cart=cart)).data, status=status_code)
+
+
+class CartCreateApi(APIView):
+    @extend_schema(request=None, responses={201: CartOutputSerializer})
+    def post(self, request):
+        cart = cart_services.cart_create(user=request.user)
+        return _cart_response(cart, status.HTTP_201_CREATED)
+
+
+class CartDetailApi(APIView):
+    @extend_schema(responses=CartOutputSerializer)
+    def get(self, request, token):
+        return _cart_response(selectors.cart_get(token=token, user=request.user))
+
+
+class CartItemAddApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CartItemAddInput"
+
+        sku = serializers.CharField(max_length=64)
+        quantity = QuantityField()
+
+    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
+    def post(self, request, token):
+        cart = selectors.cart_get(token=token, user=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart_services.cart_item_add(cart=cart, **data.validated_data)
+        return _cart_response(cart, status.HTTP_201_CREATED)
+
+
+class CartItemApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CartItemUpdateInput"
+
+        quantity = QuantityField()
+
+    @extend_schema(request=InputSerializer, responses=CartOutputSerializer)
+    def patch(self, request, token, item_id):
+        cart = selectors.cart_get(token=token, user=request.user)
+        item = selectors.cart_item_get(cart=cart, item_id=item_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart_services.cart_item_update(item=item, quantity=data.validated_data["quantity"])
+        return _cart_response(cart)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, token, item_id):
+        cart = selectors.cart_get(token=token, user=request.user)
+        cart_services.cart_item_remove(item=selectors.cart_item_get(cart=cart, item_id=item_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ShippingMethodListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ShippingMethod"
+
+        code = serializers.CharField()
+        name = serializers.CharField()
+        price = MoneyField()
+        currency = serializers.SerializerMethodField()
+        delivery_days = serializers.IntegerField()
+
+        def get_currency(self, obj) -> str:
+            return shop_currency()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return Response(self.OutputSerializer(selectors.shipping_method_list(), many=True).data)

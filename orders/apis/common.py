@@ -1,0 +1,137 @@
+"""Serializer pieces shared by the ordering views."""
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from orders.models import Order
+
+
+class MoneyField(serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=12, decimal_places=2, coerce_to_string=True, **kwargs)
+
+
+class AddressSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    postal_code = serializers.CharField(max_length=20)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    country = serializers.RegexField(
+        r"^[A-Za-z]{2}$", max_length=2, error_messages={"invalid": "Use an ISO 3166-1 alpha-2 code, e.g. DE."}
+    )
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+    def validate_country(self, value: str) -> str:
+        return value.upper()
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    class LineOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "OrderLine"
+
+        id = serializers.IntegerField()
+        sku = serializers.CharField()
+        product_name = serializers.CharField()
+        size_label = serializers.CharField()
+        quantity = serializers.IntegerField()
+        unit_price = MoneyField()
+        line_total = MoneyField()
+        returnable = serializers.BooleanField()
+        return_days = serializers.IntegerField()
+        replacement_days = serializers.IntegerField()
+        delivered_at = serializers.DateTimeField(allow_null=True)
+
+    class HistoryOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "OrderStatusChange"
+
+        from_status = serializers.CharField()
+        to_status = serializers.CharField()
+        at = serializers.DateTimeField(source="created_at")
+        note = serializers.CharField()
+
+    class PaymentOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "OrderPayment"
+
+        provider = serializers.CharField()
+        amount = MoneyField()
+        currency = serializers.CharField()
+        status = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    class RefundOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "OrderRefund"
+
+        id = serializers.IntegerField()
+        amount = MoneyField()
+        currency = serializers.CharField()
+        status = serializers.CharField()
+        reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    number = serializers.CharField()
+    status = serializers.CharField()
+    email = serializers.EmailField()
+    currency = serializers.CharField()
+    lines = LineOutput(many=True)
+    subtotal = MoneyField()
+    shipping_total = MoneyField()
+    total = MoneyField()
+    refunded_total = MoneyField()
+    shipping_address = serializers.JSONField()
+    billing_address = serializers.JSONField(allow_null=True)
+    shipping_method = serializers.CharField(source="shipping_method_code")
+    created_at = serializers.DateTimeField()
+    payment_deadline = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    carrier = serializers.CharField()
+    tracking_number = serializers.CharField()
+    replacement_for = serializers.CharField(source="replacement_for.number", allow_null=True, default=None)
+    payments = PaymentOutput(many=True)
+    refunds = RefundOutput(many=True)
+    history = HistoryOutput(many=True, source="status_changes")
+
+
+def order_data(order: Order, **extra) -> dict:
+    return {**OrderOutputSerializer(order).data, **extra}
+
+
+def shop_currency() -> str:
+    return settings.SHOP_CURRENCY
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class QuantityField(serializers.Field):
+    """A whole number from 1 to 99; anything else is ``invalid_quantity``."""
+
+    default_error_messages = {"invalid_quantity": "The quantity must be a whole number from 1 to 99."}
+
+    def validate_empty_values(self, data):
+        if data is None:
+            self.fail("invalid_quantity")
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid_quantity")
+        try:
+            value = int(data)
+        except ValueError:
+            self.fail("invalid_quantity")
+        if not 1 <= value <= 99:
+            self.fail("invalid_quantity")
+        return value
+
+    def to_representation(self, value):
+        return value

@@ -1,0 +1,81 @@
+"""Cart writes. Prices are never stored on the cart: they come from the catalogue when shown or ordered."""
+
+from django.db import IntegrityError, transaction
+
+from catalogue.models import ProductVariant
+from orders.exceptions import CartCheckedOut, InactiveProduct, InsufficientStock, InvalidQuantity, UnknownSku
+from orders.models import Cart, CartItem
+from orders.services.orders import Actor
+
+MAX_QUANTITY = 99
+
+
+def _check_quantity(quantity) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidQuantity(attr="quantity")
+    return quantity
+
+
+def _sellable_variant(*, sku: str) -> ProductVariant:
+    variant = ProductVariant.objects.select_related("product").filter(sku=sku).first()
+    if variant is None:
+        raise UnknownSku(attr="sku")
+    if not (variant.is_active and variant.product.is_active):
+        raise InactiveProduct(attr="sku")
+    return variant
+
+
+def _check_open(cart: Cart) -> None:
+    if cart.checked_out_at is not None:
+        raise CartCheckedOut()
+
+
+def _check_stock(variant: ProductVariant, quantity: int) -> None:
+    if quantity > variant.stock:
+        raise InsufficientStock(sku=variant.sku, requested=quantity, available=variant.stock)
+
+
+def cart_create(*, user: Actor = None) -> Cart:
+    """Create an empty cart, tied to the account when the customer is logged in."""
+    return Cart.objects.create(user=user if getattr(user, "is_authenticated", False) else None)
+
+
+def cart_item_add(*, cart: Cart, sku: str, quantity: int) -> CartItem:
+    """Add ``quantity`` of a variant (adding to a line already there); refuse more than is in stock."""
+    _check_open(cart)
+    quantity = _check_quantity(quantity)
+    variant = _sellable_variant(sku=sku)
+    with transaction.atomic():
+        item = CartItem.objects.select_for_update().filter(cart=cart, variant=variant).first()
+        total = quantity + (item.quantity if item else 0)
+        _check_quantity(total)
+        _check_stock(variant, total)
+        if item is None:
+            try:
+                with transaction.atomic():
+                    return CartItem.objects.create(cart=cart, variant=variant, quantity=total)
+            except IntegrityError:  # the same line added at the same moment: add to it
+                item = CartItem.objects.select_for_update().get(cart=cart, variant=variant)
+                total = _check_quantity(item.quantity + quantity)
+                _check_stock(variant, total)
+        item.quantity = total
+        item.save(update_fields=["quantity"])
+    cart.save(update_fields=["updated_at"])
+    return item
+
+
+def cart_item_update(*, item: CartItem, quantity: int) -> CartItem:
+    """Change a line's quantity; refuse more than is in stock."""
+    _check_open(item.cart)
+    quantity = _check_quantity(quantity)
+    variant = _sellable_variant(sku=item.variant.sku)
+    _check_stock(variant, quantity)
+    item.quantity = quantity
+    item.save(update_fields=["quantity"])
+    return item
+
+
+def cart_item_remove(*, item: CartItem) -> None:
+    """Remove a line from the cart."""
+    _check_open(item.cart)
+    item.delete()

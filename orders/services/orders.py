@@ -1,0 +1,204 @@
+"""Order status changes: one transition function, and the operations built on it.
+
+Every status change goes through ``order_transition``, which locks the order row, checks the table in
+``orders.statuses`` and records an ``OrderStatusChange``. Nothing else assigns ``order.status``.
+"""
+
+import logging
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from orders.exceptions import InvalidTransition, OrderNotFound, ReasonRequired
+from orders.models import Order, OrderStatusChange
+from orders.statuses import (
+    AWAITING_PAYMENT,
+    HOLDS_STOCK,
+    NOTIFY,
+    TIMESTAMP_FIELD,
+    OrderStatus,
+    Role,
+    is_allowed,
+)
+from orders.tasks import order_notify_on_commit
+
+logger = logging.getLogger(__name__)
+
+# Who asks for a change: a user, an anonymous visitor (a guest), or nobody (the system).
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def actor_user(actor: Actor) -> AbstractBaseUser | None:
+    """Return the actor as a user to record, or None for guests and the system."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def order_lock(*, order_id: int) -> Order:
+    """Return the order with its row locked until the current transaction ends."""
+    try:
+        return Order.objects.select_for_update().get(pk=order_id)
+    except Order.DoesNotExist as error:
+        raise OrderNotFound() from error
+
+
+def order_transition(
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor = None,
+    role: str = Role.SYSTEM,
+    note: str = "",
+    changes: dict | None = None,
+    at: datetime | None = None,
+) -> Order:
+    """Move the order to ``to_status`` if the table allows it for ``role``, record it; return the locked order.
+
+    ``changes`` are further fields saved with the status (tracking number, reason); ``at`` is the
+    time stored in the status's own field (``delivered_at``...), default now; the history row always
+    records when the change was made. Raises
+    ``InvalidTransition`` (409) when the table says no.
+    """
+    now = timezone.now()
+    at = at or now
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        if not is_allowed(locked.status, to_status, role):
+            raise InvalidTransition(from_status=locked.status, to_status=to_status)
+        from_status = locked.status
+        locked.status = to_status
+        update_fields = ["status", "updated_at"]
+        if to_status in TIMESTAMP_FIELD:
+            setattr(locked, TIMESTAMP_FIELD[to_status], at)
+            update_fields.append(TIMESTAMP_FIELD[to_status])
+        for field, value in (changes or {}).items():
+            setattr(locked, field, value)
+            update_fields.append(field)
+        locked.save(update_fields=update_fields)
+        OrderStatusChange.objects.create(
+            order=locked,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor_user(actor),
+            role=role,
+            note=note,
+            created_at=now,
+        )
+        if to_status in NOTIFY:
+            order_notify_on_commit(order_id=locked.pk, notification=to_status)
+    for field in update_fields:  # keep the caller's instance in step
+        setattr(order, field, getattr(locked, field))
+    return locked
+
+
+def order_cancel(*, order: Order, actor: Actor = None, role: str = Role.CUSTOMER, reason: str = "") -> Order:
+    """Cancel an order before shipment: release its stock, then void or refund its payment.
+
+    Customers may cancel while it is pending payment or paid; staff up to shipment, with a reason.
+    """
+    from orders.services.payments import order_payments_settle_after_cancel
+    from orders.services.stock import stock_release
+
+    if role == Role.STAFF and not reason.strip():
+        raise ReasonRequired(attr="reason")
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        held = locked.status in HOLDS_STOCK
+        locked = order_transition(
+            order=locked,
+            to_status=OrderStatus.CANCELLED,
+            actor=actor,
+            role=role,
+            note=reason or "Cancelled by the customer.",
+            changes={"cancellation_reason": reason},
+        )
+        if held:
+            stock_release(quantities=_line_quantities(locked))
+    order_payments_settle_after_cancel(order=locked, actor=actor)
+    order.refresh_from_db()
+    return order
+
+
+def order_ship(*, order: Order, actor: Actor, carrier: str, tracking_number: str, note: str = "") -> Order:
+    """Mark a paid order shipped with its carrier and tracking number (staff)."""
+    return order_transition(
+        order=order,
+        to_status=OrderStatus.SHIPPED,
+        actor=actor,
+        role=Role.STAFF,
+        note=note or f"Shipped with {carrier}, tracking {tracking_number}.",
+        changes={"carrier": carrier, "tracking_number": tracking_number},
+    )
+
+
+def order_deliver(
+    *, order: Order, actor: Actor, delivered_at: datetime | None = None, note: str = ""
+) -> Order:
+    """Mark a shipped order delivered; its lines' return and replacement windows start at ``delivered_at``."""
+    delivered_at = delivered_at or timezone.now()
+    with transaction.atomic():
+        locked = order_transition(
+            order=order,
+            to_status=OrderStatus.DELIVERED,
+            actor=actor,
+            role=Role.STAFF,
+            note=note or "Delivered.",
+            at=delivered_at,
+        )
+        locked.lines.update(delivered_at=delivered_at)
+    return locked
+
+
+def order_expire(*, order: Order, now: datetime | None = None) -> bool:
+    """Expire an unpaid order past its deadline and give its stock back; return whether it expired."""
+    from orders.services.payments import order_payments_settle_after_cancel
+    from orders.services.stock import stock_release
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        if (
+            locked.status not in AWAITING_PAYMENT
+            or not locked.payment_deadline
+            or locked.payment_deadline > now
+        ):
+            return False
+        locked = order_transition(
+            order=locked, to_status=OrderStatus.EXPIRED, role=Role.SYSTEM, note="Not paid in time.", at=now
+        )
+        stock_release(quantities=_line_quantities(locked))
+    order_payments_settle_after_cancel(order=locked, actor=None)
+    return True
+
+
+def orders_expire_unpaid(*, now: datetime | None = None) -> int:
+    """Expire every unpaid order past its payment deadline; return how many expired."""
+    now = now or timezone.now()
+    due = Order.objects.filter(status__in=AWAITING_PAYMENT, payment_deadline__lte=now).order_by("pk")
+    expired = 0
+    for order in due.iterator():
+        try:
+            expired += order_expire(order=order, now=now)
+        except Exception:  # one bad order must not stop the sweep
+            logger.exception("Could not expire order %s", order.number)
+    return expired
+
+
+def order_flag(*, order: Order, note: str) -> None:
+    """Mark the order for staff attention with a note (call with the order locked)."""
+    stamp = timezone.now().isoformat(timespec="seconds")
+    order.needs_attention = True
+    order.attention_note = f"{order.attention_note}\n{stamp} {note}".strip()
+    order.save(update_fields=["needs_attention", "attention_note", "updated_at"])
+    logger.warning("Order %s flagged: %s", order.number, note)
+
+
+def _line_quantities(order: Order) -> dict[int, int]:
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in order.lines.filter(variant__isnull=False).values_list(
+        "variant_id", "quantity"
+    ):
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    return quantities

@@ -1,0 +1,199 @@
+"""Payments and refunds: local records first, provider calls outside the row locks."""
+
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+
+from orders.exceptions import InvalidInput, PaymentDeclined, PaymentProviderError, RefundExceedsCaptured
+from orders.models import ZERO, Order, Payment, Refund
+from orders.payments.gateway import PaymentRequest, PaymentSession, RefundRequest, get_gateway
+from orders.services.orders import Actor, actor_user, order_flag, order_lock, order_transition
+from orders.statuses import AWAITING_PAYMENT, OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
+
+logger = logging.getLogger(__name__)
+
+
+def payment_start(*, order: Order) -> PaymentSession | None:
+    """Start (or resume) taking the order's money; return the session for the front end.
+
+    Repeating it resumes the same attempt with the same idempotency key
+    (``order:<number>:pi:<attempt>``), so the provider answers with the same payment. A failed
+    attempt is followed by a new one. Returns None when the order no longer waits for payment.
+    """
+    gateway = get_gateway()
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        if locked.status not in AWAITING_PAYMENT:
+            return None
+        payment = locked.payments.order_by("-attempt").first()
+        if payment is None or payment.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED):
+            if locked.status == OrderStatus.PAYMENT_FAILED:
+                locked = order_transition(
+                    order=locked, to_status=OrderStatus.PENDING_PAYMENT, note="New payment attempt."
+                )
+            payment = Payment.objects.create(
+                order=locked,
+                provider=gateway.name,
+                attempt=payment.attempt + 1 if payment else 1,
+                amount=locked.total,
+                currency=locked.currency,
+            )
+    if payment.provider != gateway.name:
+        gateway = get_gateway(payment.provider)
+    request = PaymentRequest(
+        order_number=locked.number,
+        amount=payment.amount,
+        currency=payment.currency,
+        idempotency_key=payment.idempotency_key,
+        email=locked.email,
+    )
+    try:
+        session = gateway.create_payment(request)
+    except PaymentDeclined as error:
+        _payment_fail(payment=payment, reason=error.detail, order_status=OrderStatus.PAYMENT_FAILED)
+        raise
+    except PaymentProviderError as error:
+        _payment_fail(payment=payment, reason=error.detail, order_status=None)
+        raise
+    Payment.objects.filter(pk=payment.pk, provider_reference__isnull=True).update(
+        provider_reference=session.reference
+    )
+    return session
+
+
+def _payment_fail(*, payment: Payment, reason: str, order_status: str | None) -> None:
+    with transaction.atomic():
+        order = order_lock(order_id=payment.order_id)
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.FAILED, failure_reason=reason
+        )
+        if order_status and is_allowed(order.status, order_status, Role.SYSTEM):
+            order_transition(order=order, to_status=order_status, note=reason)
+
+
+def order_payments_settle_after_cancel(*, order: Order, actor: Actor = None) -> None:
+    """After a cancellation or expiry: void uncaptured payments and refund whatever was captured."""
+    for payment in order.payments.filter(status=PaymentStatus.PENDING):
+        if payment.provider_reference:
+            try:
+                get_gateway(payment.provider).cancel_payment(
+                    reference=payment.provider_reference, idempotency_key=f"{payment.idempotency_key}:cancel"
+                )
+            except (PaymentDeclined, PaymentProviderError) as error:
+                with transaction.atomic():
+                    order_flag(
+                        order=order_lock(order_id=order.pk),
+                        note=f"Could not void payment {payment.pk}: {error}",
+                    )
+                continue
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.CANCELLED
+        )
+    order.refresh_from_db()
+    outstanding = order.captured_total - _committed_refunds(order)
+    if outstanding > 0:
+        try:
+            refund_create(order=order, amount=outstanding, actor=actor, reason="Order cancelled")
+        except (PaymentDeclined, PaymentProviderError) as error:
+            with transaction.atomic():
+                order_flag(
+                    order=order_lock(order_id=order.pk), note=f"Refund on cancellation failed: {error}"
+                )
+
+
+def _committed_refunds(order: Order) -> Decimal:
+    total = (
+        Refund.objects.filter(order=order).exclude(status=RefundStatus.FAILED).aggregate(s=Sum("amount"))["s"]
+    )
+    return total or ZERO
+
+
+def refund_create(
+    *, order: Order, amount: Decimal, actor: Actor = None, reason: str = "", payment: Payment | None = None
+) -> Refund:
+    """Refund ``amount`` of the order's captured money: a pending row first, then the provider.
+
+    The amount is checked under the order's lock against captured minus refunds that have not
+    failed. The provider is called with idempotency key ``refund:<id>``; a provider failure leaves
+    the row pending (safe to retry with the same key) and flags the order.
+    """
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise InvalidInput("A refund must be a positive amount.", code="invalid_amount", attr="amount")
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        if amount > locked.captured_total - _committed_refunds(locked):
+            raise RefundExceedsCaptured()
+        payment = (
+            payment or locked.payments.filter(status=PaymentStatus.SUCCEEDED).order_by("-attempt").first()
+        )
+        if payment is None:
+            raise RefundExceedsCaptured()
+        refund = Refund.objects.create(
+            order=locked,
+            payment=payment,
+            amount=amount,
+            currency=locked.currency,
+            reason=reason,
+            created_by=actor_user(actor),
+        )
+    return refund_submit(refund=refund)
+
+
+def refund_submit(*, refund: Refund) -> Refund:
+    """Send a pending refund to its provider (again, if need be) and record the answer."""
+    payment = refund.payment
+    try:
+        result = get_gateway(payment.provider).refund(
+            RefundRequest(
+                payment_reference=payment.provider_reference or "",
+                amount=refund.amount,
+                currency=refund.currency,
+                idempotency_key=refund.idempotency_key,
+                metadata={"order_number": refund.order.number, "refund_id": str(refund.pk)},
+            )
+        )
+    except PaymentDeclined as error:
+        return refund_apply_status(refund=refund, status=RefundStatus.FAILED, failure_reason=error.detail)
+    except PaymentProviderError:
+        with transaction.atomic():
+            order_flag(
+                order=order_lock(order_id=refund.order_id),
+                note=f"Refund {refund.pk} not confirmed by the provider.",
+            )
+        raise
+    return refund_apply_status(
+        refund=refund, status=result.status, reference=result.reference, failure_reason=result.failure_reason
+    )
+
+
+def refund_apply_status(
+    *, refund: Refund, status: str, reference: str | None = None, failure_reason: str = ""
+) -> Refund:
+    """Record a refund's new status (from the provider's answer or an event) and the order's refunded total."""
+    with transaction.atomic():
+        order = order_lock(order_id=refund.order_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if reference and not refund.provider_reference:
+            refund.provider_reference = reference
+        previous = refund.status
+        allowed = {
+            (RefundStatus.PENDING, RefundStatus.SUCCEEDED),
+            (RefundStatus.PENDING, RefundStatus.FAILED),
+            (RefundStatus.SUCCEEDED, RefundStatus.FAILED),
+        }
+        if (previous, status) in allowed:
+            refund.status = status
+            refund.failure_reason = failure_reason
+            if status == RefundStatus.SUCCEEDED:
+                Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") + refund.amount)
+            elif previous == RefundStatus.SUCCEEDED:
+                Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") - refund.amount)
+            if status == RefundStatus.FAILED:
+                order_flag(
+                    order=order, note=f"Refund {refund.pk} failed: {failure_reason or 'no reason given'}"
+                )
+        refund.save()
+    return refund

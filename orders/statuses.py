@@ -1,0 +1,82 @@
+"""Order statuses and the one table of allowed transitions (an Oscar-style pipeline).
+
+Each entry maps ``(from, to)`` to the roles allowed to make that change. To add a step (custom
+orthotics will add ``awaiting_impression`` and ``in_production``), add the value to ``OrderStatus``
+and its rows to ``TRANSITIONS``; ``orders.services.orders.order_transition`` does the rest.
+"""
+
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Pending payment"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+class Role(models.TextChoices):
+    """Who asks for a change: decides which rows of the table apply."""
+
+    CUSTOMER = "customer", "Customer"
+    STAFF = "staff", "Staff"
+    SYSTEM = "system", "System"  # payment events, expiry
+
+
+S = OrderStatus
+CUSTOMER, STAFF, SYSTEM = Role.CUSTOMER, Role.STAFF, Role.SYSTEM
+
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.PENDING_PAYMENT, S.PAID): frozenset({SYSTEM}),
+    (S.PENDING_PAYMENT, S.PAYMENT_FAILED): frozenset({SYSTEM}),
+    (S.PENDING_PAYMENT, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
+    (S.PENDING_PAYMENT, S.EXPIRED): frozenset({SYSTEM}),
+    (S.PAYMENT_FAILED, S.PENDING_PAYMENT): frozenset({CUSTOMER, SYSTEM}),
+    (S.PAYMENT_FAILED, S.PAID): frozenset({SYSTEM}),
+    (S.PAYMENT_FAILED, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
+    (S.PAYMENT_FAILED, S.EXPIRED): frozenset({SYSTEM}),
+    (S.PAID, S.SHIPPED): frozenset({STAFF}),
+    (S.PAID, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
+    (S.SHIPPED, S.DELIVERED): frozenset({STAFF}),
+}
+
+# Statuses whose reserved stock still belongs to the order (released on cancel or expiry).
+HOLDS_STOCK = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED, S.PAID})
+# Statuses waiting for the customer's money (the payment deadline applies).
+AWAITING_PAYMENT = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
+# Statuses a notification email goes out for.
+NOTIFY = frozenset({S.PAID, S.SHIPPED, S.DELIVERED, S.CANCELLED})
+# When entering a status, this timestamp field is set.
+TIMESTAMP_FIELD = {
+    S.PAID: "paid_at",
+    S.SHIPPED: "shipped_at",
+    S.DELIVERED: "delivered_at",
+    S.CANCELLED: "cancelled_at",
+    S.EXPIRED: "expired_at",
+}
+
+
+def is_allowed(from_status: str, to_status: str, role: str) -> bool:
+    """Return whether ``role`` may move an order from ``from_status`` to ``to_status``."""
+    return role in TRANSITIONS.get((from_status, to_status), frozenset())
+
+
+def next_statuses(from_status: str, role: str) -> list[str]:
+    """Return the statuses ``role`` may move an order to from ``from_status``."""
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == from_status and role in roles]
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled (voided)"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"

@@ -1,0 +1,52 @@
+"""Background tasks (django-tasks API): customer emails and the expiry sweep.
+
+Enqueue emails only from ``transaction.on_commit`` (see ``order_notify_on_commit``), so a rolled-back
+change never sends mail.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django_tasks import task
+
+NOTIFICATIONS = {
+    "placed": "We have your order {number}",
+    "paid": "Payment received for order {number}",
+    "shipped": "Order {number} is on its way",
+    "delivered": "Order {number} has been delivered",
+    "cancelled": "Order {number} has been cancelled",
+}
+
+
+@task()
+def order_email_send(*, order_id: int, notification: str) -> None:
+    """Render and send one notification email about an order."""
+    from orders.models import Order
+
+    order = Order.objects.prefetch_related("lines").get(pk=order_id)
+    context = {"order": order, "lines": list(order.lines.all())}
+    subject = NOTIFICATIONS[notification].format(number=order.number)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/order_{notification}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+    )
+    message.attach_alternative(render_to_string(f"emails/order_{notification}.html", context), "text/html")
+    message.send()
+
+
+@task()
+def unpaid_orders_expire() -> int:
+    """Expire orders past their payment deadline (run it every few minutes from a scheduler)."""
+    from orders.services.orders import orders_expire_unpaid
+
+    return orders_expire_unpaid()
+
+
+def order_notify_on_commit(*, order_id: int, notification: str) -> None:
+    """Send the notification through the task queue once the current transaction commits."""
+    if notification not in NOTIFICATIONS:
+        return
+    transaction.on_commit(lambda: order_email_send.enqueue(order_id=order_id, notification=notification))

@@ -1,0 +1,127 @@
+"""Account endpoints: register, login, logout, me. Thin views over ``shop.accounts.services``."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from catalogue.selectors import latest_foot_profile
+from orders.apis.common import AddressSerializer
+from orders.selectors import customer_default_address
+from shop.accounts import services
+
+
+class UserOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    date_joined = serializers.DateTimeField()
+
+
+TokenOutput = inline_serializer(
+    "TokenOutput", {"token": serializers.CharField(), "user": UserOutputSerializer()}
+)
+
+
+def _token_response(user, token, status_code) -> Response:
+    return Response({"token": token.key, "user": UserOutputSerializer(user).data}, status=status_code)
+
+
+class RegisterApi(APIView):
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "RegisterInput"
+
+        email = serializers.EmailField()
+        password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+        first_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+        last_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+
+    @extend_schema(request=InputSerializer, responses={201: TokenOutput})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, token = services.user_register(**data.validated_data)
+        return _token_response(user, token, status.HTTP_201_CREATED)
+
+
+class LoginApi(APIView):
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "LoginInput"
+
+        email = serializers.EmailField()
+        password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={200: TokenOutput})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, token = services.user_login(request=request, **data.validated_data)
+        return _token_response(user, token, status.HTTP_200_OK)
+
+
+class LogoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        services.user_logout(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MeUpdateInput"
+
+        first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+        last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+        default_shipping_address = AddressSerializer(required=False, allow_null=True)
+
+    class OutputSerializer(UserOutputSerializer):
+        class Meta:
+            ref_name = "Me"
+
+        default_shipping_address = serializers.JSONField(allow_null=True)
+        foot_profile = serializers.JSONField(allow_null=True)
+
+    def _response(self, user) -> Response:
+        data = {
+            **UserOutputSerializer(user).data,
+            "default_shipping_address": customer_default_address(user=user),
+            "foot_profile": latest_foot_profile(user=user),
+        }
+        return Response(self.OutputSerializer(data).data)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        return self._response(request.user)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def patch(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        address_given = "default_shipping_address" in values
+        address = values.pop("default_shipping_address", None)
+        user = services.user_update(
+            user=request.user,
+            **values,
+            default_shipping_address=dict(address) if address else None,
+            clear_address=address_given and address is None,
+        )
+        return self._response(user)

@@ -1,0 +1,145 @@
+"""Concurrent checkouts on PostgreSQL: real row locks, real threads, one database connection each."""
+
+import random
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+
+from catalogue.models import ProductVariant
+from orders.models import Order, OrderLine
+from tests.factories import VariantFactory
+from tests.orders.factories import address
+
+# serialized_rollback: the flush after each test would otherwise drop the seeded shipping methods.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def _no_checkout_throttle(monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"checkout": "10000/min"})
+
+
+def _cart(items) -> str:
+    client = APIClient()
+    token = client.post("/api/v1/carts/").json()["token"]
+    for variant, quantity in items:
+        response = client.post(
+            f"/api/v1/carts/{token}/items/", {"sku": variant.sku, "quantity": quantity}, format="json"
+        )
+        assert response.status_code == 201
+    return token
+
+
+def _run_together(tokens) -> list:
+    barrier = threading.Barrier(len(tokens))
+    results = [None] * len(tokens)
+
+    def checkout(index, token):
+        try:
+            client = APIClient()
+            body = {"cart": token, "email": f"c{index}@example.com", "shipping_address": address(),
+                    "shipping_method": "standard"}  # fmt: skip
+            barrier.wait()
+            response = client.post("/api/v1/checkout/", body, format="json")
+            results[index] = (response.status_code, response.json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=checkout, args=(i, token)) for i, token in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_thirty_checkouts_for_the_last_ten_units_make_exactly_ten_orders():
+    variant = VariantFactory(stock=10)
+    tokens = [_cart([(variant, 1)]) for _ in range(30)]
+    results = _run_together(tokens)
+
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [201] * 10 + [409] * 20
+    assert {body["errors"][0]["code"] for status, body in results if status == 409} == {"insufficient_stock"}
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 0
+    assert Order.objects.count() == 10
+    assert sum(OrderLine.objects.values_list("quantity", flat=True)) == 10
+
+
+def test_checkouts_of_the_same_variants_in_any_order_never_deadlock():
+    """Carts hold the same variants added in different orders; locks are taken in primary-key order."""
+    variants = [VariantFactory(stock=100) for _ in range(4)]
+    tokens = []
+    for _ in range(20):
+        shuffled = random.sample(variants, k=len(variants))
+        tokens.append(_cart([(variant, 2) for variant in shuffled]))
+    results = _run_together(tokens)
+    assert [status for status, _ in results] == [201] * 20
+    assert [ProductVariant.objects.get(pk=v.pk).stock for v in variants] == [60] * 4
+
+
+def test_the_same_idempotency_key_sent_twice_at_once_makes_one_order():
+    variant = VariantFactory(stock=10)
+    token = _cart([(variant, 1)])
+    barrier = threading.Barrier(5)
+    numbers = []
+
+    def checkout():
+        try:
+            body = {
+                "cart": token,
+                "email": "a@example.com",
+                "shipping_address": address(),
+                "shipping_method": "standard",
+            }
+            barrier.wait()
+            response = APIClient().post(
+                "/api/v1/checkout/", body, format="json", headers={"Idempotency-Key": "once"}
+            )
+            numbers.append((response.status_code, response.json().get("number")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=checkout) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len({number for _, number in numbers}) == 1 and {status for status, _ in numbers} == {201}
+    assert Order.objects.count() == 1
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 9
+
+
+def test_two_refunds_at_once_never_exceed_what_was_captured():
+    from decimal import Decimal
+
+    from orders.exceptions import RefundExceedsCaptured
+    from orders.models import Refund
+    from orders.services.payments import refund_create
+    from tests.orders.factories import paid_order
+
+    order = paid_order(items=[(VariantFactory(price=Decimal("95.10")), 1)])  # 100.00 with shipping
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def refund():
+        try:
+            barrier.wait()
+            refund_create(order=order, amount=Decimal("60.00"))
+            outcomes.append("refunded")
+        except RefundExceedsCaptured:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refund) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refunded", "refused"]
+    order.refresh_from_db()
+    assert order.refunded_total == Decimal("60.00") and Refund.objects.count() == 1

@@ -1,0 +1,213 @@
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+
+from catalogue.models import ProductVariant
+from orders.models import Payment
+from tests.factories import VariantFactory
+from tests.orders.factories import delivered_order, paid_order, place_order, shipped_order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_customers_see_their_own_orders_newest_first(customer_client, customer, other_customer):
+    first = place_order(user=customer)
+    second = place_order(user=customer)
+    place_order(user=other_customer)
+    body = customer_client.get("/api/v1/orders/").json()
+    assert body["count"] == 2
+    assert [order["number"] for order in body["results"]] == [second.number, first.number]
+
+
+def test_the_order_list_uses_a_constant_number_of_queries(
+    customer_client, customer, django_assert_max_num_queries
+):
+    for _ in range(2):
+        paid_order(user=customer, items=[(VariantFactory(), 1), (VariantFactory(), 2)])
+    with django_assert_max_num_queries(8) as few:
+        assert customer_client.get("/api/v1/orders/").status_code == 200
+    for _ in range(5):
+        paid_order(user=customer, items=[(VariantFactory(), 1), (VariantFactory(), 2)])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = customer_client.get("/api/v1/orders/").json()
+    assert body["count"] == 7
+
+
+def test_anonymous_callers_have_no_order_list(api_client):
+    assert api_client.get("/api/v1/orders/").status_code == 401
+
+
+def test_the_detail_shows_lines_totals_payments_and_history(customer_client, customer):
+    order = paid_order(user=customer, items=[(VariantFactory(price=Decimal("20.00")), 2)])
+    body = customer_client.get(f"/api/v1/orders/{order.number}/").json()
+    assert body["status"] == "paid" and body["paid_at"]
+    assert body["lines"][0]["line_total"] == "40.00" and body["total"] == "44.90"
+    assert body["payments"][0]["status"] == "succeeded"
+    assert [step["to_status"] for step in body["history"]] == ["pending_payment", "paid"]
+    assert body["refunded_total"] == "0.00" and body["replacement_for"] is None
+
+
+def test_another_customers_order_is_404(other_client, customer):
+    order = place_order(user=customer)
+    response = other_client.get(f"/api/v1/orders/{order.number}/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "order_not_found"
+    assert other_client.post(f"/api/v1/orders/{order.number}/cancel/").status_code == 404
+
+
+def test_a_guest_reads_their_order_only_with_its_email(api_client):
+    order = place_order(email="guest@example.com")
+    assert api_client.get(f"/api/v1/orders/{order.number}/").status_code == 404
+    assert api_client.get(f"/api/v1/orders/{order.number}/?email=someone@example.com").status_code == 404
+    response = api_client.get(f"/api/v1/orders/{order.number}/?email=Guest@Example.com")
+    assert response.status_code == 200 and response.json()["number"] == order.number
+
+
+def test_a_registered_customers_order_cannot_be_read_by_email(api_client, customer):
+    order = place_order(user=customer)
+    assert api_client.get(f"/api/v1/orders/{order.number}/?email={customer.email}").status_code == 404
+
+
+def test_cancelling_an_unpaid_order_releases_stock_and_voids_the_payment(customer_client, customer):
+    variant = VariantFactory(stock=5)
+    order = place_order(user=customer, items=[(variant, 2)])
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 3
+    response = customer_client.post(f"/api/v1/orders/{order.number}/cancel/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 5
+    assert Payment.objects.get(order=order).status == "cancelled"
+
+
+def test_cancelling_a_paid_order_refunds_it(customer_client, customer, django_capture_on_commit_callbacks):
+    variant = VariantFactory(stock=5, price=Decimal("10.00"))
+    order = paid_order(user=customer, items=[(variant, 1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        body = customer_client.post(f"/api/v1/orders/{order.number}/cancel/").json()
+    assert body["status"] == "cancelled"
+    assert body["refunded_total"] == "14.90"
+    assert [(r["amount"], r["status"]) for r in body["refunds"]] == [("14.90", "succeeded")]
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 5
+    assert any("cancelled" in message.subject for message in mail.outbox)
+
+
+def test_a_guest_cancels_with_the_email(api_client):
+    order = place_order(email="guest@example.com")
+    assert api_client.post(f"/api/v1/orders/{order.number}/cancel/").status_code == 404
+    response = api_client.post(
+        f"/api/v1/orders/{order.number}/cancel/", {"email": "guest@example.com"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+
+
+def test_cancellation_after_shipment_is_refused(customer_client, customer, staff_user):
+    variant = VariantFactory(stock=5)
+    order = shipped_order(staff=staff_user, user=customer, items=[(variant, 1)])
+    response = customer_client.post(f"/api/v1/orders/{order.number}/cancel/")
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "invalid_transition"
+    order.refresh_from_db()
+    assert order.status == "shipped" and order.refunded_total == 0
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 4
+
+
+def test_cancelling_twice_is_refused(customer_client, customer):
+    order = place_order(user=customer)
+    customer_client.post(f"/api/v1/orders/{order.number}/cancel/")
+    response = customer_client.post(f"/api/v1/orders/{order.number}/cancel/")
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "invalid_transition"
+
+
+def test_staff_ship_and_deliver(staff_client, staff_user, customer, django_capture_on_commit_callbacks):
+    order = paid_order(user=customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/api/v1/staff/orders/{order.number}/ship/",
+            {"carrier": "DHL", "tracking_number": "JJD42"},
+            format="json",
+        )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "shipped" and body["tracking_number"] == "JJD42" and body["carrier"] == "DHL"
+    assert "JJD42" in mail.outbox[-1].body
+
+    response = staff_client.post(
+        f"/api/v1/staff/orders/{order.number}/deliver/",
+        {"delivered_at": "2026-03-01T14:00:00+01:00"},
+        format="json",
+    )
+    assert response.status_code == 200
+    order.refresh_from_db()
+    expected = datetime(2026, 3, 1, 14, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert order.status == "delivered" and order.delivered_at == expected
+    assert all(line.delivered_at == expected for line in order.lines.all())
+    last = order.status_changes.last()
+    assert (last.to_status, last.actor, last.role) == ("delivered", staff_user, "staff")
+
+
+def test_delivery_defaults_to_now(staff_client, staff_user):
+    order = shipped_order(staff=staff_user)
+    assert (
+        staff_client.post(f"/api/v1/staff/orders/{order.number}/deliver/", {}, format="json").status_code
+        == 200
+    )
+    order.refresh_from_db()
+    assert order.delivered_at is not None
+
+
+def test_shipping_an_unpaid_order_is_refused(staff_client):
+    order = place_order()
+    response = staff_client.post(
+        f"/api/v1/staff/orders/{order.number}/ship/",
+        {"carrier": "DHL", "tracking_number": "1"},
+        format="json",
+    )
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "invalid_transition"
+
+
+@pytest.mark.parametrize("action", ["ship", "deliver", "cancel"])
+def test_non_staff_cannot_use_fulfilment(action, customer_client, api_client, customer):
+    order = paid_order(user=customer)
+    body = {"carrier": "DHL", "tracking_number": "1", "reason": "x"}
+    url = f"/api/v1/staff/orders/{order.number}/{action}/"
+    assert customer_client.post(url, body, format="json").status_code == 403
+    assert api_client.post(url, body, format="json").status_code == 401
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_staff_cancel_needs_a_reason_and_records_it(staff_client, staff_user):
+    order = paid_order()
+    assert (
+        staff_client.post(f"/api/v1/staff/orders/{order.number}/cancel/", {}, format="json").status_code
+        == 400
+    )
+    response = staff_client.post(
+        f"/api/v1/staff/orders/{order.number}/cancel/",
+        {"reason": "Out of stock at the warehouse"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["history"][-1]["note"] == "Out of stock at the warehouse"
+    order.refresh_from_db()
+    assert order.cancellation_reason == "Out of stock at the warehouse"
+
+
+def test_delivered_orders_keep_the_line_delivery_time(staff_user):
+    order = delivered_order(staff=staff_user)
+    assert order.lines.get().delivered_at == order.delivered_at
+
+
+def test_a_guest_cancelling_a_paid_order_gets_a_refund(api_client):
+    order = paid_order(email="guest@example.com")
+    response = api_client.post(
+        f"/api/v1/orders/{order.number}/cancel/", {"email": "guest@example.com"}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "cancelled" and body["refunded_total"] == body["total"]
+    change = order.status_changes.last()
+    assert change.actor is None and change.role == "customer"
