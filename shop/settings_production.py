@@ -10,6 +10,15 @@ if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 50 characters for production.")
 
 DEBUG = False
+
+# Real payments only: the dummy gateway marks orders paid on request and accepts a development webhook secret.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="stripe")
+if PAYMENT_GATEWAY != "stripe" or not STRIPE_SECRET_KEY or not STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "Production takes real payments: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (PAYMENT_GATEWAY=stripe)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 

@@ -45,10 +45,27 @@ def test_production_settings_pass_the_deploy_check_with_real_values():
             "DJANGO_SETTINGS_MODULE": "shop.settings_production",
             "SECRET_KEY": "k8Jq2vN#pX7mR4tW9zL1cF6hB3yD0sA5gE8uI2oP7nM4xV1qZ-prod",
             "ALLOWED_HOSTS": "shop.example.com",
+            "STRIPE_SECRET_KEY": "sk_live_example",
+            "STRIPE_WEBHOOK_SECRET": "whsec_example",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_the_dummy_payment_gateway():
+    """Production never runs the offline gateway, which marks orders paid on request."""
+    result = _manage(
+        "check",
+        env_extra={
+            "DJANGO_SETTINGS_MODULE": "shop.settings_production",
+            "SECRET_KEY": "k8Jq2vN#pX7mR4tW9zL1cF6hB3yD0sA5gE8uI2oP7nM4xV1qZ-prod",
+            "ALLOWED_HOSTS": "shop.example.com",
+            "PAYMENT_GATEWAY": "dummy",
+        },
+    )
+    assert result.returncode != 0
+    assert "STRIPE_SECRET_KEY" in result.stderr
 
 
 def test_production_settings_refuse_the_development_secret_key():
