@@ -25,6 +25,26 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+## Serve as in production: gunicorn (WEB_CONCURRENCY workers, default 2 x cores + 1) with whitenoise.
+## shop.settings_production when SECRET_KEY is set (it also needs ALLOWED_HOSTS and the Stripe keys), else shop.settings with
+## DEBUG off. The catalogue cache needs REDIS_URL to be shared by the workers; without it, it is off.
+SERVE_SETTINGS := $(if $(SECRET_KEY),shop.settings_production,shop.settings)
+serve: migrate
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) DEBUG=false $(PY) manage.py collectstatic --noinput -v0
+	@echo "serve: $(SERVE_SETTINGS) on http://$(HOST):$(PORT)/, database $${DATABASE_URL:-sqlite (db.sqlite3)}," \
+		"catalogue cache $(if $(REDIS_URL),on (Redis),off: set REDIS_URL to share it between workers)"
+	DJANGO_SETTINGS_MODULE=$(SERVE_SETTINGS) DEBUG=false HOST=$(HOST) PORT=$(PORT) \
+		$(if $(REDIS_URL),,CATALOGUE_CACHE_TIMEOUT=0) $(VENV)/bin/gunicorn -c gunicorn.conf.py shop.wsgi
+
+## Benchmark the shop against a bare Django + DRF ceiling (PostgreSQL and Redis on 127.0.0.1, wrk; a few minutes).
+bench: install
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq wrk; \
+		else echo "bench: wrk is missing; install it with: sudo apt-get install -y wrk" >&2; exit 1; fi; }
+	@command -v wrk >/dev/null || { echo "bench: wrk is still missing" >&2; exit 1; }
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 ## Set everything up and run the whole test suite (PostgreSQL too when DATABASE_URL points at it).
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -1,6 +1,12 @@
-"""Reads from the catalogue: querysets with the joins and annotations the API needs, in constant queries."""
+"""Reads from the catalogue: querysets with the joins and annotations the API needs, in constant queries.
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+The per-product figures (from-price, stock flag, first thumbnail) are correlated subqueries rather than
+``GROUP BY`` aggregates: the page query then reads only the rows of the page, and the paginator's
+``count()`` drops them and becomes ``SELECT COUNT(*) FROM product WHERE is_active``.
+"""
+
+from django.db.models import BooleanField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
 
@@ -9,22 +15,45 @@ def _active_variants() -> QuerySet[ProductVariant]:
     return ProductVariant.objects.filter(is_active=True)
 
 
-def product_list() -> QuerySet[Product]:
-    """Return active products with their from-price, stock flag, conditions and images, ready to page."""
-    in_stock = _active_variants().filter(product=OuterRef("pk"), stock__gt=0)
+def _first_image() -> QuerySet[ProductImage]:
+    return ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
+
+
+def _products() -> QuerySet[Product]:
+    """Return active products annotated with ``price``, ``in_stock`` and their first image's files."""
+    variants = _active_variants().filter(product=OuterRef("pk"))
     return (
         Product.objects.filter(is_active=True)
         .select_related("category")
         .annotate(
-            price=Min("variants__price", filter=Q(variants__is_active=True)),
-            in_stock=Exists(in_stock),
+            price=Subquery(variants.order_by("price").values("price")[:1]),
+            # A scalar subquery, not EXISTS: PostgreSQL runs it for the rows of the page only, where
+            # it turns EXISTS into one hashed scan of every variant.
+            in_stock=Coalesce(
+                Subquery(variants.filter(stock__gt=0).values_list(Value(True), flat=True)[:1]),
+                Value(False),
+                output_field=BooleanField(),
+            ),
+            first_image=Subquery(_first_image().values("image")[:1]),
+            first_thumbnail=Subquery(_first_image().values("thumbnail")[:1]),
         )
-        .prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.only("id", "slug")),
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-        )
+        .prefetch_related(Prefetch("conditions", queryset=Condition.objects.only("id", "slug")))
         .order_by("name", "id")
     )
+
+
+def product_list(*, with_images: bool = True) -> QuerySet[Product]:
+    """Return active products with their from-price, stock flag, conditions and images, ready to page.
+
+    Every product carries ``first_image`` and ``first_thumbnail`` (file names, empty when it has no
+    picture), which is all a list shows; ``with_images=False`` skips fetching the image rows.
+    """
+    products = _products()
+    if with_images:
+        products = products.prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
+        )
+    return products
 
 
 def product_detail_queryset() -> QuerySet[Product]:

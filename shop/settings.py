@@ -255,3 +255,15 @@ MATCHING_FOOTPRINT_MIN_AREA = 0.01  # the print covers at least this share of th
 MATCHING_FOOTPRINT_SECOND_BLOB_MAX = 0.25  # another blob this large (vs the print) means "not one print"
 # One OpenAPI enum for "left"/"right" (a footprint's side and the short leg's side).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FootSideEnum"] = "catalogue.matching.vocabulary.SIDES"
+
+# --- Performance (issue 8): catalogue read cache (catalogue/cache.py; docs/deploy.md) ---------------
+# Seconds a rendered catalogue read may stay in the cache (invalidated earlier by any catalogue change);
+# 0 turns the server-side cache off. With the local-memory cache each process has its own copy, so
+# several gunicorn workers need REDIS_URL for a change to reach all of them (`make serve` sees to it).
+CATALOGUE_CACHE_TIMEOUT = env.int("CATALOGUE_CACHE_TIMEOUT", default=300)
+# Cache-Control max-age of anonymous catalogue reads (browsers, CDN); they revalidate with the ETag.
+CATALOGUE_HTTP_MAX_AGE = env.int("CATALOGUE_HTTP_MAX_AGE", default=30)
+# Answer anonymous catalogue reads from that cache before sessions, auth and DRF run.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "catalogue.cache.CatalogueCacheMiddleware"
+)

@@ -1,0 +1,229 @@
+"""Caching of catalogue reads: a server-side cache of rendered responses, and HTTP validators.
+
+Server side, a GET of a catalogue endpoint is rendered once and kept (the local-memory cache by
+default, Redis when ``REDIS_URL`` is set) under a key made of the URL, the query string and the
+media type. Each entry remembers the *catalogue version* it was built under; the version is a random
+token that ``catalogue_changed()`` replaces, so one write invalidates every cached read at once, on
+every app server that shares the cache. Reading a page costs one round trip (``get_many`` of the
+version and the entry) and no SQL.
+
+``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET whose entry is current,
+before sessions, authentication and DRF run: that is what makes a hit cost about as much as a
+static JSON view. Everything else goes through the view mixin ``CachedCatalogueRead``.
+
+Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) and answers a matching
+``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
+a CDN can keep them briefly, authenticated ones ``private, no-cache``.
+
+Settings (read when called): ``CATALOGUE_CACHE_TIMEOUT`` (seconds an entry may live; 0 turns the
+server-side cache off, the HTTP validators stay) and ``CATALOGUE_HTTP_MAX_AGE`` (seconds).
+
+Anything that changes what the catalogue shows must call ``catalogue_changed()``. Model saves and
+deletes of products, variants, images, categories and conditions do so through ``catalogue.signals``;
+``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals, so code that uses them calls it
+itself; stock moves (checkout, cancellation, expiry) call ``catalogue_stock_changed()``, which bumps the
+version only when the change is visible to customers, so a busy checkout does not empty the cache.
+"""
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import parse_etags
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "catalogue:version"
+# The API shows a variant's stock as ``min(stock, STOCK_HINT_MAX)`` (``catalogue.apis.VariantOutput``).
+STOCK_HINT_MAX = 10
+DEFAULT_TIMEOUT = 300
+DEFAULT_HTTP_MAX_AGE = 30
+
+
+@dataclass(frozen=True)
+class CachedRead:
+    version: str
+    etag: str
+    content_type: str
+    body: bytes
+
+
+def catalogue_changed() -> None:
+    """Invalidate every cached catalogue read, now and again once the current transaction commits.
+
+    The second bump closes the window in which a concurrent reader, still seeing the old rows, could
+    cache them under the new version. Safe to call often; a cache outage is logged, never raised.
+    """
+    _new_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_new_version, robust=True)
+
+
+def catalogue_stock_changed(*, levels: Iterable[tuple[int, int]]) -> None:
+    """Invalidate cached reads if a stock change alters what the catalogue shows.
+
+    Call after changing stock with ``QuerySet.update()`` (checkout, cancellations, expiry), with
+    ``(stock before, stock after)`` for each variant changed. Customers see ``in_stock`` and a stock hint
+    capped at ``STOCK_HINT_MAX``, so an order taking stock from 40 to 39 changes nothing they can see
+    and must not throw away the whole cache; one from 10 to 9, or to 0, does.
+    """
+    if any(min(before, STOCK_HINT_MAX) != min(after, STOCK_HINT_MAX) for before, after in levels):
+        catalogue_changed()
+
+
+def _new_version() -> str:
+    version = secrets.token_hex(8)
+    try:
+        cache.set(VERSION_KEY, version, timeout=None)
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the write that changed the catalogue
+        logger.exception("Could not bump the catalogue cache version")
+    return version
+
+
+def cache_timeout() -> int:
+    return int(getattr(settings, "CATALOGUE_CACHE_TIMEOUT", DEFAULT_TIMEOUT))
+
+
+def _read_key(request, media_type: str) -> str:
+    query = sorted(request.GET.lists())
+    identity = f"{request.scheme}|{request.get_host()}|{request.path}|{query}|{media_type}"
+    return "catalogue:read:" + hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
+
+
+def _lookup(key: str) -> tuple[str, CachedRead | None]:
+    """Return the current catalogue version and the entry under ``key`` if it was built under it."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        # First read after a cache flush: set a version unless another process just did.
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        return cache.get(VERSION_KEY), None
+    entry = found.get(key)
+    return version, entry if entry is not None and entry.version == version else None
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _not_modified(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    wanted = parse_etags(header)
+    return "*" in wanted or any(tag.removeprefix("W/") == etag for tag in wanted)
+
+
+def _render(view, request, response) -> None:
+    """Render a DRF response now (as ``finalize_response`` would later) so its bytes can be kept."""
+    response.accepted_renderer = request.accepted_renderer
+    response.accepted_media_type = request.accepted_media_type
+    response.renderer_context = view.get_renderer_context()
+    response.render()
+
+
+def _validators(request, response: HttpResponse, etag: str, *, anonymous: bool) -> HttpResponse:
+    """Return ``response`` (or a 304 in its place) with the ETag and Cache-Control headers set."""
+    if _not_modified(request, etag):
+        response = HttpResponseNotModified()
+    response["ETag"] = etag
+    if anonymous:
+        max_age = int(getattr(settings, "CATALOGUE_HTTP_MAX_AGE", DEFAULT_HTTP_MAX_AGE))
+        response["Cache-Control"] = f"public, max-age={max_age}"
+    else:
+        response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _hit_response(entry: CachedRead) -> HttpResponse:
+    response = HttpResponse(entry.body, content_type=entry.content_type)
+    response["Content-Length"] = str(len(entry.body))
+    response["X-Catalogue-Cache"] = "hit"
+    return response
+
+
+def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpResponse:
+    """Answer a catalogue GET from the cache, or ``build()`` it and keep it; add ETag and Cache-Control.
+
+    Only JSON is cached (the browsable API's HTML shows the user); errors are never cached.
+    """
+    if request.accepted_renderer.format != "json":
+        return build()
+    timeout = cache_timeout()
+    key = version = entry = None
+    if timeout > 0:
+        key = _read_key(request, request.accepted_media_type)
+        try:
+            version, entry = _lookup(key)
+        except Exception:  # noqa: BLE001 - serve from the database while the cache is down
+            logger.exception("Catalogue cache unavailable")
+            key = None
+    if entry is not None:
+        response = _hit_response(entry)
+        etag = entry.etag
+    else:
+        response = build()
+        if response.status_code != 200:
+            return response
+        _render(view, request, response)
+        etag = _etag(response.content)
+        if key is not None:
+            entry = CachedRead(version, etag, response["Content-Type"], response.content)
+            try:
+                cache.set(key, entry, timeout=timeout)
+            except Exception:  # noqa: BLE001
+                logger.exception("Could not store a catalogue read")
+        response["X-Catalogue-Cache"] = "miss" if key is not None else "off"
+    return _validators(request, response, etag, anonymous=not request.user.is_authenticated)
+
+
+class CachedCatalogueRead:
+    """View mixin: serve ``GET`` through ``cached_read``."""
+
+    def get(self, request, *args, **kwargs):
+        return cached_read(
+            self, request, lambda: super(CachedCatalogueRead, self).get(request, *args, **kwargs)
+        )
+
+
+# The paths whose views use ``CachedCatalogueRead``; the middleware looks nothing else up.
+CACHED_PATH_PREFIXES = ("/api/v1/products/", "/api/v1/categories/", "/api/v1/conditions/")
+_JSON_ACCEPT = {"", "*/*", "application/json"}
+
+
+class CatalogueCacheMiddleware:
+    """Answer anonymous JSON GETs of catalogue reads from the cache before the rest of the stack runs.
+
+    Sits after SecurityMiddleware and WhiteNoise, before sessions. A request with credentials (an
+    ``Authorization`` header or a session cookie), another media type, or no current entry goes on
+    to the view as usual, which fills the cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "GET"
+            and request.path.startswith(CACHED_PATH_PREFIXES)
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
+            and cache_timeout() > 0
+        ):
+            try:
+                _version, entry = _lookup(_read_key(request, "application/json"))
+            except Exception:  # noqa: BLE001 - the view will try again and log it
+                entry = None
+            if entry is not None:
+                response = _validators(request, _hit_response(entry), entry.etag, anonymous=True)
+                response["Vary"] = "Accept, Cookie"  # as the view's responses say
+                response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
+                return response
+        return self.get_response(request)

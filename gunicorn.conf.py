@@ -1,0 +1,23 @@
+"""gunicorn settings for `make serve`, production and the benchmarks (gunicorn reads this file itself).
+
+Environment: ``WEB_CONCURRENCY`` (workers; default 2 x CPU cores + 1), ``HOST`` and ``PORT`` (default
+127.0.0.1:8000), ``GUNICORN_ACCESS_LOG`` (``-`` for stdout; off by default, the load balancer logs),
+``FORWARDED_ALLOW_IPS`` (the load balancer's address, so X-Forwarded-Proto is trusted).
+"""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+# Sync workers: one request per process at a time, the right model behind a buffering proxy (nginx, a
+# cloud load balancer) for a CPU-bound Django app.
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,56 @@
+"""The catalogue reads run a small, constant number of SQL queries, whatever the page size."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/products/"
+
+
+@pytest.mark.parametrize("page_size", [1, 20, 60, 100])
+def test_product_list_is_three_queries_at_any_page_size(
+    api_client, shelf, cache_off, page_size, django_assert_max_num_queries
+):
+    """Count, the page (price, stock and thumbnail as subqueries) and the conditions: no per-row query."""
+    with django_assert_max_num_queries(3):
+        response = api_client.get(LIST, {"page_size": page_size})
+    assert len(response.json()["results"]) == min(page_size, 60)
+    assert response.json()["results"][0]["thumbnail_url"].endswith("-0-t.jpg")
+
+
+@pytest.mark.parametrize("page_size", [1, 60])
+def test_filtered_product_list_adds_only_the_filter_lookups(
+    api_client, shelf, cache_off, page_size, django_assert_max_num_queries
+):
+    """A condition filter checks its slug exists: one more query, still constant."""
+    with django_assert_max_num_queries(4):
+        response = api_client.get(
+            LIST, {"page_size": page_size, "condition": "flat-feet", "ordering": "-price"}
+        )
+    assert len(response.json()["results"]) == page_size
+
+
+def test_product_detail_is_four_queries(api_client, shelf, cache_off, django_assert_max_num_queries):
+    """The product, its conditions, images and variants."""
+    with django_assert_max_num_queries(4):
+        response = api_client.get(f"/api/v1/products/{shelf[0].slug}/")
+    body = response.json()
+    assert len(body["variants"]) == 3 and len(body["images"]) == 2
+
+
+@pytest.mark.parametrize("path", ["/api/v1/categories/", "/api/v1/conditions/"])
+def test_category_and_condition_lists_are_two_queries(
+    api_client, shelf, cache_off, path, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        response = api_client.get(path)
+    assert response.status_code == 200
+
+
+def test_a_cached_read_runs_no_query(api_client, shelf, django_assert_num_queries):
+    """Once rendered, the same anonymous read is served from the cache without touching the database."""
+    first = api_client.get(LIST, {"page_size": 100})
+    with django_assert_num_queries(0):
+        second = api_client.get(LIST, {"page_size": 100})
+    assert second["X-Catalogue-Cache"] == "hit"
+    assert second.content == first.content
