@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 
+from catalogue.cache import catalogue_stock_changed
 from catalogue.models import ProductVariant
 from orders.exceptions import InsufficientStock
 
@@ -33,6 +34,9 @@ def stock_reserve(*, quantities: dict[int, int]) -> dict[int, ProductVariant]:
         if updated != 1:  # cannot happen under the lock; refuse rather than oversell if it ever does
             variant = variants[variant_id]
             raise InsufficientStock(sku=variant.sku, requested=quantities[variant_id], available=0)
+    catalogue_stock_changed(
+        levels=[(variants[pk].stock, variants[pk].stock - quantity) for pk, quantity in quantities.items()]
+    )
     return variants
 
 
@@ -43,7 +47,8 @@ def stock_release(*, quantities: dict[int, int]) -> None:
         ProductVariant.objects.select_for_update()
         .filter(pk__in=quantities)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "stock")
     )
-    for variant_id in present:
+    for variant_id, _stock in present:
         ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantities[variant_id])
+    catalogue_stock_changed(levels=[(stock, stock + quantities[pk]) for pk, stock in present])
