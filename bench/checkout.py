@@ -51,12 +51,14 @@ def checkout_requests(context) -> list:
     from django.db.models import F
 
     from bench.endpoints import BenchRequest
+    from catalogue.cache import catalogue_changed
     from catalogue.models import ProductVariant
     from orders.models import Cart, CartItem
 
     variants = list(ProductVariant.objects.filter(sku__in=context.skus[:200], is_active=True).order_by("pk"))
     with transaction.atomic():
         ProductVariant.objects.filter(pk__in=[v.pk for v in variants]).update(stock=F("stock") + HOOK_CARTS)
+        catalogue_changed()
         carts = Cart.objects.bulk_create([Cart() for _ in range(HOOK_CARTS)])
         CartItem.objects.bulk_create(
             [
