@@ -30,6 +30,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,6 +45,15 @@ VERSION_KEY = "catalogue:version"
 STOCK_HINT_MAX = 10
 DEFAULT_TIMEOUT = 300
 DEFAULT_HTTP_MAX_AGE = 30
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Memo:
+    version: str
+    value: object
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def _read_key(request, media_type: str) -> str:
     return "catalogue:read:" + hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
 
 
-def _lookup(key: str) -> tuple[str, CachedRead | None]:
+def _lookup(key: str) -> tuple[str, CachedRead | Memo | None]:
     """Return the current catalogue version and the entry under ``key`` if it was built under it."""
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
@@ -106,6 +116,31 @@ def _lookup(key: str) -> tuple[str, CachedRead | None]:
         return cache.get(VERSION_KEY), None
     entry = found.get(key)
     return version, entry if entry is not None and entry.version == version else None
+
+
+def catalogue_memoised(name: str, build: Callable[[], T]) -> T:
+    """Return ``build()``, kept in the cache until the catalogue next changes.
+
+    For small, staff-edited reference data read on hot paths (matching rules, exercises): one cache
+    round trip instead of queries. Their saves invalidate it through ``catalogue.signals``.
+    """
+    timeout = cache_timeout()
+    if timeout <= 0:
+        return build()
+    key = f"catalogue:memo:{name}"
+    try:
+        version, entry = _lookup(key)
+    except Exception:  # noqa: BLE001 - serve from the database while the cache is down
+        logger.exception("Catalogue cache unavailable")
+        return build()
+    if entry is not None:
+        return entry.value
+    value = build()
+    try:
+        cache.set(key, Memo(version, value), timeout=timeout)
+    except Exception:  # noqa: BLE001
+        logger.exception("Could not store %s", key)
+    return value
 
 
 def _etag(body: bytes) -> str:

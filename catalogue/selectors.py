@@ -19,6 +19,14 @@ def _first_image() -> QuerySet[ProductImage]:
     return ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")
 
 
+def first_image_annotations() -> dict[str, Subquery]:
+    """Annotations giving each product its first picture's file names (``first_image``, ``first_thumbnail``)."""
+    return {
+        "first_image": Subquery(_first_image().values("image")[:1]),
+        "first_thumbnail": Subquery(_first_image().values("thumbnail")[:1]),
+    }
+
+
 def _products() -> QuerySet[Product]:
     """Return active products annotated with ``price``, ``in_stock`` and their first image's files."""
     variants = _active_variants().filter(product=OuterRef("pk"))
@@ -34,8 +42,7 @@ def _products() -> QuerySet[Product]:
                 Value(False),
                 output_field=BooleanField(),
             ),
-            first_image=Subquery(_first_image().values("image")[:1]),
-            first_thumbnail=Subquery(_first_image().values("thumbnail")[:1]),
+            **first_image_annotations(),
         )
         .prefetch_related(Prefetch("conditions", queryset=Condition.objects.only("id", "slug")))
         .order_by("name", "id")

@@ -8,16 +8,26 @@ Connected from ``CatalogueConfig.ready()``. Only cache invalidation lives here, 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from catalogue.cache import catalogue_changed
-from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
+from catalogue.models import (
+    Category,
+    Condition,
+    Exercise,
+    MatchingRule,
+    Product,
+    ProductImage,
+    ProductVariant,
+)
 
-CACHED_MODELS = (Product, ProductVariant, ProductImage, Category, Condition)
+# Matching rules and exercises are memoised under the same version (``catalogue_memoised``).
+CACHED_MODELS = (Product, ProductVariant, ProductImage, Category, Condition, MatchingRule, Exercise)
+M2M_THROUGH = (Product.conditions.through, Exercise.conditions.through)
 
 
 def _catalogue_row_changed(sender, **kwargs) -> None:
     catalogue_changed()
 
 
-def _product_conditions_changed(sender, action, **kwargs) -> None:
+def _conditions_changed(sender, action, **kwargs) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
         catalogue_changed()
 
@@ -30,8 +40,7 @@ def connect() -> None:
         post_delete.connect(
             _catalogue_row_changed, sender=model, dispatch_uid=f"catalogue-cache-delete-{model.__name__}"
         )
-    m2m_changed.connect(
-        _product_conditions_changed,
-        sender=Product.conditions.through,
-        dispatch_uid="catalogue-cache-conditions",
-    )
+    for through in M2M_THROUGH:
+        m2m_changed.connect(
+            _conditions_changed, sender=through, dispatch_uid=f"catalogue-cache-m2m-{through.__name__}"
+        )

@@ -3,15 +3,18 @@
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from catalogue.cache import catalogue_memoised
 from catalogue.choices import ProductKind
 from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule
 from catalogue.matching.profile import FootProfile
 from catalogue.matching.scoring import Candidate, ExerciseOption, Rule
 from catalogue.matching.sizing import SizeSet
 from catalogue.models import Condition, Product, ProductImage, ProductVariant
+from catalogue.selectors import first_image_annotations
 from shop.exceptions import NotFound
 
 RANKED_KINDS = (ProductKind.INSOLE, ProductKind.CUSTOM_ORTHOTIC)
+_THUMBNAIL_STORAGE = ProductImage._meta.get_field("thumbnail").storage
 
 
 def _json_list_contains(field: str, value: str) -> Q:
@@ -50,10 +53,8 @@ def candidate_products(
             Prefetch(
                 "variants", queryset=fitting.order_by("position", "eu_min", "sku"), to_attr="fitting_variants"
             ),
-            Prefetch(
-                "images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="ordered_images"
-            ),
         )
+        .annotate(**first_image_annotations())
         .order_by("id")
     )
     if profile.shoe_type:
@@ -65,8 +66,7 @@ def candidate_products(
             variants = sorted(variants, key=lambda v: v.width != foot_width)  # stable: keeps the order
         variant = variants[0] if size is not None else None
         price = variant.price if variant is not None else min(v.price for v in variants)
-        image = product.ordered_images[0] if product.ordered_images else None
-        thumbnail = image.thumbnail or image.image if image else None
+        thumbnail = product.first_thumbnail or product.first_image
         candidates.append(
             Candidate(
                 product_id=product.pk,
@@ -86,14 +86,18 @@ def candidate_products(
                 activities=tuple(product.activities or ()),
                 variant_sku=variant.sku if variant else None,
                 variant_size_label=variant.size_label if variant else None,
-                thumbnail_url=thumbnail.url if thumbnail else None,
+                thumbnail_url=_THUMBNAIL_STORAGE.url(thumbnail) if thumbnail else None,
             )
         )
     return candidates
 
 
 def matching_rules() -> list[Rule]:
-    """Return the active rules as plain values."""
+    """Return the active rules as plain values (kept in the cache until the catalogue changes)."""
+    return catalogue_memoised("matching-rules", _matching_rules)
+
+
+def _matching_rules() -> list[Rule]:
     return [
         Rule(
             code=rule.code,
@@ -109,7 +113,11 @@ def matching_rules() -> list[Rule]:
 
 
 def exercise_options() -> list[ExerciseOption]:
-    """Return the active exercises with the condition slugs each serves."""
+    """Return the active exercises with the condition slugs each serves (cached like the rules)."""
+    return catalogue_memoised("matching-exercises", _exercise_options)
+
+
+def _exercise_options() -> list[ExerciseOption]:
     exercises = Exercise.objects.filter(is_active=True).prefetch_related(
         Prefetch("conditions", queryset=Condition.objects.only("id", "slug"))
     )

@@ -1,7 +1,5 @@
 """Foot-type matching over HTTP: assessments, footprints, overlay, ownership, refusals, query counts."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle
@@ -9,6 +7,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from catalogue.matching.models import Assessment, Footprint
 from catalogue.selectors import latest_foot_profile
 from tests.factories import ProductFactory, VariantFactory
+from tests.matching.conftest import make_product
 from tests.matching.prints import draw_print, encode
 
 pytestmark = pytest.mark.django_db
@@ -23,27 +22,6 @@ FLAT_BACK_PAIN = {
     "shoe_type": "athletic",
     "foot_length_mm": "254.0",
 }
-
-
-def make_product(slug, price="39.90", *, bands=((39, 40.5), (41, 42.5)), stock=10, **attributes):
-    product = ProductFactory(slug=slug, name=slug.replace("-", " ").title(), **attributes)
-    for low, high in bands:
-        VariantFactory(product=product, sku=f"{slug}-{low}".upper(), size_label=f"EU {low}-{int(high)}",
-                       eu_min=Decimal(str(low)), eu_max=Decimal(str(high)), price=Decimal(price), stock=stock)  # fmt: skip
-    return product
-
-
-@pytest.fixture
-def catalogue_products():
-    """A few insoles with known fit attributes (the scoring itself is pinned in test_scoring)."""
-    return {
-        "firm": make_product("archform-rigid", "49.90", arch_support="high", rigidity="rigid", posting="medial",
-                             heel_cup="deep", shoe_types=["athletic", "casual"], activities=["walking"]),
-        "soft": make_product("cloudstep", "34.90", arch_support="medium", rigidity="soft", heel_cup="medium",
-                             cushioning="high", shoe_types=["athletic"], activities=["walking"]),
-        "custom": make_product("custom-everyday", "249.00", kind="custom_orthotic", arch_support="high",
-                               heel_cup="deep", shoe_types=["athletic"], activities=["walking"]),
-    }  # fmt: skip
 
 
 def _errors(response):
