@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo serve bench clean
+.PHONY: install browsers run test lint format migrate demo serve bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,19 @@ bench: install
 	@command -v wrk >/dev/null || { echo "bench: wrk is still missing" >&2; exit 1; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+## Debian's Chromium for the browser tests (tests/e2e): installed with apt-get when missing and root.
+## Playwright drives it through executable_path; Playwright's own browser download does not work here.
+CHROMIUM ?= /usr/bin/chromium
+browsers:
+	@[ -x "$(CHROMIUM)" ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "browsers: $(CHROMIUM) is missing and this is not root: run 'sudo apt-get install -y chromium'" \
+			"(the browser tests in tests/e2e need it)" >&2; exit 1; fi; }
+	@[ -x "$(CHROMIUM)" ] || { echo "browsers: $(CHROMIUM) is still missing after apt-get install chromium" >&2; exit 1; }
+
 ## Set everything up and run the whole test suite (PostgreSQL too when DATABASE_URL points at it).
-test: install
+test: install browsers
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -6,8 +6,10 @@ calendar day after the delivery day, in the shop's time zone; daylight-saving ch
 window do not move that end.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 
 RETURN = "return"
 REPLACEMENT = "replacement"
@@ -52,6 +54,7 @@ class LineEligibility:
     replacement_deadline: datetime | None
     return_reasons_blocked: tuple[str, ...]
     replacement_reasons_blocked: tuple[str, ...]
+    remaining_quantity: int = 0  # delivered minus units in open or accepted requests
 
     def blocked(self, kind: str) -> tuple[str, ...]:
         return self.return_reasons_blocked if kind == RETURN else self.replacement_reasons_blocked
@@ -115,4 +118,82 @@ def line_eligibility(*, terms: LineTerms, requested_at: datetime, tz: tzinfo) ->
         replacement_deadline=replacement_deadline,
         return_reasons_blocked=tuple(return_blocked),
         replacement_reasons_blocked=tuple(replacement_blocked),
+        remaining_quantity=remaining,
+    )
+
+
+def request_refusal(
+    *, eligibility: LineEligibility, kind: str, quantity: int, goodwill: bool = False
+) -> str | None:
+    """Return the code refusing ``quantity`` units of a line for ``kind``, or None when it may be asked.
+
+    Goodwill (staff, with a recorded reason) lifts the windows and the non-returnable flag, never
+    delivery or the quantities.
+    """
+    blocked = eligibility.blocked(kind)
+    if NOT_DELIVERED in blocked:
+        return NOT_DELIVERED
+    waivable = {NOT_RETURNABLE, RETURN_WINDOW_CLOSED, REPLACEMENT_WINDOW_CLOSED}
+    if not goodwill:
+        for code in (NOT_RETURNABLE, RETURN_WINDOW_CLOSED, REPLACEMENT_WINDOW_CLOSED):
+            if code in blocked:
+                return code
+    remaining = eligibility.available(kind)
+    if goodwill and any(code in waivable for code in blocked):
+        # The window refused it, so ``available`` is 0: count what is left of the line instead.
+        remaining = eligibility.remaining_quantity
+    if quantity > remaining:
+        return QUANTITY_EXCEEDS_REMAINING
+    return None
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    unit_price: Decimal
+    quantity: int  # units accepted back (received, or requested when staff skip receiving)
+    ordered_quantity: int
+
+
+@dataclass(frozen=True)
+class RefundQuote:
+    """What a request refunds: items, shipping (when due), and the total capped at what is refundable."""
+
+    items: Decimal
+    shipping: Decimal
+    due: Decimal  # items + shipping, per the policy
+    refundable: Decimal  # captured minus refunds that have not failed
+    total: Decimal  # what to refund now: ``due`` capped at ``refundable``
+
+    @property
+    def capped(self) -> bool:
+        return self.total < self.due
+
+
+def refund_quote(
+    *,
+    lines: Sequence[RefundLine],
+    whole_order: bool,
+    reason: str,
+    shipping_total: Decimal,
+    refundable: Decimal,
+) -> RefundQuote:
+    """Return the refund the policy gives: unit price × accepted quantity, plus shipping only when the
+    whole order comes back for a reason that is the shop's fault; never more than is still refundable.
+    """
+    cent = Decimal("0.01")
+    items = sum((Decimal(line.unit_price) * line.quantity for line in lines), Decimal("0.00")).quantize(cent)
+    shipping = (
+        Decimal(shipping_total).quantize(cent) if whole_order and reason in SHOP_FAULT_REASONS else cent * 0
+    )
+    due = items + shipping
+    refundable = max(Decimal(refundable), Decimal("0.00")).quantize(cent)
+    return RefundQuote(
+        items=items, shipping=shipping, due=due, refundable=refundable, total=min(due, refundable)
+    )
+
+
+def is_whole_order(*, ordered: dict[int, int], returned: dict[int, int]) -> bool:
+    """Return whether ``returned`` (line id -> units) covers every unit of every ``ordered`` line."""
+    return bool(ordered) and all(
+        returned.get(line_id, 0) >= quantity for line_id, quantity in ordered.items()
     )

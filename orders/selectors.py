@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
+from catalogue.choices import ProductKind
 from orders.exceptions import CartNotFound, OrderNotFound
+from orders.fittings.selectors import related_or_none
 from orders.models import (
     ZERO,
     Cart,
@@ -18,6 +20,7 @@ from orders.models import (
     Refund,
     ShippingMethod,
 )
+from orders.services.fittings import fitting_missing
 
 
 def cart_get(*, token, user) -> Cart:
@@ -54,13 +57,17 @@ class CartView:
 def cart_view(*, cart: Cart) -> CartView:
     """Return the cart priced from the catalogue now, with a warning on lines that cannot be ordered as they are."""
     lines = []
-    for item in cart.items.select_related("variant__product").order_by("added_at", "id"):
+    for item in cart.items.select_related("variant__product", "fitting").order_by("added_at", "id"):
         variant = item.variant
         warning = None
         if not (variant.is_active and variant.product.is_active):
             warning = "inactive_product"
         elif variant.stock < item.quantity:
             warning = "insufficient_stock"
+        elif variant.product.kind == ProductKind.CUSTOM_ORTHOTIC and fitting_missing(
+            fitting=related_or_none(item, "fitting")
+        ):
+            warning = "fitting_incomplete"
         lines.append(
             CartLineView(
                 item=item,
@@ -79,7 +86,9 @@ def shipping_method_list() -> QuerySet[ShippingMethod]:
 
 def _order_queryset() -> QuerySet[Order]:
     return Order.objects.select_related("replacement_for").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch(
+            "lines", queryset=OrderLine.objects.select_related("fitting", "orthotic_build").order_by("id")
+        ),
         Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id")),
         Prefetch("payments", queryset=Payment.objects.order_by("created_at", "id")),
         Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "id")),
@@ -117,3 +126,38 @@ def customer_default_address(*, user) -> dict | None:
     """Return the customer's default shipping address, or None."""
     book = CustomerAddressBook.objects.filter(user=user).first()
     return book.default_shipping_address if book else None
+
+
+# --- Returns and replacements (issue 5) -------------------------------------------------------------
+def _return_request_queryset():
+    from orders.models import ReturnLine, ReturnRequest, ReturnStatusChange
+
+    return ReturnRequest.objects.select_related("order", "replacement_order").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id")),
+        Prefetch("status_changes", queryset=ReturnStatusChange.objects.order_by("created_at", "id")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "id")),
+        "photos",
+    )
+
+
+def return_request_list(*, user):
+    """Return the customer's return and replacement requests, newest first, with what the list shows."""
+    return _return_request_queryset().filter(order__user=user).order_by("-requested_at", "-id")
+
+
+def return_request_get(*, request_id: int, user=None, email: str | None = None):
+    """Return a request its reader may see (the order's owner, staff, or a guest giving the order's email).
+
+    Anything else is ``return_request_not_found`` (404), never 403.
+    """
+    from orders.exceptions import ReturnRequestNotFound
+
+    request = _return_request_queryset().filter(pk=request_id).first()
+    if request is None:
+        raise ReturnRequestNotFound()
+    order = request.order
+    if getattr(user, "is_authenticated", False) and (user.is_staff or order.user_id == user.pk):
+        return request
+    if order.user_id is None and email and email.strip().lower() == order.email.lower():
+        return request
+    raise ReturnRequestNotFound()

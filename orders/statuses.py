@@ -12,6 +12,8 @@ class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", "Pending payment"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
     PAID = "paid", "Paid"
+    AWAITING_IMPRESSION = "awaiting_impression", "Awaiting impression"  # custom orthotics (issue 6)
+    IN_PRODUCTION = "in_production", "In production"  # custom orthotics (issue 6)
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     CANCELLED = "cancelled", "Cancelled"
@@ -41,14 +43,22 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.PAID, S.SHIPPED): frozenset({STAFF}),
     (S.PAID, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
     (S.SHIPPED, S.DELIVERED): frozenset({STAFF}),
+    # Custom orthotics (issue 6): straight after payment, then the lab; the customer may cancel only
+    # before production starts, staff (with a reason: ``order_cancel``) up to shipment.
+    (S.PAID, S.AWAITING_IMPRESSION): frozenset({SYSTEM}),
+    (S.PAID, S.IN_PRODUCTION): frozenset({SYSTEM}),
+    (S.AWAITING_IMPRESSION, S.IN_PRODUCTION): frozenset({STAFF}),
+    (S.AWAITING_IMPRESSION, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
+    (S.IN_PRODUCTION, S.SHIPPED): frozenset({STAFF}),
+    (S.IN_PRODUCTION, S.CANCELLED): frozenset({STAFF}),
 }
 
 # Statuses whose reserved stock still belongs to the order (released on cancel or expiry).
-HOLDS_STOCK = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED, S.PAID})
+HOLDS_STOCK = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED, S.PAID, S.AWAITING_IMPRESSION, S.IN_PRODUCTION})
 # Statuses waiting for the customer's money (the payment deadline applies).
 AWAITING_PAYMENT = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
 # Statuses a notification email goes out for.
-NOTIFY = frozenset({S.PAID, S.SHIPPED, S.DELIVERED, S.CANCELLED})
+NOTIFY = frozenset({S.PAID, S.AWAITING_IMPRESSION, S.IN_PRODUCTION, S.SHIPPED, S.DELIVERED, S.CANCELLED})
 # When entering a status, this timestamp field is set.
 TIMESTAMP_FIELD = {
     S.PAID: "paid_at",
@@ -80,3 +90,65 @@ class RefundStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+
+
+# --- Returns and replacements (issue 5; shared/policy.md "The request's life") ----------------------
+class ReturnKind(models.TextChoices):
+    RETURN = "return", "Return (refund)"
+    REPLACEMENT = "replacement", "Replacement"
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    RECEIVED = "received", "Received"
+    REFUNDED = "refunded", "Refunded"
+    REPLACEMENT_SHIPPED = "replacement_shipped", "Replacement shipped"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+R = ReturnStatus
+# (from, to) -> roles. Staff may skip ``received``; a replacement that cannot be made is refunded
+# instead (approved/received -> refunded for either kind); a rejected request is re-opened only as goodwill.
+RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (R.REQUESTED, R.APPROVED): frozenset({STAFF}),
+    (R.REQUESTED, R.REJECTED): frozenset({STAFF}),
+    (R.REQUESTED, R.CANCELLED): frozenset({CUSTOMER}),
+    (R.REJECTED, R.APPROVED): frozenset({STAFF}),  # goodwill only (return_request_goodwill_approve)
+    (R.APPROVED, R.RECEIVED): frozenset({STAFF}),
+    (R.APPROVED, R.REFUNDED): frozenset({STAFF}),
+    (R.APPROVED, R.REPLACEMENT_SHIPPED): frozenset({STAFF}),
+    (R.RECEIVED, R.REFUNDED): frozenset({STAFF}),
+    (R.RECEIVED, R.REPLACEMENT_SHIPPED): frozenset({STAFF}),
+    (R.RECEIVED, R.CLOSED): frozenset(
+        {STAFF}
+    ),  # inspected and kept without refund: receiving never forces one
+    (R.REFUNDED, R.CLOSED): frozenset({STAFF}),
+    (R.REPLACEMENT_SHIPPED, R.CLOSED): frozenset({STAFF}),
+}
+# Only a replacement request can have its replacement shipped.
+RETURN_KIND_TARGETS = {ReturnKind.RETURN: frozenset({R.REPLACEMENT_SHIPPED})}
+# Requests whose units no longer count against the delivered quantity.
+RETURN_RELEASED = frozenset({R.REJECTED, R.CANCELLED})
+# Requests a member of staff must act on next.
+RETURN_AWAITING_STAFF = frozenset({R.REQUESTED, R.APPROVED, R.RECEIVED})
+# Requests that still accept photos from the customer.
+RETURN_OPEN = frozenset({R.REQUESTED, R.APPROVED, R.RECEIVED})
+
+
+def return_is_allowed(from_status: str, to_status: str, role: str, kind: str) -> bool:
+    """Return whether ``role`` may move a request of ``kind`` from ``from_status`` to ``to_status``."""
+    if to_status in RETURN_KIND_TARGETS.get(kind, frozenset()):
+        return False
+    return role in RETURN_TRANSITIONS.get((from_status, to_status), frozenset())
+
+
+def return_next_statuses(from_status: str, role: str, kind: str) -> list[str]:
+    """Return the statuses ``role`` may move a request of ``kind`` to from ``from_status``."""
+    return [
+        to
+        for (frm, to) in RETURN_TRANSITIONS
+        if frm == from_status and return_is_allowed(frm, to, role, kind)
+    ]

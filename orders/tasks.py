@@ -13,6 +13,8 @@ from django_tasks import task
 NOTIFICATIONS = {
     "placed": "We have your order {number}",
     "paid": "Payment received for order {number}",
+    "awaiting_impression": "Order {number}: your impression kit is on its way",
+    "in_production": "Order {number} is being made",
     "shipped": "Order {number} is on its way",
     "delivered": "Order {number} has been delivered",
     "cancelled": "Order {number} has been cancelled",
@@ -50,3 +52,48 @@ def order_notify_on_commit(*, order_id: int, notification: str) -> None:
     if notification not in NOTIFICATIONS:
         return
     transaction.on_commit(lambda: order_email_send.enqueue(order_id=order_id, notification=notification))
+
+
+# --- Returns and replacements (issue 5) -------------------------------------------------------------
+RETURN_NOTIFICATIONS = {
+    "requested": "We have your request {id} for order {number}",
+    "approved": "Your request {id} for order {number} is approved",
+    "rejected": "Your request {id} for order {number} was not accepted",
+    "received": "We have received the items of request {id}",
+    "refunded": "Your refund for request {id} is on its way",
+    "replacement_shipped": "Your replacement for order {number} is on its way",
+    "closed": "Request {id} for order {number} is closed",
+    "cancelled": "Request {id} for order {number} is cancelled",
+}
+
+
+@task()
+def return_email_send(*, return_request_id: int, notification: str) -> None:
+    """Render and send one notification email about a return or replacement request."""
+    from orders.models import ReturnRequest
+
+    request = (
+        ReturnRequest.objects.select_related("order", "replacement_order")
+        .prefetch_related("lines__order_line", "refunds")
+        .get(pk=return_request_id)
+    )
+    order = request.order
+    context = {"request": request, "order": order, "lines": list(request.lines.all())}
+    subject = RETURN_NOTIFICATIONS[notification].format(id=request.pk, number=order.number)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/return_{notification}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+    )
+    message.attach_alternative(render_to_string(f"emails/return_{notification}.html", context), "text/html")
+    message.send()
+
+
+def return_notify_on_commit(*, return_request_id: int, notification: str) -> None:
+    """Email the customer about the request once the current transaction commits."""
+    if notification not in RETURN_NOTIFICATIONS:
+        return
+    transaction.on_commit(
+        lambda: return_email_send.enqueue(return_request_id=return_request_id, notification=notification)
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.apis import carts, checkout, orders, payments, staff
+from orders.apis import carts, checkout, fittings, orders, payments, staff
 
 urlpatterns = [
     path("carts/", carts.CartCreateApi.as_view(), name="cart-create"),
@@ -9,6 +9,13 @@ urlpatterns = [
     path("carts/<uuid:token>/items/<int:item_id>/", carts.CartItemApi.as_view(), name="cart-item"),
     path("shipping-methods/", carts.ShippingMethodListApi.as_view(), name="shipping-method-list"),
     path("checkout/", checkout.CheckoutApi.as_view(), name="checkout"),
+    path("fittings/", fittings.FittingCreateApi.as_view(), name="fitting-create"),
+    path("fittings/<uuid:pk>/", fittings.FittingDetailApi.as_view(), name="fitting-detail"),
+    path(
+        "fittings/<uuid:pk>/prescription/",
+        fittings.FittingPrescriptionApi.as_view(),
+        name="fitting-prescription",
+    ),
     path("orders/", orders.OrderListApi.as_view(), name="order-list"),
     path("orders/<str:number>/", orders.OrderDetailApi.as_view(), name="order-detail"),
     path("orders/<str:number>/cancel/", orders.OrderCancelApi.as_view(), name="order-cancel"),
@@ -19,4 +26,22 @@ urlpatterns = [
         "staff/orders/<str:number>/deliver/", staff.StaffOrderDeliverApi.as_view(), name="staff-order-deliver"
     ),
     path("staff/orders/<str:number>/cancel/", staff.StaffOrderCancelApi.as_view(), name="staff-order-cancel"),
+]
+
+# Returns and replacements (issue 5).
+from orders.apis import returns  # noqa: E402
+
+urlpatterns += [
+    path(
+        "orders/<str:number>/returns/eligibility/",
+        returns.ReturnEligibilityApi.as_view(),
+        name="order-return-eligibility",
+    ),
+    path(
+        "orders/<str:number>/returns/", returns.ReturnRequestCreateApi.as_view(), name="order-return-create"
+    ),
+    path("returns/", returns.ReturnRequestListApi.as_view(), name="return-list"),
+    path("returns/<int:pk>/", returns.ReturnRequestDetailApi.as_view(), name="return-detail"),
+    path("returns/<int:pk>/photos/", returns.ReturnPhotoCreateApi.as_view(), name="return-photo-create"),
+    path("returns/<int:pk>/cancel/", returns.ReturnRequestCancelApi.as_view(), name="return-cancel"),
 ]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "shop",
     "catalogue",
     "orders",
+    "orders.fittings",
 ]
 
 MIDDLEWARE = [
@@ -267,3 +268,8 @@ CATALOGUE_HTTP_MAX_AGE = env.int("CATALOGUE_HTTP_MAX_AGE", default=30)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "catalogue.cache.CatalogueCacheMiddleware"
 )
+
+# --- Returns and replacements (issue 5): one OpenAPI enum for a request's kind (not the product's kind).
+# Naming both keeps the product's ``KindEnum`` as it was.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReturnKindEnum"] = "orders.statuses.ReturnKind"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["KindEnum"] = "catalogue.choices.ProductKind"

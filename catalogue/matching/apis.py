@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from catalogue.matching import selectors, services
 from catalogue.matching import vocabulary as v
 from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size
+from shop.api.openapi import BadRequestErrorResponse, domain_validation_errors
 
 
 def _absolute(request, url: str | None) -> str | None:
@@ -188,7 +189,10 @@ class AssessmentCreateApi(APIView):
             return attrs
 
     @extend_schema(
-        request=InputSerializer, responses={201: AssessmentOutput}, operation_id="fit_assessment_create"
+        request=InputSerializer,
+        # An unknown answer is named in ``attr``, so the field list cannot be enumerated in advance.
+        responses={201: AssessmentOutput, 400: BadRequestErrorResponse},
+        operation_id="fit_assessment_create",
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -234,6 +238,7 @@ class FootprintOutput(serializers.Serializer):
         return _absolute(request, reverse("fit-footprint-overlay", kwargs={"pk": obj.pk}))
 
 
+@domain_validation_errors(["invalid_image", "invalid_footprint"], field_name="image", methods=["post"])
 class FootprintCreateApi(APIView):
     """Measure a wet-footprint photo or scan: arch index, arch type, Chippaux-Smirak index, size."""
 

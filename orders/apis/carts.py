@@ -5,9 +5,30 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.choices import ProductKind
 from orders import selectors
 from orders.apis.common import MoneyField, QuantityField, shop_currency
+from orders.fittings.selectors import related_or_none
 from orders.services import cart as cart_services
+from orders.services.fittings import fitting_missing
+
+
+class CartLineFittingSerializer(serializers.Serializer):
+    """A custom orthotic's fitting on a cart line: ``{id, complete, missing}``, or null."""
+
+    class Meta:
+        ref_name = "CartLineFitting"
+
+    id = serializers.UUIDField(allow_null=True, help_text="Null while no fitting is attached.")
+    complete = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+
+    def to_representation(self, item):
+        if item.variant.product.kind != ProductKind.CUSTOM_ORTHOTIC:
+            return None
+        fitting = related_or_none(item, "fitting")
+        missing = fitting_missing(fitting=fitting)
+        return {"id": str(fitting.pk) if fitting else None, "complete": not missing, "missing": missing}
 
 
 class CartOutputSerializer(serializers.Serializer):
@@ -24,6 +45,7 @@ class CartOutputSerializer(serializers.Serializer):
         line_total = MoneyField()
         available = serializers.IntegerField()
         warning = serializers.CharField(allow_null=True)
+        fitting = CartLineFittingSerializer(source="item", allow_null=True)
 
     token = serializers.UUIDField(source="cart.token")
     items = LineOutput(many=True, source="lines")
@@ -62,13 +84,16 @@ class CartItemAddApi(APIView):
 
         sku = serializers.CharField(max_length=64)
         quantity = QuantityField()
+        fitting = serializers.UUIDField(
+            required=False, allow_null=True, help_text="For a custom orthotic: the id from POST /fittings/."
+        )
 
     @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
     def post(self, request, token):
         cart = selectors.cart_get(token=token, user=request.user)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        cart_services.cart_item_add(cart=cart, **data.validated_data)
+        cart_services.cart_item_add(cart=cart, user=request.user, **data.validated_data)
         return _cart_response(cart, status.HTTP_201_CREATED)
 
 

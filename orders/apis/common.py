@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from orders.fittings.selectors import order_production_estimate, related_or_none
 from orders.models import Order
 
 
@@ -46,6 +47,11 @@ class OrderOutputSerializer(serializers.Serializer):
         return_days = serializers.IntegerField()
         replacement_days = serializers.IntegerField()
         delivered_at = serializers.DateTimeField(allow_null=True)
+        fitting = serializers.SerializerMethodField(help_text="A custom orthotic's fitting id.")
+
+        def get_fitting(self, obj) -> str | None:
+            fitting = related_or_none(obj, "fitting")
+            return str(fitting.pk) if fitting else None
 
     class HistoryOutput(serializers.Serializer):
         class Meta:
@@ -101,6 +107,19 @@ class OrderOutputSerializer(serializers.Serializer):
     payments = PaymentOutput(many=True)
     refunds = RefundOutput(many=True)
     history = HistoryOutput(many=True, source="status_changes")
+    production_days = serializers.SerializerMethodField(
+        help_text="Custom orthotics: working days to make them, from payment or the impression's arrival."
+    )
+    estimated_ship_date = serializers.SerializerMethodField(
+        help_text="Custom orthotics: when they should ship (weekends skipped); null while unknown."
+    )
+
+    def get_production_days(self, obj) -> int | None:
+        return order_production_estimate(order=obj).production_days
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_estimated_ship_date(self, obj):
+        return order_production_estimate(order=obj).estimated_ship_date
 
 
 def order_data(order: Order, **extra) -> dict:

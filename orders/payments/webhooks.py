@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from orders.models import Order, Payment, Refund, WebhookEvent
 from orders.payments.gateway import from_minor_units, to_minor_units
+from orders.services.fittings import fitting_order_paid
 from orders.services.orders import order_flag, order_lock, order_transition
 from orders.services.payments import refund_apply_status
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
@@ -86,6 +87,7 @@ def _payment_succeeded(record: WebhookEvent, intent: dict) -> str:
         order_transition(
             order=order, to_status=OrderStatus.PAID, note=f"Paid ({payment.provider_reference})."
         )
+        fitting_order_paid(order=order)  # custom orthotics: on to the lab (or to wait for the impression)
         return "paid"
     order_flag(
         order=order, note=f"Money received while the order was {order.status}: refund or reinstate it."

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from catalogue.models import ProductVariant
 from orders.exceptions import CartCheckedOut, InactiveProduct, InsufficientStock, InvalidQuantity, UnknownSku
 from orders.models import Cart, CartItem
+from orders.services.fittings import fitting_attach_to_cart_item, fitting_for_cart_item
 from orders.services.orders import Actor
 
 MAX_QUANTITY = 99
@@ -40,11 +41,16 @@ def cart_create(*, user: Actor = None) -> Cart:
     return Cart.objects.create(user=user if getattr(user, "is_authenticated", False) else None)
 
 
-def cart_item_add(*, cart: Cart, sku: str, quantity: int) -> CartItem:
-    """Add ``quantity`` of a variant (adding to a line already there); refuse more than is in stock."""
+def cart_item_add(*, cart: Cart, sku: str, quantity: int, fitting=None, user: Actor = None) -> CartItem:
+    """Add ``quantity`` of a variant (adding to a line already there); refuse more than is in stock.
+
+    ``fitting`` (a fitting id visible to ``user``) goes with a custom orthotic; checkout refuses a
+    custom orthotic without a complete one (``orders.services.fittings``).
+    """
     _check_open(cart)
     quantity = _check_quantity(quantity)
     variant = _sellable_variant(sku=sku)
+    fitting = fitting_for_cart_item(variant=variant, fitting_id=fitting, user=user)
     with transaction.atomic():
         item = CartItem.objects.select_for_update().filter(cart=cart, variant=variant).first()
         total = quantity + (item.quantity if item else 0)
@@ -53,11 +59,16 @@ def cart_item_add(*, cart: Cart, sku: str, quantity: int) -> CartItem:
         if item is None:
             try:
                 with transaction.atomic():
-                    return CartItem.objects.create(cart=cart, variant=variant, quantity=total)
+                    item = CartItem.objects.create(cart=cart, variant=variant, quantity=total)
+                    if fitting is not None:
+                        fitting_attach_to_cart_item(fitting=fitting, item=item)
+                    return item
             except IntegrityError:  # the same line added at the same moment: add to it
                 item = CartItem.objects.select_for_update().get(cart=cart, variant=variant)
                 total = _check_quantity(item.quantity + quantity)
                 _check_stock(variant, total)
+        if fitting is not None:
+            fitting_attach_to_cart_item(fitting=fitting, item=item)
         item.quantity = total
         item.save(update_fields=["quantity"])
     cart.save(update_fields=["updated_at"])

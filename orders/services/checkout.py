@@ -13,6 +13,7 @@ from orders.exceptions import CartCheckedOut, CartEmpty, InactiveProduct, Invali
 from orders.models import ZERO, Cart, Order, OrderLine, OrderStatusChange, ShippingMethod
 from orders.payments.gateway import PaymentSession
 from orders.selectors import customer_default_address
+from orders.services.fittings import fittings_attach_to_order_lines, fittings_checkout_validate
 from orders.services.orders import Actor
 from orders.services.payments import payment_start
 from orders.services.stock import stock_reserve
@@ -100,6 +101,7 @@ def _order_place(*, cart, email, shipping_address, billing_address, shipping_met
         for item in items:
             if not (item.variant.is_active and item.variant.product.is_active):
                 raise InactiveProduct(f"{item.variant.sku} is no longer sold.", attr="cart")
+        fittings = fittings_checkout_validate(items=items)
         variants = stock_reserve(quantities={item.variant_id: item.quantity for item in items})
 
         lines = []
@@ -140,6 +142,7 @@ def _order_place(*, cart, email, shipping_address, billing_address, shipping_met
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)
+        fittings_attach_to_order_lines(items=items, lines=lines, fittings=fittings)
         OrderStatusChange.objects.create(
             order=order,
             from_status="",

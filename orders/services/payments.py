@@ -119,6 +119,18 @@ def refund_create(
     failed. The provider is called with idempotency key ``refund:<id>``; a provider failure leaves
     the row pending (safe to retry with the same key) and flags the order.
     """
+    refund = refund_record_pending(order=order, amount=amount, actor=actor, reason=reason, payment=payment)
+    return refund_submit(refund=refund)
+
+
+def refund_record_pending(
+    *, order: Order, amount: Decimal, actor: Actor = None, reason: str = "", payment: Payment | None = None
+) -> Refund:
+    """Write a pending refund after checking it against what is still refundable, under the order's lock.
+
+    The first half of ``refund_create``: callers that must tie the refund to their own records in the
+    same transaction (a return request) write it here and call ``refund_submit`` after committing.
+    """
     amount = Decimal(amount)
     if amount <= 0:
         raise InvalidInput("A refund must be a positive amount.", code="invalid_amount", attr="amount")
@@ -131,7 +143,7 @@ def refund_create(
         )
         if payment is None:
             raise RefundExceedsCaptured()
-        refund = Refund.objects.create(
+        return Refund.objects.create(
             order=locked,
             payment=payment,
             amount=amount,
@@ -139,7 +151,11 @@ def refund_create(
             reason=reason,
             created_by=actor_user(actor),
         )
-    return refund_submit(refund=refund)
+
+
+def refundable_remaining(*, order: Order) -> Decimal:
+    """Return what can still be refunded on the order: captured minus refunds that have not failed."""
+    return order.captured_total - _committed_refunds(order)
 
 
 def refund_submit(*, refund: Refund) -> Refund:

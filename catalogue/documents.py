@@ -1,0 +1,125 @@
+"""Validate uploaded documents: PDFs checked to be PDFs, images through ``catalogue.images``.
+
+A podiatrist's prescription may be a PDF or a photo. The kind is decided by the content, never by
+the file name or the declared content type: ``%PDF-`` at the start means a PDF, an image signature
+means an image, anything else is refused. The size limit is the images' (``SHOP_IMAGE_MAX_BYTES``),
+checked before anything is read. A PDF must also have the structure every PDF reader relies on (a
+cross-reference table or stream that ``startxref`` points at, and a final ``%%EOF``) and must not
+carry active content (JavaScript, launch actions, embedded files); images are decoded and re-encoded
+without metadata. This is a structural check in the standard library, not a full parse: enough to
+refuse a renamed text file or a truncated download without a heavy dependency.
+"""
+
+import io
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from catalogue.images import open_validated_image
+from shop.exceptions import InvalidInput
+
+PDF = "pdf"
+IMAGE = "image"
+
+_IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+_TAIL = 2048  # bytes at the end searched for startxref and %%EOF (readers allow trailing junk)
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$", re.DOTALL)
+_XREF_AT = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
+# Names that make a PDF do something when opened; prescriptions never need them.
+_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+
+class InvalidDocument(InvalidInput):
+    code = "invalid_document"
+    default_detail = "Upload a PDF or a JPEG, PNG or WebP image of at most 10 MB."
+
+    def __init__(self, detail: str | None = None, *, attr: str = "document"):
+        super().__init__(detail, attr=attr)
+
+
+@dataclass(frozen=True)
+class ValidatedDocument:
+    kind: str  # "pdf" or "image"
+    content: ContentFile  # what to store, under a fresh random name
+    content_type: str
+
+
+def _file_size(upload) -> int:
+    size = getattr(upload, "size", None)
+    if size is None:
+        position = upload.tell()
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+        upload.seek(position)
+    return size
+
+
+def _is_image(head: bytes) -> bool:
+    return head.startswith(_IMAGE_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+def check_pdf_structure(data: bytes) -> str | None:
+    """Return why ``data`` is not a usable PDF, or None when its structure holds."""
+    if not re.match(rb"%PDF-\d\.\d", data[:8]):
+        return "The file does not start like a PDF."
+    tail = data[-_TAIL:].rstrip(b"\x00\r\n \t")
+    match = _STARTXREF.search(tail)
+    if match is None:
+        return "The PDF is incomplete (no end-of-file marker). Please download or scan it again."
+    offset = int(match.group(1))
+    if not 0 < offset < len(data) or _XREF_AT.match(data, offset) is None:
+        return "The PDF is damaged (its cross-reference table is missing). Please download or scan it again."
+    if b" obj" not in data and b"\nobj" not in data:
+        return "The PDF has no content."
+    if b"/Encrypt" in data:
+        return "The PDF is password-protected. Upload an unprotected copy or a photo of the prescription."
+    if any(re.search(re.escape(name) + rb"(?![A-Za-z])", data) for name in _ACTIVE_CONTENT):
+        return "The PDF contains scripts or attachments. Upload a plain PDF or a photo of the prescription."
+    return None
+
+
+def _reencoded_image(image: Image.Image) -> tuple[bytes, str, str]:
+    buffer = io.BytesIO()
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        image.convert("RGBA").save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue(), "png", "image/png"
+    image.convert("RGB").save(buffer, format="JPEG", quality=90, optimize=True)
+    return buffer.getvalue(), "jpg", "image/jpeg"
+
+
+def validated_document(upload, *, attr: str = "document") -> ValidatedDocument:
+    """Return the upload as a PDF or a re-encoded image ready to store, or raise.
+
+    Raises ``InvalidDocument`` (400 ``invalid_document``) for anything that is neither, an empty or
+    oversized file, or a PDF whose structure is broken; ``InvalidImage`` (400 ``invalid_image``) for
+    a file that starts like an image but is not a valid one.
+    """
+    max_bytes = settings.SHOP_IMAGE_MAX_BYTES
+    size = _file_size(upload)
+    if size == 0:
+        raise InvalidDocument("The file is empty. Choose a PDF or an image.", attr=attr)
+    if size > max_bytes:
+        raise InvalidDocument(f"The file is larger than {max_bytes // (1024 * 1024)} MB.", attr=attr)
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    name = uuid.uuid4().hex
+    if head.startswith(b"%PDF-"):
+        data = upload.read()
+        upload.seek(0)
+        problem = check_pdf_structure(data)
+        if problem:
+            raise InvalidDocument(problem, attr=attr)
+        return ValidatedDocument(
+            kind=PDF, content=ContentFile(data, name=f"{name}.pdf"), content_type="application/pdf"
+        )
+    if _is_image(head):
+        data, extension, content_type = _reencoded_image(open_validated_image(upload, attr=attr))
+        return ValidatedDocument(
+            kind=IMAGE, content=ContentFile(data, name=f"{name}.{extension}"), content_type=content_type
+        )
+    raise InvalidDocument(attr=attr)

@@ -1,0 +1,154 @@
+"""Replacement orders: linked, free, taking stock, with their own replacement window and no refund window."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from catalogue.models import ProductVariant
+from orders.exceptions import InsufficientStock, InvalidReturnTransition
+from orders.models import Order
+from orders.services import returns
+from orders.services.orders import order_deliver
+from tests.factories import VariantFactory
+from tests.returns.helpers import delivered, delivered_custom_orthotic, reload
+
+pytestmark = pytest.mark.django_db
+
+
+def replacement_request(order, *, sku="", reason="wrong_size", actor=None):
+    line = order.lines.get()
+    return returns.return_request_create(
+        order=order,
+        kind="replacement",
+        lines=[returns.ReturnLineInput(line_id=line.pk, quantity=1, replacement_sku=sku)],
+        reason=reason,
+        actor=actor or order.user,
+    )
+
+
+def test_a_replacement_in_another_size_is_a_linked_zero_charge_order_that_takes_stock(customer, staff_user):
+    variant = VariantFactory(stock=5, price=Decimal("39.90"))
+    bigger = VariantFactory(product=variant.product, size_label="EU 43-44", stock=3)
+    order = delivered(staff=staff_user, user=customer, items=[(variant, 1)])
+    request = replacement_request(order, sku=bigger.sku)
+    returns.return_request_approve(return_request=request, actor=staff_user)
+
+    replacement = returns.return_request_replace(
+        return_request=request, actor=staff_user, carrier="DHL", tracking_number="JJD42"
+    )
+
+    assert replacement.replacement_for == order and replacement.user == customer
+    assert (replacement.total, replacement.subtotal, replacement.shipping_total) == (0, 0, 0)
+    assert (replacement.status, replacement.tracking_number) == ("shipped", "JJD42")
+    line = replacement.lines.get()
+    assert (line.sku, line.quantity, line.unit_price, line.returnable) == (bigger.sku, 1, 0, False)
+    assert ProductVariant.objects.get(pk=bigger.pk).stock == 2
+    request = reload(request)
+    assert request.status == "replacement_shipped" and request.replacement_order == replacement
+    assert [c.to_status for c in replacement.status_changes.all()] == ["paid", "shipped"]
+
+
+def test_the_replacement_has_its_own_30_day_replacement_window_and_no_refund_window(
+    customer, customer_client, staff_user
+):
+    order = delivered(staff=staff_user, user=customer, items=[(VariantFactory(stock=5), 1)])
+    request = replacement_request(order, reason="defective")
+    returns.return_request_approve(return_request=request, actor=staff_user)
+    replacement = returns.return_request_replace(
+        return_request=request, actor=staff_user, carrier="DHL", tracking_number="T"
+    )
+    later = timezone.now() + timedelta(days=20)
+    order_deliver(order=replacement, actor=staff_user, delivered_at=later)
+    url = f"/api/v1/orders/{replacement.number}/returns/eligibility/"
+    with time_machine.travel(later + timedelta(days=25), tick=False):  # the original's window has closed
+        row = customer_client.get(url).json()[0]
+        assert (row["returnable_quantity"], row["replaceable_quantity"]) == (0, 1)
+        assert row["return_deadline"] is None and row["return_reasons_blocked"] == ["not_returnable"]
+        replacement_line = replacement.lines.get()
+        body = {
+            "kind": "return",
+            "lines": [{"line_id": replacement_line.pk, "quantity": 1}],
+            "reason": "changed_mind",
+        }
+        response = customer_client.post(f"/api/v1/orders/{replacement.number}/returns/", body, format="json")
+        assert response.json()["errors"][0]["code"] == "not_returnable"
+        body = {**body, "kind": "replacement", "reason": "defective"}
+        response = customer_client.post(f"/api/v1/orders/{replacement.number}/returns/", body, format="json")
+        assert response.status_code == 201
+        original_row = customer_client.get(f"/api/v1/orders/{order.number}/returns/eligibility/").json()[0]
+        assert original_row["replacement_reasons_blocked"] == [
+            "replacement_window_closed",
+            "quantity_exceeds_remaining",
+        ]
+    deadline = timezone.localtime(later).replace(
+        hour=23, minute=59, second=59, microsecond=999999
+    ) + timedelta(days=30)
+    assert row["replacement_deadline"] == timezone.localtime(deadline).isoformat()
+
+
+def test_no_stock_for_the_replacement_is_insufficient_stock_and_nothing_is_created(customer, staff_user):
+    variant = VariantFactory(stock=1)
+    order = delivered(staff=staff_user, user=customer, items=[(variant, 1)])  # takes the last unit
+    request = replacement_request(order)
+    returns.return_request_approve(return_request=request, actor=staff_user)
+    with pytest.raises(InsufficientStock):
+        returns.return_request_replace(
+            return_request=request, actor=staff_user, carrier="DHL", tracking_number="T"
+        )
+    assert Order.objects.filter(replacement_for=order).count() == 0
+    assert reload(request).status == "approved"
+    # the shop's failure: refund instead
+    returns.return_request_refund(return_request=request, actor=staff_user, note="Out of stock")
+    assert reload(request).status == "refunded"
+
+
+def test_a_return_request_cannot_ship_a_replacement(customer, staff_user):
+    order = delivered(staff=staff_user, user=customer)
+    line = order.lines.get()
+    request = returns.return_request_create(
+        order=order, kind="return", lines=[returns.ReturnLineInput(line_id=line.pk, quantity=1)],
+        reason="changed_mind", actor=customer,
+    )  # fmt: skip
+    returns.return_request_approve(return_request=request, actor=staff_user)
+    with pytest.raises(InvalidReturnTransition):
+        returns.return_request_replace(
+            return_request=request, actor=staff_user, carrier="DHL", tracking_number="T"
+        )
+
+
+def test_a_remake_is_created_first_and_shipped_later_and_carries_the_fitting_forward(
+    customer, staff_user, monkeypatch
+):
+    """A custom orthotic is remade before it ships; the fittings hook receives both lines."""
+    order, line = delivered_custom_orthotic(user=customer)
+    request = returns.return_request_create(
+        order=order, kind="replacement", lines=[returns.ReturnLineInput(line_id=line.pk, quantity=1)],
+        reason="remake_does_not_fit", comment="Presses on the arch", actor=customer,
+    )  # fmt: skip
+    returns.return_request_approve(return_request=request, actor=staff_user)
+    carried = []
+
+    def hook(*, original_line, replacement_line, comment):
+        carried.append((original_line.pk, replacement_line.order.replacement_for_id, comment))
+
+    import orders.services.fittings as fittings
+
+    monkeypatch.setattr(fittings, "fitting_carry_forward", hook)
+    remake = returns.return_request_replace(return_request=request, actor=staff_user)
+    assert remake.status == "paid" and reload(request).status == "approved"
+    assert carried == [(line.pk, order.pk, "Presses on the arch")]
+    again = returns.return_request_replace(return_request=request, actor=staff_user, carrier="DHL",
+                                           tracking_number="LAB1")  # fmt: skip
+    assert again == remake and again.status == "shipped" and len(carried) == 1
+    assert reload(request).status == "replacement_shipped"
+
+
+def test_the_fittings_hook_is_optional(monkeypatch):
+    """Until the fittings module exists, carrying a fitting forward quietly does nothing."""
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert returns._fitting_carry_forward(original_line=None, replacement_line=None, comment="") is None

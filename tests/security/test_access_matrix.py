@@ -1,0 +1,358 @@
+"""Who may touch which object: every object endpoint x every kind of caller, as one table.
+
+Each row is an endpoint acting on one object; each cell the status the contract (shared/api.md) fixes
+for one caller. "404 (not 403) for another customer's objects": another customer, an anonymous caller
+and a guest with the wrong email all get 404, as if the object did not exist; staff endpoints answer
+403 to a logged-in customer and 401 to an anonymous caller. No response, whatever its status, carries
+data of a customer other than the caller (or, on a 2xx, the object's owner).
+
+The callers:
+- ``owner``: the customer who owns the object (token); for a guest's order, anyone giving its email.
+- ``other_customer``: another customer, logged in with a token.
+- ``anonymous``: no credentials, no email.
+- ``guest_wrong_email``: no credentials, ``?email=`` naming somebody else.
+- ``stranger_with_owner_email``: no credentials, ``?email=`` of the owner of a customer's order
+  (a customer's order never opens by email).
+- ``staff``: a staff member's token.
+
+A new endpoint (returns, return photos) is one ``Row``; a new object one builder in ``World``.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from tests.orders.factories import address
+from tests.security import world as build
+
+OWNER, OTHER, ANONYMOUS, WRONG_EMAIL, OWNER_EMAIL, STAFF = (
+    "owner", "other_customer", "anonymous", "guest_wrong_email", "stranger_with_owner_email", "staff"
+)  # fmt: skip
+OWNER_ADDRESS = "Ownerly"
+OTHER_ADDRESS = "Otherton"
+GUEST_EMAIL = "guest.matrix@example.com"
+GUEST_ADDRESS = "Guestworth"
+
+
+class World:
+    """The callers and their objects, built on first use so each cell builds only what it needs."""
+
+    def __init__(self):
+        self.owner = UserFactory(email="owner.matrix@example.com", last_name=OWNER_ADDRESS)
+        self.other = UserFactory(email="other.matrix@example.com", last_name=OTHER_ADDRESS)
+        self.staff = UserFactory(email="staff.matrix@example.com", is_staff=True, is_superuser=True)
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+    # --- the owner's objects ----------------------------------------------------------------------
+    @cached_property
+    def footprint(self):
+        return build.footprint_for(self.owner).pk
+
+    @cached_property
+    def assessment(self):
+        return build.assessment_for(self.owner).pk
+
+    @cached_property
+    def anonymous_assessment(self):
+        return build.assessment_for(None).pk
+
+    @cached_property
+    def _cart(self):
+        return build.cart_for(self.owner)
+
+    @property
+    def cart(self):
+        return self._cart[0].token
+
+    @property
+    def item(self):
+        return self._cart[1].pk
+
+    @cached_property
+    def guest_cart(self):
+        return build.cart_for(None)[0].token
+
+    @cached_property
+    def variant_sku(self):
+        return build.stocked_variant().sku
+
+    @cached_property
+    def order(self):
+        return build.order_for(self.owner, marker=OWNER_ADDRESS).number
+
+    @cached_property
+    def pending_order(self):
+        return build.order_for(self.owner, paid=False, marker=OWNER_ADDRESS).number
+
+    @cached_property
+    def shipped_order(self):
+        from orders.models import Order
+        from orders.services.orders import order_ship
+
+        number = build.order_for(self.owner, marker=OWNER_ADDRESS).number
+        order_ship(
+            order=Order.objects.get(number=number), actor=self.staff, carrier="DHL", tracking_number="T1"
+        )
+        return number
+
+    @cached_property
+    def _delivered(self):
+        from orders.models import Order
+        from orders.services.orders import order_deliver
+
+        order = Order.objects.get(number=self.shipped_order)
+        order_deliver(order=order, actor=self.staff)
+        order.refresh_from_db()
+        return order
+
+    @property
+    def delivered_order(self):
+        return self._delivered.number
+
+    @property
+    def delivered_line(self):
+        return self._delivered.lines.first().pk
+
+    @cached_property
+    def return_request(self):
+        from tests.returns.helpers import request_for
+
+        return request_for(self._delivered).pk
+
+    @cached_property
+    def guest_order(self):
+        return build.order_for(None, email=GUEST_EMAIL, marker=GUEST_ADDRESS).number
+
+    # --- data everybody has, so that list endpoints have something to leak -----------------------
+    def populate(self) -> None:
+        """Give the owner, the other customer and a guest an order each (and the other an assessment)."""
+        assert self.order and self.guest_order
+        build.order_for(self.other, marker=OTHER_ADDRESS)
+        build.assessment_for(self.other)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    path: str  # placeholders name World attributes: {order}, {cart}, {item}, ...
+    expect: dict[str, int]
+    body: dict | None = None  # values may be "{placeholder}" strings too
+    owner: str = "customer"  # whose object: "customer", "guest" or "nobody"
+
+
+CUSTOMER_OBJECT = {OWNER: 200, OTHER: 404, ANONYMOUS: 404, STAFF: 404}
+CUSTOMER_ORDER = {OWNER: 200, OTHER: 404, ANONYMOUS: 404, WRONG_EMAIL: 404, OWNER_EMAIL: 404, STAFF: 200}
+GUEST_ORDER = {OWNER: 200, OTHER: 404, ANONYMOUS: 404, WRONG_EMAIL: 404, STAFF: 200}
+STAFF_ONLY = {OWNER: 403, OTHER: 403, ANONYMOUS: 401, STAFF: 200}
+CHECKOUT = {
+    "email": "owner.matrix@example.com", "shipping_method": "standard", "cart": "{cart}",
+    "shipping_address": address(last_name=OWNER_ADDRESS),
+}  # fmt: skip
+
+RETURN_CREATE = {**CUSTOMER_ORDER, OWNER: 201, STAFF: 201}
+RETURN = {
+    "kind": "return",
+    "reason": "changed_mind",
+    "lines": [{"line_id": "{delivered_line}", "quantity": 1}],
+}
+
+ROWS = [
+    Row("assessment", "get", "/api/v1/fit/assessments/{assessment}/", CUSTOMER_OBJECT),
+    Row(
+        "anonymous assessment (the id is the key)",
+        "get",
+        "/api/v1/fit/assessments/{anonymous_assessment}/",
+        {OWNER: 200, OTHER: 200, ANONYMOUS: 200, STAFF: 200},
+        owner="nobody",
+    ),  # fmt: skip
+    Row("footprint", "get", "/api/v1/fit/footprints/{footprint}/", CUSTOMER_OBJECT),
+    Row("footprint overlay", "get", "/api/v1/fit/footprints/{footprint}/overlay.png", CUSTOMER_OBJECT),
+    Row("cart", "get", "/api/v1/carts/{cart}/", CUSTOMER_OBJECT),
+    Row(
+        "guest cart (the token is the key)",
+        "get",
+        "/api/v1/carts/{guest_cart}/",
+        {OWNER: 200, OTHER: 200, ANONYMOUS: 200, STAFF: 200},
+        owner="nobody",
+    ),  # fmt: skip
+    Row(
+        "cart: add item",
+        "post",
+        "/api/v1/carts/{cart}/items/",
+        {**CUSTOMER_OBJECT, OWNER: 201},
+        body={"sku": "{variant_sku}", "quantity": 1},
+    ),  # fmt: skip
+    Row(
+        "cart: change item",
+        "patch",
+        "/api/v1/carts/{cart}/items/{item}/",
+        CUSTOMER_OBJECT,
+        body={"quantity": 2},
+    ),
+    Row("cart: remove item", "delete", "/api/v1/carts/{cart}/items/{item}/", {**CUSTOMER_OBJECT, OWNER: 204}),
+    Row("checkout of the cart", "post", "/api/v1/checkout/", {**CUSTOMER_OBJECT, OWNER: 201}, body=CHECKOUT),
+    Row("order", "get", "/api/v1/orders/{order}/", CUSTOMER_ORDER),
+    Row("order: cancel", "post", "/api/v1/orders/{order}/cancel/", CUSTOMER_ORDER),
+    Row(
+        "order: dummy payment",
+        "post",
+        "/api/v1/payments/dummy/{pending_order}/",
+        CUSTOMER_ORDER,
+        body={"outcome": "succeed"},
+    ),  # fmt: skip
+    Row("guest order", "get", "/api/v1/orders/{guest_order}/", GUEST_ORDER, owner="guest"),
+    Row("guest order: cancel", "post", "/api/v1/orders/{guest_order}/cancel/", GUEST_ORDER, owner="guest"),
+    Row(
+        "order list (own orders only)",
+        "get",
+        "/api/v1/orders/",
+        {OWNER: 200, OTHER: 200, ANONYMOUS: 401, STAFF: 200},
+    ),  # fmt: skip
+    Row("profile", "get", "/api/v1/me/", {OWNER: 200, OTHER: 200, ANONYMOUS: 401, STAFF: 200}),
+    Row("return eligibility", "get", "/api/v1/orders/{delivered_order}/returns/eligibility/", CUSTOMER_ORDER),
+    Row(
+        "return request: create",
+        "post",
+        "/api/v1/orders/{delivered_order}/returns/",
+        RETURN_CREATE,
+        body=RETURN,
+    ),
+    Row("return request", "get", "/api/v1/returns/{return_request}/", CUSTOMER_ORDER),
+    Row(
+        "return request: cancel", "post", "/api/v1/returns/{return_request}/cancel/", CUSTOMER_ORDER, body={}
+    ),
+    Row(
+        "staff: ship",
+        "post",
+        "/api/v1/staff/orders/{order}/ship/",
+        STAFF_ONLY,
+        body={"carrier": "DHL", "tracking_number": "JJD1"},
+    ),  # fmt: skip
+    Row("staff: deliver", "post", "/api/v1/staff/orders/{shipped_order}/deliver/", STAFF_ONLY, body={}),
+    Row(
+        "staff: cancel", "post", "/api/v1/staff/orders/{order}/cancel/", STAFF_ONLY, body={"reason": "Fraud"}
+    ),
+]
+
+CELLS = [pytest.param(row, caller, id=f"{row.name} | {caller}") for row in ROWS for caller in row.expect]
+
+
+@dataclass
+class Request:
+    client: APIClient
+    email: str | None = None
+    markers_allowed: set[str] = field(default_factory=set)
+
+
+def _caller(world: World, row: Row, caller: str) -> Request:
+    owner_markers = {world.owner.email, OWNER_ADDRESS}
+    if caller == OWNER and row.owner == "guest":
+        return Request(APIClient(), email=GUEST_EMAIL, markers_allowed={GUEST_EMAIL, GUEST_ADDRESS})
+    if caller == OWNER:
+        return Request(client_for(world.owner), markers_allowed=owner_markers)
+    if caller == OTHER:
+        return Request(client_for(world.other), markers_allowed={world.other.email, OTHER_ADDRESS})
+    if caller == STAFF:
+        return Request(client_for(world.staff), markers_allowed={world.staff.email})
+    if caller == WRONG_EMAIL:
+        return Request(APIClient(), email="nobody.matrix@example.com")
+    if caller == OWNER_EMAIL:
+        return Request(APIClient(), email=world.owner.email)
+    return Request(APIClient())
+
+
+def _fill(value, world: World):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        filled = world[value[1:-1]]
+        return filled if isinstance(filled, int) else str(filled)
+    if isinstance(value, dict):
+        return {key: _fill(item, world) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, world) for item in value]
+    return value
+
+
+def _body(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", errors="replace")
+
+
+@pytest.fixture
+def world(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = World()
+    world.populate()
+    return world
+
+
+@pytest.mark.parametrize(("row", "caller"), CELLS)
+def test_access(world, row, caller):
+    """The caller gets exactly the contract's status, and nobody else's data."""
+    path = row.path.format_map(world)
+    request = _caller(world, row, caller)
+    query = f"?email={request.email}" if request.email else ""
+    body = _fill(row.body, world) if row.body is not None else None
+    kwargs = {"format": "json"} if body is not None else {}
+    response = getattr(request.client, row.method)(path + query, body, **kwargs)
+
+    expected = row.expect[caller]
+    assert response.status_code == expected, _body(response)[:500]
+    if expected in (401, 403, 404):
+        assert response.json()["type"] == "client_error"
+
+    allowed = set(request.markers_allowed)
+    if 200 <= expected < 300 and caller == STAFF:
+        allowed |= {world.owner.email, OWNER_ADDRESS, GUEST_EMAIL, GUEST_ADDRESS}
+    everybody = {
+        world.owner.email,
+        OWNER_ADDRESS,
+        world.other.email,
+        OTHER_ADDRESS,
+        GUEST_EMAIL,
+        GUEST_ADDRESS,
+    }
+    text = _body(response)
+    leaked = sorted(marker for marker in everybody - allowed if marker in text)
+    assert not leaked, f"{caller} sees {leaked} in {text[:500]}"
+
+
+# Object endpoints being built in parallel (return photos, custom-orthotic fittings): each becomes a
+# row here once its API settles; until then the coverage test names them instead of failing.
+NOT_YET_IN_THE_MATRIX = {
+    "/api/v1/returns/{}/photos/",  # multipart: a row once Row takes a file body
+    "/api/v1/fittings/{}/",
+    "/api/v1/fittings/{}/prescription/",
+}
+
+
+def _shape(path: str) -> str:
+    """``api/v1/orders/<str:number>/`` and ``/api/v1/orders/{order}/`` both become ``/api/v1/orders/{}/``."""
+    path = "/" + path.lstrip("^/").rstrip("$")
+    return re.sub(r"\{[a-z_]+\}", "{}", re.sub(r"<[^>]+>", "{}", path))
+
+
+def test_the_matrix_covers_every_object_endpoint():
+    """Every API URL with an object in it (an id, token or number) has a row; a new endpoint needs one."""
+    from django.urls import get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    routes = {_shape(route) for route in walk(get_resolver().url_patterns)}
+    object_routes = {route for route in routes if route.startswith("/api/v1/") and "{}" in route}
+    object_routes -= {"/api/v1/products/{}/"}  # the public catalogue: no owner
+    covered = {_shape(row.path) for row in ROWS}
+    missing = object_routes - covered - NOT_YET_IN_THE_MATRIX
+    assert not missing, f"object endpoints without a row in the access matrix: {sorted(missing)}"

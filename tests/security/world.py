@@ -1,0 +1,58 @@
+"""Objects a customer (or a guest) owns, built through the shop's own services.
+
+Shared by the access matrix (``tests/security``) and the schema fuzzer (``tests/fuzz``). New kinds of
+objects (return requests, return photos) get one builder here.
+"""
+
+from decimal import Decimal
+
+from catalogue.matching.models import Assessment, Footprint
+from catalogue.matching.services import assessment_create, footprint_create
+from orders.models import Cart, CartItem, Order
+from orders.services.cart import cart_create, cart_item_add
+from tests.factories import ProductFactory, VariantFactory
+from tests.matching.prints import draw_print, encode
+from tests.orders.factories import address, pay, place_order
+
+
+def footprint_for(owner) -> Footprint:
+    """A measured footprint; ``owner`` None makes an anonymous one."""
+    picture = encode(draw_print("normal", size=(300, 400)).image, name="print")
+    return footprint_create(owner=owner, upload=picture, dpi=100, side="left")
+
+
+def assessment_for(owner, *, footprint: Footprint | None = None) -> Assessment:
+    answers = {"arch_type_self": "flat", "pain_areas": ["heel"], "heel_pain_morning": True,
+               "shoe_type": "athletic", "foot_length_mm": Decimal("265.0")}  # fmt: skip
+    if footprint is not None:
+        answers["footprint"] = footprint.pk
+    return assessment_create(owner=owner, answers=answers)
+
+
+def stocked_variant(*, sku: str | None = None, stock: int = 50):
+    product = ProductFactory()
+    return VariantFactory(
+        product=product, stock=stock, price=Decimal("39.90"), **({"sku": sku} if sku else {})
+    )
+
+
+def cart_for(owner, *, variant=None) -> tuple[Cart, CartItem]:
+    """A cart with one line; tied to ``owner``'s account unless ``owner`` is None (a guest's cart)."""
+    cart = cart_create(user=owner)
+    cart_item_add(cart=cart, sku=(variant or stocked_variant()).sku, quantity=1)
+    return cart, cart.items.get()
+
+
+def order_for(owner, *, email: str | None = None, paid: bool = True, marker: str = "") -> Order:
+    """A (paid) order; a guest order when ``owner`` is None, placed with ``email``.
+
+    ``marker`` goes into the shipping address so a test can look for it in a response body.
+    """
+    variant = stocked_variant()
+    order = place_order(user=owner, items=[(variant, 1)], email=email or "guest@example.com")
+    if marker:
+        Order.objects.filter(pk=order.pk).update(
+            shipping_address=address(last_name=marker, line1=f"{marker} Street 1")
+        )
+        order.refresh_from_db()
+    return pay(order) if paid else order
