@@ -72,3 +72,8 @@ class NotInProduction(BusinessRuleViolation):
 class NothingToCarryForward(BusinessRuleViolation):
     code = "no_fitting_to_carry_forward"
     default_detail = "The original order line has no fitting to carry forward to the remake."
+
+
+class OrthoticNotMade(BusinessRuleViolation):
+    code = "orthotic_not_made"
+    default_detail = "A custom pair on this order is not marked made yet: it cannot ship."

@@ -126,3 +126,13 @@ def fitting_sheet_get(*, fitting_id) -> Fitting:
 
 def order_builds(*, order) -> list[OrthoticBuild]:
     return list(OrthoticBuild.objects.filter(order_line__order=order).select_related("order_line"))
+
+
+def order_custom_lines_not_made(*, order) -> list[str]:
+    """Return the SKUs of the order's custom-orthotic lines whose pair the lab has not marked made."""
+    return list(
+        order.lines.filter(product_kind=ProductKind.CUSTOM_ORTHOTIC)
+        .exclude(orthotic_build__made_at__isnull=False)
+        .order_by("pk")
+        .values_list("sku", flat=True)
+    )

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.exceptions import InvalidTransition, OrderNotFound, ReasonRequired
+from orders.fittings.exceptions import OrthoticNotMade
+from orders.fittings.selectors import order_custom_lines_not_made
 from orders.models import Order, OrderStatusChange
 from orders.statuses import (
     AWAITING_PAYMENT,
@@ -122,15 +124,26 @@ def order_cancel(*, order: Order, actor: Actor = None, role: str = Role.CUSTOMER
 
 
 def order_ship(*, order: Order, actor: Actor, carrier: str, tracking_number: str, note: str = "") -> Order:
-    """Mark a paid order shipped with its carrier and tracking number (staff)."""
-    return order_transition(
-        order=order,
-        to_status=OrderStatus.SHIPPED,
-        actor=actor,
-        role=Role.STAFF,
-        note=note or f"Shipped with {carrier}, tracking {tracking_number}.",
-        changes={"carrier": carrier, "tracking_number": tracking_number},
-    )
+    """Mark a paid order shipped with its carrier and tracking number (staff).
+
+    Custom orthotics ship only once the lab has marked each pair made (409 ``orthotic_not_made``).
+    """
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        ready_to_ship = is_allowed(locked.status, OrderStatus.SHIPPED, Role.STAFF)
+        not_made = order_custom_lines_not_made(order=locked) if ready_to_ship else []
+        if not_made:
+            raise OrthoticNotMade(
+                f"The lab has not marked {', '.join(not_made)} made yet: record the build first."
+            )
+        return order_transition(
+            order=order,
+            to_status=OrderStatus.SHIPPED,
+            actor=actor,
+            role=Role.STAFF,
+            note=note or f"Shipped with {carrier}, tracking {tracking_number}.",
+            changes={"carrier": carrier, "tracking_number": tracking_number},
+        )
 
 
 def order_deliver(

@@ -7,7 +7,6 @@ Locks are always taken in the same order: request, then order (refunds), then or
 in primary-key order.
 """
 
-import importlib.util
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from catalogue.choices import ProductKind
 from catalogue.images import validated_renditions
 from catalogue.models import ProductVariant
 from orders import policy
@@ -45,6 +45,7 @@ from orders.models import (
     ReturnRequest,
     ReturnStatusChange,
 )
+from orders.services.fittings import fitting_carry_forward, fitting_order_paid
 from orders.services.orders import Actor, actor_user, order_ship
 from orders.services.payments import refund_record_pending, refund_submit, refundable_remaining
 from orders.services.stock import stock_release, stock_reserve
@@ -614,21 +615,14 @@ def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) ->
     )
     return_request.replacement_order = order
     return_request.save(update_fields=["replacement_order", "updated_at"])
-    for item, line in pairs:
-        if line.product_kind == "custom_orthotic":
-            _fitting_carry_forward(
-                original_line=item.order_line, replacement_line=line, comment=return_request.comment
-            )
+    remakes = [(item, line) for item, line in pairs if line.product_kind == ProductKind.CUSTOM_ORTHOTIC]
+    for item, line in remakes:
+        fitting_carry_forward(
+            original_line=item.order_line, replacement_line=line, comment=return_request.comment
+        )
+    if remakes:
+        order = fitting_order_paid(order=order)  # a remake goes to the lab before it can ship
     return order
-
-
-def _fitting_carry_forward(*, original_line: OrderLine, replacement_line: OrderLine, comment: str) -> None:
-    # The fittings app is built in parallel; until its hook exists a remake has no fitting to carry.
-    if importlib.util.find_spec("orders.services.fittings") is None:
-        return
-    hook = getattr(importlib.import_module("orders.services.fittings"), "fitting_carry_forward", None)
-    if hook is not None:
-        hook(original_line=original_line, replacement_line=replacement_line, comment=comment)
 
 
 # --- closing and cancelling ---------------------------------------------------------------------------

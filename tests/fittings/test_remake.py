@@ -140,3 +140,42 @@ def test_the_returns_flow_refuses_a_refund_and_carries_the_fitting_into_the_rema
     new_fitting = Fitting.objects.get(order_line__order=replacement)
     assert new_fitting.original_id == complete_fitting.pk and new_fitting.remake_comment == COMMENT
     assert new_fitting.order_line.orthotic_build.remake_of == line.orthotic_build
+
+
+def test_a_remake_goes_to_the_lab_and_ships_only_once_made(
+    delivered_custom_order, complete_fitting, customer, staff_user
+):
+    """Through the returns service: the remake order is in production with the fitting carried forward,
+    shipping is refused until the lab marks the new pair made, then it ships and the request follows."""
+    from orders.fittings.exceptions import OrthoticNotMade
+    from orders.services import returns
+
+    line = delivered_custom_order.lines.get()
+    request = returns.return_request_create(
+        order=delivered_custom_order, kind="replacement", reason="remake_does_not_fit", comment=COMMENT,
+        lines=[returns.ReturnLineInput(line_id=line.pk, quantity=1)], actor=customer,
+    )  # fmt: skip
+    returns.return_request_approve(return_request=request, actor=staff_user)
+
+    remake = returns.return_request_replace(return_request=request, actor=staff_user)
+    assert remake.status == "in_production" and remake.replacement_for_id == delivered_custom_order.pk
+    new_fitting = Fitting.objects.get(order_line__order=remake)
+    assert new_fitting.original_id == complete_fitting.pk and new_fitting.remake_comment == COMMENT
+
+    with pytest.raises(OrthoticNotMade) as refusal:
+        returns.return_request_replace(
+            return_request=request, actor=staff_user, carrier="DHL", tracking_number="R1"
+        )
+    assert refusal.value.code == "orthotic_not_made" and line.sku in refusal.value.detail
+    remake.refresh_from_db()
+    assert remake.status == "in_production"
+
+    build = OrthoticBuild.objects.get(order_line__order=remake)
+    orthotic_build_record(build=build, actor=staff_user, lab_notes="Lowered the left arch by 2 mm.")
+    orthotic_build_mark_made(build=build, actor=staff_user)
+    shipped = returns.return_request_replace(
+        return_request=request, actor=staff_user, carrier="DHL", tracking_number="R1"
+    )
+    assert shipped.pk == remake.pk and shipped.status == "shipped"
+    request.refresh_from_db()
+    assert request.status == "replacement_shipped"

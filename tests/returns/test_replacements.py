@@ -13,7 +13,7 @@ from orders.models import Order
 from orders.services import returns
 from orders.services.orders import order_deliver
 from tests.factories import VariantFactory
-from tests.returns.helpers import delivered, delivered_custom_orthotic, reload
+from tests.returns.helpers import delivered, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -117,38 +117,3 @@ def test_a_return_request_cannot_ship_a_replacement(customer, staff_user):
         returns.return_request_replace(
             return_request=request, actor=staff_user, carrier="DHL", tracking_number="T"
         )
-
-
-def test_a_remake_is_created_first_and_shipped_later_and_carries_the_fitting_forward(
-    customer, staff_user, monkeypatch
-):
-    """A custom orthotic is remade before it ships; the fittings hook receives both lines."""
-    order, line = delivered_custom_orthotic(user=customer)
-    request = returns.return_request_create(
-        order=order, kind="replacement", lines=[returns.ReturnLineInput(line_id=line.pk, quantity=1)],
-        reason="remake_does_not_fit", comment="Presses on the arch", actor=customer,
-    )  # fmt: skip
-    returns.return_request_approve(return_request=request, actor=staff_user)
-    carried = []
-
-    def hook(*, original_line, replacement_line, comment):
-        carried.append((original_line.pk, replacement_line.order.replacement_for_id, comment))
-
-    import orders.services.fittings as fittings
-
-    monkeypatch.setattr(fittings, "fitting_carry_forward", hook)
-    remake = returns.return_request_replace(return_request=request, actor=staff_user)
-    assert remake.status == "paid" and reload(request).status == "approved"
-    assert carried == [(line.pk, order.pk, "Presses on the arch")]
-    again = returns.return_request_replace(return_request=request, actor=staff_user, carrier="DHL",
-                                           tracking_number="LAB1")  # fmt: skip
-    assert again == remake and again.status == "shipped" and len(carried) == 1
-    assert reload(request).status == "replacement_shipped"
-
-
-def test_the_fittings_hook_is_optional(monkeypatch):
-    """Until the fittings module exists, carrying a fitting forward quietly does nothing."""
-    import importlib.util
-
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    assert returns._fitting_carry_forward(original_line=None, replacement_line=None, comment="") is None
