@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 
 from orders.fittings.admin import CustomPairInline
+from orders.fittings.selectors import orders_ready_to_ship
 from orders.models import (
     CustomerAddressBook,
     Order,
@@ -17,7 +18,6 @@ from orders.models import (
     WebhookEvent,
 )
 from orders.services.orders import order_deliver, order_ship
-from orders.statuses import OrderStatus
 from shop.exceptions import ApplicationError
 
 
@@ -88,7 +88,7 @@ class AwaitingShipmentFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status=OrderStatus.PAID)
+            return orders_ready_to_ship(queryset)
         return queryset
 
 

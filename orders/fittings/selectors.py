@@ -6,13 +6,14 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from catalogue.choices import ProductKind
 from orders.fittings.exceptions import FittingNotFound
 from orders.fittings.lead_time import estimated_ship_date
 from orders.fittings.models import Fitting, OrthoticBuild
+from orders.models import OrderLine
 from orders.statuses import OrderStatus
 
 # Statuses in which the order still waits to ship, so an estimate means something.
@@ -128,11 +129,19 @@ def order_builds(*, order) -> list[OrthoticBuild]:
     return list(OrthoticBuild.objects.filter(order_line__order=order).select_related("order_line"))
 
 
+def _custom_lines_not_made():
+    """Custom-orthotic order lines whose pair the lab has not marked made (no build, or not made)."""
+    return OrderLine.objects.filter(product_kind=ProductKind.CUSTOM_ORTHOTIC).exclude(
+        orthotic_build__made_at__isnull=False
+    )
+
+
 def order_custom_lines_not_made(*, order) -> list[str]:
     """Return the SKUs of the order's custom-orthotic lines whose pair the lab has not marked made."""
-    return list(
-        order.lines.filter(product_kind=ProductKind.CUSTOM_ORTHOTIC)
-        .exclude(orthotic_build__made_at__isnull=False)
-        .order_by("pk")
-        .values_list("sku", flat=True)
-    )
+    return list(_custom_lines_not_made().filter(order=order).order_by("pk").values_list("sku", flat=True))
+
+
+def orders_ready_to_ship(queryset):
+    """Narrow an order queryset to those staff can ship now: paid, or in production with every pair made."""
+    not_made = _custom_lines_not_made().filter(order=OuterRef("pk"))
+    return queryset.filter(status__in=[OrderStatus.PAID, OrderStatus.IN_PRODUCTION]).exclude(Exists(not_made))

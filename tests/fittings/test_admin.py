@@ -133,3 +133,26 @@ def test_a_view_only_lab_member_sees_the_sheet_but_cannot_record(client, ordered
     assert client.get(_sheet(ordered_fitting)).status_code == 200
     assert client.post(_sheet(ordered_fitting), {"shell": "eva"}).status_code == 403
     assert Fitting.objects.get(pk=ordered_fitting.pk).order_line.orthotic_build.shell == ""
+
+
+def test_awaiting_shipment_lists_custom_orders_once_the_pair_is_made(
+    client, staff_user, customer, custom_variant, complete_fitting
+):
+    """Staff looking for orders to ship see an ordinary paid order, and a custom one only once it is made."""
+    from orders.services.fittings import orthotic_build_mark_made
+    from tests.fittings.helpers import paid_custom_order
+    from tests.orders.factories import paid_order
+
+    client.force_login(staff_user)
+    ready = paid_order()
+    custom = paid_custom_order(user=customer, variant=custom_variant, fitting=complete_fitting)
+    assert custom.status == "in_production"
+
+    def listed():
+        response = client.get("/admin/orders/order/", {"awaiting_shipment": "yes"})
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    assert listed() == {ready}
+    orthotic_build_mark_made(build=custom.lines.get().orthotic_build, actor=staff_user)
+    assert listed() == {ready, custom}
