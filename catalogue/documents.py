@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from catalogue.images import open_validated_image
+from catalogue.images import open_validated_image, upload_size
 from shop.exceptions import InvalidInput
 
 PDF = "pdf"
@@ -46,16 +46,6 @@ class ValidatedDocument:
     kind: str  # "pdf" or "image"
     content: ContentFile  # what to store, under a fresh random name
     content_type: str
-
-
-def _file_size(upload) -> int:
-    size = getattr(upload, "size", None)
-    if size is None:
-        position = upload.tell()
-        upload.seek(0, io.SEEK_END)
-        size = upload.tell()
-        upload.seek(position)
-    return size
 
 
 def _is_image(head: bytes) -> bool:
@@ -99,7 +89,7 @@ def validated_document(upload, *, attr: str = "document") -> ValidatedDocument:
     a file that starts like an image but is not a valid one.
     """
     max_bytes = settings.SHOP_IMAGE_MAX_BYTES
-    size = _file_size(upload)
+    size = upload_size(upload)
     if size == 0:
         raise InvalidDocument("The file is empty. Choose a PDF or an image.", attr=attr)
     if size > max_bytes:

@@ -36,7 +36,8 @@ class Renditions:
     height: int
 
 
-def _file_size(upload) -> int:
+def upload_size(upload) -> int:
+    """Return an uploaded file's size in bytes without reading it into memory."""
     size = getattr(upload, "size", None)
     if size is None:
         position = upload.tell()
@@ -50,7 +51,7 @@ def open_validated_image(upload, *, attr: str = "image") -> Image.Image:
     """Decode an uploaded file into an upright, fully loaded image, or raise ``InvalidImage``."""
     max_bytes = settings.SHOP_IMAGE_MAX_BYTES
     max_pixels = settings.SHOP_IMAGE_MAX_PIXELS
-    size = _file_size(upload)
+    size = upload_size(upload)
     if size == 0:
         raise InvalidImage("The file is empty. Choose a JPEG, PNG or WebP image.", attr=attr)
     if size > max_bytes:

@@ -190,10 +190,9 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.sku}"
 
 
-class OrderStatusChange(models.Model):
-    """One step in an order's history: who, when, from which status to which, and why."""
+class StatusChange(models.Model):
+    """One step in a history: who, when, from which status to which, and why."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=32, blank=True)
     to_status = models.CharField(max_length=32)
     actor = models.ForeignKey(
@@ -204,7 +203,17 @@ class OrderStatusChange(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
+
+
+class OrderStatusChange(StatusChange):
+    """One step in an order's history."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+
+    class Meta(StatusChange.Meta):
+        pass
 
     def __str__(self):
         return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
@@ -367,21 +376,13 @@ class ReturnPhoto(models.Model):
         return f"Photo {self.pk} of request {self.return_request_id}"
 
 
-class ReturnStatusChange(models.Model):
-    """One step in a request's history: who, when, from which status to which, and why."""
+class ReturnStatusChange(StatusChange):
+    """One step in a return or replacement request's history."""
 
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=32, blank=True)
-    to_status = models.CharField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    role = models.CharField(max_length=10, choices=Role.choices)
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(StatusChange.Meta):
+        pass
 
     def __str__(self):
         return f"{self.return_request_id}: {self.from_status or '∅'} → {self.to_status}"
