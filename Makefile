@@ -5,15 +5,26 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browsers run test lint format migrate demo serve bench clean
+.PHONY: install lock browsers run test lint format migrate demo serve bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev]" -c requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+## Re-resolve the dependencies from pyproject.toml (newest allowed versions) and pin them in requirements.lock.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e ".[dev]"
+	{ echo "# Pinned versions the test suite passed with; 'make install' uses them as constraints."; \
+	  echo "# Refresh with 'make lock' after changing pyproject.toml dependencies."; \
+	  .venv-lock/bin/pip freeze --exclude-editable | grep -v "^orthotics-shop" | sort -f; } > requirements.lock
+	rm -rf .venv-lock
 
 migrate: install
 	$(PY) manage.py migrate --noinput
