@@ -29,8 +29,19 @@ _IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 _TAIL = 2048  # bytes at the end searched for startxref and %%EOF (readers allow trailing junk)
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$", re.DOTALL)
 _XREF_AT = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
-# Names that make a PDF do something when opened; prescriptions never need them.
-_ACTIVE_CONTENT = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+# Names that make a PDF do something when opened or carry files; prescriptions never need them. An
+# attachment is registered in the /EmbeddedFiles name tree and its file spec holds the stream under /EF,
+# whether or not the stream itself says /Type /EmbeddedFile.
+_ACTIVE_CONTENT = (
+    b"/JavaScript",
+    b"/JS",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/EmbeddedFiles",
+    b"/EF",
+    b"/RichMedia",
+    b"/XFA",
+)
 
 
 class InvalidDocument(InvalidInput):

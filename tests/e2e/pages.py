@@ -3,12 +3,12 @@
 Each workflow test reads as the staff member's steps; the selectors live here, once. Workflows still
 to come plug in as methods of ``AdminSite`` (or a new page class) and a test in this folder:
 
-- return requests (issue "returns and replacements"): ``open_changelist("orders", "returnrequest")``
-  and ``filter_by("status", "Requested")``, then ``approve_return`` / ``receive_return(restock=False)`` /
-  ``refund_return`` helpers built on ``run_action`` (or the change page's buttons) and ``save``; the
-  refund and the history on the order page are read with ``inline_rows``.
+- return requests (done, ``test_admin_returns.py``): ``open_changelist("orders", "returnrequest")`` and
+  ``filter_by("status", "Requested")``, then each step from the request page's "next steps" buttons
+  (``open_step("Approve")``), its form (``receive_lines``) and its one button (``confirm_step``); the
+  refund and the history are read with ``field`` and ``inline_rows``.
 - order fulfilment: ``ship_orders`` below (the admin's "Mark shipped" action); a replacement for a
-  wrong size ships the same way once its order exists.
+  wrong size is created and shipped from its request's "Create and ship replacement" step instead.
 """
 
 from dataclasses import dataclass, field
@@ -103,6 +103,31 @@ class AdminSite:
             row.locator("input[name$=-carrier]").fill(carrier)
             row.locator("input[name$=-tracking_number]").fill(tracking)
         self.page.click("input[type=submit][value='Mark shipped']")
+
+    # --- return requests (/admin/orders/returnrequest/<id>/<step>/) --------------------------------
+    def field(self, name: str):
+        """A read-only field of the change page, e.g. ``status`` or ``refunded_total``."""
+        return self.page.locator(f"#content-main .field-{name} .readonly")
+
+    def open_step(self, label: str) -> None:
+        """Click one of the request page's "next steps" buttons (e.g. "Approve") and land on its step page."""
+        self.field("next_steps").get_by_role("link", name=label, exact=True).click()
+        expect(self.page.locator("#return-step")).to_be_visible()
+
+    def step_lines(self):
+        return self.page.locator("#return-lines tbody tr")
+
+    def receive_lines(self, received: dict[str, tuple[int, bool]]) -> None:
+        """On the receive page, per SKU: the received quantity and whether "Back to stock" is ticked."""
+        for sku, (quantity, restock) in received.items():
+            row = self.page.locator(f'#return-lines tbody tr[data-sku="{sku}"]')
+            row.locator("input[name$='-received_quantity']").fill(str(quantity))
+            row.locator("input[name$='-restock']").set_checked(restock)
+
+    def confirm_step(self, label: str) -> None:
+        """Press the step page's one button (e.g. "Mark received") and land back on the request page."""
+        self.page.click(f"#return-step input[type=submit][value='{label}']")
+        expect(self.page.locator("ul.messagelist")).to_be_visible()
 
 
 class ApiDocs:

@@ -4,6 +4,10 @@
 at all before the refusal (a bomb or an oversized file must be refused from its header or size).
 ``accepted``: a valid picture with something appended; it is taken, but only a re-encoded rendition
 is stored, so the payload is not (``payload`` must be absent from every stored file).
+
+Document endpoints (a prescription: a PDF or an image) take the same corpus: what starts like an image
+is refused as ``invalid_image``, anything else as ``invalid_document`` (``document_code``). They also
+take ``DOCUMENT_CORPUS``, hostile PDFs that only they could be fooled by.
 """
 
 import io
@@ -15,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from tests.fittings.documents import pdf_bytes
 from tests.images import image_bytes, png_declaring_huge_size
 from tests.matching.prints import draw_print
 
@@ -30,6 +35,8 @@ class HostileFile:
     decoded: bool = False  # may Pillow decode pixels before refusing?
     payload: bytes = b""  # for "accepted": bytes that must not reach storage
     size: int = 0  # for generated big files: the size written by ``write``
+    document_code: str = "invalid_image"  # the refusal from an endpoint that takes PDFs as well as images
+    known_gap: str = ""  # a product bug that lets this file through (the test is a strict xfail)
 
     def write(self, path: Path) -> Path:
         """Write the file to ``path`` (big ones in chunks, never whole in memory) and return it."""
@@ -88,6 +95,76 @@ def _fifty_megabytes():
         yield block
 
 
+def _pdf(*objects: bytes) -> bytes:
+    """A PDF of these objects (numbered from 1, the first the catalog) with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _pdf_with_attachment(*, typed: bool) -> bytes:
+    """A one-page PDF carrying an executable as an attachment (the catalog's ``/EmbeddedFiles`` name tree).
+
+    ``typed``: the attachment's stream says ``/Type /EmbeddedFile``, which the PDF specification makes
+    optional (ISO 32000-1, 7.11.4, table 44); without it, only the ``/EmbeddedFiles`` tree and the
+    file specification's ``/EF`` entry say that the file carries an attachment.
+    """
+    payload = b"MZ\x90\x00 pretend this is an executable"
+    kind = b"/Type /EmbeddedFile " if typed else b""
+    return _pdf(
+        b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(invoice.exe) 4 0 R] >> >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        b"<< /Type /Filespec /F (invoice.exe) /UF (invoice.exe) /EF << /F 5 0 R >> >>",
+        b"<< "
+        + kind
+        + b"/Length "
+        + str(len(payload)).encode()
+        + b" >>\nstream\n"
+        + payload
+        + b"\nendstream",
+    )
+
+
+def _pdf_with_encryption() -> bytes:
+    """A well-formed PDF whose trailer says it is encrypted (a reader would ask for a password)."""
+    return pdf_bytes().replace(
+        b"/Root 1 0 R", b"/Root 1 0 R /Encrypt << /Filter /Standard /V 1 /R 2 /P -4 >>"
+    )
+
+
+def _pdf_cut_in_half() -> bytes:
+    data = pdf_bytes()
+    return data[: len(data) // 2]
+
+
+def _pdf_pointing_nowhere() -> bytes:
+    """startxref names an offset inside the page object, not a cross-reference table."""
+    data = pdf_bytes()
+    head, _, _ = data.rpartition(b"startxref\n")
+    return head + b"startxref\n40\n%%EOF\n"
+
+
+def _oversized_pdf():
+    """A structurally valid PDF of 11 MB (one object padded with a comment), over the 10 MB limit."""
+    yield b"%PDF-1.4\n"
+    line = b"%" + b"0" * 1022 + b"\n"
+    block = line * 1024
+    for _ in range(11):
+        yield block
+    body = b"1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    offset = 9 + 11 * len(block) + len(body)
+    yield body + b"xref\n0 2\n0000000000 65535 f \n" + f"{9 + 11 * len(block):010d} 00000 n \n".encode()
+    yield f"trailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n{offset}\n%%EOF\n".encode()
+
+
 SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" '
        b'onload="alert(document.cookie)"><script>alert(1)</script><rect width="100" height="100"/></svg>')  # fmt: skip
 HTML_PAYLOAD = b"<html><body><script>alert('polyglot')</script></body></html>"
@@ -107,7 +184,24 @@ CONTENT = {
     "50 MB": _fifty_megabytes,
     "JPEG with a ZIP appended": lambda: [_footprint_jpeg() + _zip_bytes()],
     "JPEG with HTML appended": lambda: [_footprint_jpeg() + HTML_PAYLOAD],
+    # PDFs: only for endpoints that take documents
+    "PDF with JavaScript": lambda: [
+        pdf_bytes(extra_catalog="/OpenAction << /S /JavaScript /JS (app.alert(1)) >> ")
+    ],
+    "PDF with a launch action": lambda: [
+        pdf_bytes(extra_catalog="/OpenAction << /S /Launch /F (cmd.exe) >> ")
+    ],
+    "PDF with an attached file": lambda: [_pdf_with_attachment(typed=True)],
+    "PDF with an attached file, its stream untyped": lambda: [_pdf_with_attachment(typed=False)],
+    "encrypted PDF": lambda: [_pdf_with_encryption()],
+    "PDF cut in half": lambda: [_pdf_cut_in_half()],
+    "PDF whose startxref points nowhere": lambda: [_pdf_pointing_nowhere()],
+    "HTML starting with %PDF-": lambda: [b"%PDF-1.4\n" + HTML_PAYLOAD],
+    "PDF with HTML appended after %%EOF": lambda: [pdf_bytes() + HTML_PAYLOAD],
+    "PDF of 11 MB": _oversized_pdf,
 }
+
+DOC = "invalid_document"  # a document endpoint's refusal of what does not even start like a PDF or an image
 
 CORPUS = [
     HostileFile("decompression bomb (144 MP PNG)", "bomb.png", "image/png", "refused"),
@@ -117,15 +211,45 @@ CORPUS = [
     ),
     HostileFile("truncated JPEG", "cut.jpg", "image/jpeg", "refused", decoded=True),
     HostileFile("JPEG header only", "header.jpg", "image/jpeg", "refused", decoded=True),
-    HostileFile("GIF/JPEG polyglot (starts as GIF)", "poly.jpg", "image/jpeg", "refused"),
-    HostileFile("SVG with script", "print.svg", "image/svg+xml", "refused"),
-    HostileFile("HTML named .jpg", "print.jpg", "image/jpeg", "refused"),
-    HostileFile("PDF", "print.pdf", "application/pdf", "refused"),
-    HostileFile("BMP (a real image, not an allowed format)", "print.bmp", "image/bmp", "refused"),
-    HostileFile("zero bytes", "empty.jpg", "image/jpeg", "refused"),
-    HostileFile("50 MB", "big.jpg", "image/jpeg", "refused", size=50 * MB),
+    HostileFile("GIF/JPEG polyglot (starts as GIF)", "poly.jpg", "image/jpeg", "refused", document_code=DOC),
+    HostileFile("SVG with script", "print.svg", "image/svg+xml", "refused", document_code=DOC),
+    HostileFile("HTML named .jpg", "print.jpg", "image/jpeg", "refused", document_code=DOC),
+    # For a document endpoint: a PDF without a cross-reference table, refused as broken.
+    HostileFile("PDF", "print.pdf", "application/pdf", "refused", document_code=DOC),
+    HostileFile(
+        "BMP (a real image, not an allowed format)", "print.bmp", "image/bmp", "refused", document_code=DOC
+    ),
+    HostileFile("zero bytes", "empty.jpg", "image/jpeg", "refused", document_code=DOC),
+    # Refused from its size, before a byte is read: as a document, it is simply too large.
+    HostileFile("50 MB", "big.jpg", "image/jpeg", "refused", size=50 * MB, document_code=DOC),
     HostileFile(
         "JPEG with a ZIP appended", "zip.jpg", "image/jpeg", "accepted", payload=b"payload-inside-zip"
     ),
     HostileFile("JPEG with HTML appended", "html.jpg", "image/jpeg", "accepted", payload=b"<script>"),
+]
+
+# Hostile PDFs, for the endpoints that take documents (PDF or image): all refused as invalid_document.
+DOCUMENT_CORPUS = [
+    HostileFile("PDF with JavaScript", "rx.pdf", "application/pdf", "refused", document_code=DOC),
+    HostileFile("PDF with a launch action", "rx.pdf", "application/pdf", "refused", document_code=DOC),
+    HostileFile("PDF with an attached file", "rx.pdf", "application/pdf", "refused", document_code=DOC),
+    HostileFile(
+        "PDF with an attached file, its stream untyped",
+        "rx.pdf",
+        "application/pdf",
+        "refused",
+        document_code=DOC,
+    ),  # fmt: skip
+    HostileFile("encrypted PDF", "rx.pdf", "application/pdf", "refused", document_code=DOC),
+    HostileFile("PDF cut in half", "rx.pdf", "application/pdf", "refused", document_code=DOC),
+    HostileFile(
+        "PDF whose startxref points nowhere", "rx.pdf", "application/pdf", "refused", document_code=DOC
+    ),
+    HostileFile("HTML starting with %PDF-", "rx.pdf", "application/pdf", "refused", document_code=DOC),
+    HostileFile(
+        "PDF with HTML appended after %%EOF", "rx.pdf", "application/pdf", "refused", document_code=DOC
+    ),
+    HostileFile(
+        "PDF of 11 MB", "rx.pdf", "application/pdf", "refused", size=11 * MB + 200, document_code=DOC
+    ),
 ]

@@ -1,5 +1,9 @@
 """Hostile uploads to every image endpoint: refused with 400 invalid_image, nothing stored, memory bounded.
 
+The prescription upload of a fitting (``POST /api/v1/fittings/``, a PDF or an image) takes the same
+corpus, refused as ``invalid_image`` or ``invalid_document`` (``HostileFile.document_code``), plus the
+hostile PDFs of ``DOCUMENT_CORPUS``; nothing is stored, in the private storage either.
+
 Each upload is streamed from a file on disk through Django's request handler, as a real server would
 receive it, so the measured memory is the shop's own (the 50 MB body is never held by the test).
 """
@@ -17,7 +21,7 @@ from django.test.client import ClientHandler
 from PIL import ImageFile
 
 from catalogue.matching.models import Footprint
-from tests.security.hostile_files import CORPUS, MB, HostileFile
+from tests.security.hostile_files import CORPUS, DOCUMENT_CORPUS, MB, HostileFile
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,10 @@ class ImageEndpoint:
     stored_rows: Callable[[], int]
     form_field: str = "image"
     extra_fields: dict = field(default_factory=dict)
+    documents: bool = False  # takes PDFs as well as images (and refuses with invalid_document)
+
+    def refusal(self, hostile: HostileFile) -> str:
+        return hostile.document_code if self.documents else "invalid_image"
 
 
 def _guest_return_photos() -> str:
@@ -47,11 +55,36 @@ def _return_photo_count() -> int:
     return ReturnPhoto.objects.count()
 
 
+def _fitting_count() -> int:
+    from orders.fittings.models import Fitting
+
+    return Fitting.objects.count()
+
+
 IMAGE_ENDPOINTS = [
     ImageEndpoint("footprint", lambda: "/api/v1/fit/footprints/", lambda: Footprint.objects.count(),
                   extra_fields={"dpi": "100"}),
     ImageEndpoint("return photo", _guest_return_photos, _return_photo_count),
+    ImageEndpoint("fitting prescription", lambda: "/api/v1/fittings/", _fitting_count,
+                  form_field="prescription", extra_fields={"shoe_type": "casual"}, documents=True),
 ]  # fmt: skip
+
+
+def _cases(outcome: str) -> list:
+    cases = []
+    for endpoint in IMAGE_ENDPOINTS:
+        corpus = CORPUS + (DOCUMENT_CORPUS if endpoint.documents else [])
+        for hostile in corpus:
+            if hostile.outcome != outcome:
+                continue
+            marks = (
+                [pytest.mark.xfail(strict=True, reason=hostile.known_gap)]
+                if hostile.known_gap and endpoint.documents
+                else []
+            )
+            cases.append(pytest.param(endpoint, hostile, id=f"{endpoint.name}-{hostile.name}", marks=marks))
+    return cases
+
 
 # The 50 MB body must never be held in memory: a few chunks of it at most.
 MAX_PEAK_FOR_REFUSAL = 8 * MB
@@ -135,9 +168,15 @@ def decoded(monkeypatch) -> list:
 
 @pytest.fixture
 def upload_dirs(settings, tmp_path):
+    """(media, temporary uploads, private media): all three must stay empty after a refusal."""
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "upload-tmp")
     os.makedirs(settings.FILE_UPLOAD_TEMP_DIR)
-    return Path(settings.MEDIA_ROOT), Path(settings.FILE_UPLOAD_TEMP_DIR)
+    settings.SHOP_PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    return (
+        Path(settings.MEDIA_ROOT),
+        Path(settings.FILE_UPLOAD_TEMP_DIR),
+        Path(settings.SHOP_PRIVATE_MEDIA_ROOT),
+    )
 
 
 def _files_under(folder: Path) -> list[Path]:
@@ -145,10 +184,9 @@ def _files_under(folder: Path) -> list[Path]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", IMAGE_ENDPOINTS, ids=lambda e: e.name)
-@pytest.mark.parametrize("hostile", [h for h in CORPUS if h.outcome == "refused"], ids=lambda h: h.name)
+@pytest.mark.parametrize(("endpoint", "hostile"), _cases("refused"))
 def test_a_hostile_upload_is_refused_and_nothing_is_stored(endpoint, hostile, tmp_path, upload_dirs, decoded):
-    media, temporary = upload_dirs
+    media, temporary, private = upload_dirs
     body, boundary = _multipart_file(tmp_path, endpoint, hostile)
 
     response, peak = _post_streamed(endpoint.path(), body, boundary)
@@ -156,9 +194,11 @@ def test_a_hostile_upload_is_refused_and_nothing_is_stored(endpoint, hostile, tm
     assert response.status_code == 400, response.content[:300]
     data = json.loads(response.content)
     assert data["type"] == "validation_error"
-    assert [(e["code"], e["attr"]) for e in data["errors"]] == [("invalid_image", endpoint.form_field)]
+    assert [(e["code"], e["attr"]) for e in data["errors"]] == [
+        (endpoint.refusal(hostile), endpoint.form_field)
+    ]
     assert endpoint.stored_rows() == 0
-    assert _files_under(media) == [] and _files_under(temporary) == []
+    assert _files_under(media) == [] and _files_under(temporary) == [] and _files_under(private) == []
     if not hostile.decoded:
         assert decoded == [], "the pixels were decoded before the refusal"
     assert peak < MAX_PEAK_FOR_REFUSAL, f"{peak / MB:.1f} MB traced for a refused upload"
@@ -168,19 +208,20 @@ def test_a_hostile_upload_is_refused_and_nothing_is_stored(endpoint, hostile, tm
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("endpoint", IMAGE_ENDPOINTS, ids=lambda e: e.name)
-@pytest.mark.parametrize("hostile", [h for h in CORPUS if h.outcome == "accepted"], ids=lambda h: h.name)
+@pytest.mark.parametrize(("endpoint", "hostile"), _cases("accepted"))
 def test_a_picture_with_a_payload_appended_is_stored_without_it(endpoint, hostile, tmp_path, upload_dirs):
     """A valid JPEG with a ZIP or HTML after its end is a valid picture: it is accepted, but only the
     re-encoded rendition is kept, so the appended bytes never reach storage (nor get served)."""
-    media, _ = upload_dirs
+    media, _, private = upload_dirs
     body, boundary = _multipart_file(tmp_path, endpoint, hostile)
 
     response, _ = _post_streamed(endpoint.path(), body, boundary)
 
     assert response.status_code == 201, response.content[:300]
     assert endpoint.stored_rows() == 1
-    stored = _files_under(media)
+    stored = _files_under(media) + _files_under(private)
+    if endpoint.documents:  # a prescription is private: never under MEDIA_ROOT, where it would be served
+        assert _files_under(media) == [] and len(_files_under(private)) == 1
     assert stored
     for path in stored:
         content = path.read_bytes()

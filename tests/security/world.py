@@ -1,7 +1,7 @@
 """Objects a customer (or a guest) owns, built through the shop's own services.
 
 Shared by the access matrix (``tests/security``) and the schema fuzzer (``tests/fuzz``). New kinds of
-objects (return requests, return photos) get one builder here.
+objects get one builder here.
 """
 
 from decimal import Decimal
@@ -56,3 +56,24 @@ def order_for(owner, *, email: str | None = None, paid: bool = True, marker: str
         )
         order.refresh_from_db()
     return pay(order) if paid else order
+
+
+def delivered_order_for(owner, *, staff, email: str | None = None, marker: str = "") -> Order:
+    """A paid order, shipped and delivered by ``staff``: its return windows are open."""
+    from orders.services.orders import order_deliver, order_ship
+
+    order = order_for(owner, email=email, marker=marker)
+    order_ship(order=order, actor=staff, carrier="DHL", tracking_number="T1")
+    order_deliver(order=order, actor=staff)
+    order.refresh_from_db()
+    return order
+
+
+def fitting_for(owner, *, prescription: bool = True):
+    """A custom-orthotic fitting (``owner`` None: an anonymous one), with a PDF prescription by default."""
+    from orders.services.fittings import fitting_create
+    from tests.fittings.documents import pdf_bytes
+    from tests.images import upload
+
+    document = upload(pdf_bytes(), "rx.pdf", "application/pdf") if prescription else None
+    return fitting_create(owner=owner, shoe_type="casual", prescription=document)
