@@ -172,6 +172,9 @@ DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
     # 402, 409 and 502 are declared by the endpoints that can answer them (see shop/api/openapi.py).
     "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "415", "429", "500"],
+    # A 404 carries a domain code (order_not_found, cart_not_found, ...), not only "not_found": one schema
+    # for every operation instead of a declaration on each view.
+    "ERROR_SCHEMAS": {"404": "shop.api.openapi.NotFoundErrorResponse"},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -198,8 +201,13 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "BadRequestTypeEnum": "shop.api.openapi.BAD_REQUEST_TYPES",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        # a nested error's attr names the real list index (lines.0.quantity), not "INDEX"
+        "shop.api.openapi.postprocess_list_index_attrs",
+    ],
 }
 
 LOGGING = {
@@ -266,7 +274,8 @@ CATALOGUE_CACHE_TIMEOUT = env.int("CATALOGUE_CACHE_TIMEOUT", default=300)
 CATALOGUE_HTTP_MAX_AGE = env.int("CATALOGUE_HTTP_MAX_AGE", default=30)
 # Answer anonymous catalogue reads from that cache before sessions, auth and DRF run.
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "catalogue.cache.CatalogueCacheMiddleware"
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "catalogue.cache.CatalogueCacheMiddleware",
 )
 
 # --- Returns and replacements (issue 5): one OpenAPI enum for a request's kind (not the product's kind).

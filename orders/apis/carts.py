@@ -11,6 +11,7 @@ from orders.apis.common import MoneyField, QuantityField, shop_currency
 from orders.fittings.selectors import related_or_none
 from orders.services import cart as cart_services
 from orders.services.fittings import fitting_missing
+from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 
 
 class CartLineFittingSerializer(serializers.Serializer):
@@ -77,6 +78,8 @@ class CartDetailApi(APIView):
         return _cart_response(selectors.cart_get(token=token, user=request.user))
 
 
+@domain_validation_errors(["unknown_sku", "inactive_product"], field_name="sku", methods=["post"])
+@domain_validation_errors(["fitting_not_applicable"], field_name="fitting", methods=["post"])
 class CartItemAddApi(APIView):
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -88,7 +91,8 @@ class CartItemAddApi(APIView):
             required=False, allow_null=True, help_text="For a custom orthotic: the id from POST /fittings/."
         )
 
-    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer})
+    # 409 insufficient_stock, cart_checked_out, fitting_in_use, fitting_conflict
+    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer, 409: ConflictErrorResponse})
     def post(self, request, token):
         cart = selectors.cart_get(token=token, user=request.user)
         data = self.InputSerializer(data=request.data)
@@ -104,7 +108,7 @@ class CartItemApi(APIView):
 
         quantity = QuantityField()
 
-    @extend_schema(request=InputSerializer, responses=CartOutputSerializer)
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer, 409: ConflictErrorResponse})
     def patch(self, request, token, item_id):
         cart = selectors.cart_get(token=token, user=request.user)
         item = selectors.cart_item_get(cart=cart, item_id=item_id)
@@ -113,7 +117,7 @@ class CartItemApi(APIView):
         cart_services.cart_item_update(item=item, quantity=data.validated_data["quantity"])
         return _cart_response(cart)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 409: ConflictErrorResponse})
     def delete(self, request, token, item_id):
         cart = selectors.cart_get(token=token, user=request.user)
         cart_services.cart_item_remove(item=selectors.cart_item_get(cart=cart, item_id=item_id))

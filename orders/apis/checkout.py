@@ -9,8 +9,18 @@ from rest_framework.views import APIView
 from orders import selectors
 from orders.apis.common import AddressSerializer, OrderOutputSerializer, order_data
 from orders.services.checkout import order_checkout
+from shop.api.openapi import (
+    ConflictErrorResponse,
+    PaymentDeclinedErrorResponse,
+    ProviderErrorResponse,
+    domain_validation_errors,
+)
 
 
+@domain_validation_errors(["cart_empty", "inactive_product"], field_name="cart", methods=["post"])
+# a nested serializer itself missing or null: drf-standardized-errors lists only its fields by itself
+@domain_validation_errors(["required", "null"], field_name="shipping_address", methods=["post"])
+@domain_validation_errors(["invalid_shipping_method"], field_name="shipping_method", methods=["post"])
 class CheckoutApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "checkout"
@@ -40,7 +50,10 @@ class CheckoutApi(APIView):
                         {"provider": serializers.CharField(), "client_secret": serializers.CharField()},
                     ),
                 },
-            )
+            ),
+            409: ConflictErrorResponse,  # insufficient_stock, cart_checked_out, fitting_incomplete
+            402: PaymentDeclinedErrorResponse,
+            502: ProviderErrorResponse,
         },
     )
     def post(self, request):

@@ -117,7 +117,7 @@ class OrderOutputSerializer(serializers.Serializer):
     def get_production_days(self, obj) -> int | None:
         return order_production_estimate(order=obj).production_days
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_estimated_ship_date(self, obj):
         return order_production_estimate(order=obj).estimated_ship_date
 

@@ -4,7 +4,6 @@ from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -15,25 +14,6 @@ from catalogue.matching.vocabulary import SHOE_TYPES
 from orders.fittings import selectors
 from orders.services.fittings import fitting_create, fitting_missing
 from shop.api.openapi import domain_validation_errors
-
-
-class FittingNotFoundResponse(serializers.Serializer):
-    """404 ``fitting_not_found`` / ``prescription_not_found`` (also for another customer's fitting or footprint).
-
-    Typed with drf-standardized-errors' ``ClientErrorEnum``: re-using ``shop.api.openapi.NotFoundErrorResponse``
-    next to ``ConflictErrorResponse`` makes drf-spectacular warn about an enum-name collision on ``type``.
-    """
-
-    class _Error(serializers.Serializer):
-        class Meta:
-            ref_name = "FittingNotFoundError"
-
-        code = serializers.CharField(help_text="fitting_not_found, prescription_not_found or not_found.")
-        detail = serializers.CharField()
-        attr = serializers.CharField(allow_null=True)
-
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = _Error(many=True)
 
 
 class FittingOutputSerializer(serializers.Serializer):
@@ -112,7 +92,9 @@ class FittingCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,  # documented for JSON and multipart (the parsers)
-        responses={201: FittingOutputSerializer, 404: FittingNotFoundResponse},
+        # 404 fitting_not_found / prescription_not_found (also for another customer's fitting or footprint):
+        # the shared shop.api.openapi.NotFoundErrorResponse, added to every operation by the settings.
+        responses={201: FittingOutputSerializer},
         operation_id="fitting_create",
     )
     def post(self, request):
@@ -140,7 +122,7 @@ class FittingDetailApi(APIView):
     """Return the customer's own fitting, or an anonymous one by its id; anyone else's is 404."""
 
     @extend_schema(
-        responses={200: FittingOutputSerializer, 404: FittingNotFoundResponse},
+        responses={200: FittingOutputSerializer},
         operation_id="fitting_retrieve",
     )
     def get(self, request, pk):
@@ -156,7 +138,6 @@ class FittingPrescriptionApi(APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "image/jpeg"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
-            404: FittingNotFoundResponse,
         },
         operation_id="fitting_prescription",
     )

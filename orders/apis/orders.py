@@ -10,6 +10,7 @@ from orders import selectors
 from orders.apis.common import OrderOutputSerializer, order_data
 from orders.services.orders import order_cancel
 from orders.statuses import Role
+from shop.api.openapi import ConflictErrorResponse
 from shop.api.pagination import PageNumberPagination
 
 EMAIL_PARAMETER = OpenApiParameter("email", str, description="A guest's order: the email it was placed with.")
@@ -17,10 +18,12 @@ EMAIL_PARAMETER = OpenApiParameter("email", str, description="A guest's order: t
 
 class OrderListApi(APIView):
     permission_classes = [IsAuthenticated]
+    # Also tells drf-spectacular the list is paginated ({count, next, previous, results}, ?page, ?page_size).
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses=OrderOutputSerializer(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.order_list(user=request.user), request, view=self)
         return paginator.get_paginated_response(OrderOutputSerializer(page, many=True).data)
 
@@ -40,7 +43,11 @@ class OrderCancelApi(APIView):
         email = serializers.EmailField(required=False)
         reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
-    @extend_schema(parameters=[EMAIL_PARAMETER], request=InputSerializer, responses=OrderOutputSerializer)
+    @extend_schema(
+        parameters=[EMAIL_PARAMETER],
+        request=InputSerializer,
+        responses={200: OrderOutputSerializer, 409: ConflictErrorResponse},  # invalid_transition
+    )
     def post(self, request, number):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

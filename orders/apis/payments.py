@@ -15,6 +15,7 @@ from orders.payments.dummy import DUMMY_WEBHOOK_SECRET
 from orders.payments.gateway import gateway_name
 from orders.payments.stripe import webhook_event_verify
 from orders.payments.webhooks import dummy_payment_event, payment_event_receive
+from shop.api.openapi import domain_validation_errors
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ def webhook_secret() -> str:
     return DUMMY_WEBHOOK_SECRET if gateway_name() == "dummy" else ""
 
 
+# A missing or wrong ``Stripe-Signature`` (or a body that is no event): 400 ``invalid_signature``, attr null.
+@domain_validation_errors(["invalid_signature"], methods=["post"])
 class StripeWebhookApi(APIView):
     authentication_classes: list = []
     permission_classes: list = []

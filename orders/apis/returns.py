@@ -18,7 +18,7 @@ from orders.services.returns import (
     return_request_create,
 )
 from orders.statuses import ReturnKind, Role
-from shop.api.openapi import ConflictErrorResponse
+from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 from shop.api.pagination import PageNumberPagination
 
 EMAIL_PARAMETER = OpenApiParameter("email", str, description="A guest's order: the email it was placed with.")
@@ -132,6 +132,12 @@ class ReturnEligibilityApi(APIView):
         return Response(self.OutputSerializer(rows, many=True).data)
 
 
+# ``lines`` itself missing (always so in a multipart or form body, which cannot carry the list) or null:
+# drf-standardized-errors only lists ``lines.non_field_errors`` and the items' fields by itself.
+@domain_validation_errors(
+    ["required", "null", "invalid_line", "invalid_replacement_sku"], field_name="lines", methods=["post"]
+)
+@domain_validation_errors(["invalid_reason"], field_name="reason", methods=["post"])
 class ReturnRequestCreateApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "returns"
@@ -214,10 +220,12 @@ class ReturnPhotoCreateApi(APIView):
 
 class ReturnRequestListApi(APIView):
     permission_classes = [IsAuthenticated]
+    # Also tells drf-spectacular the list is paginated ({count, next, previous, results}, ?page, ?page_size).
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses=ReturnRequestOutputSerializer(many=True))
     def get(self, request):
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             selectors.return_request_list(user=request.user), request, view=self
         )

@@ -10,6 +10,7 @@ from orders import selectors
 from orders.apis.common import OrderOutputSerializer, order_data
 from orders.services.orders import order_cancel, order_deliver, order_ship
 from orders.statuses import Role
+from shop.api.openapi import ConflictErrorResponse
 
 
 class StaffOrderShipApi(APIView):
@@ -22,7 +23,9 @@ class StaffOrderShipApi(APIView):
         carrier = serializers.CharField(max_length=60)
         tracking_number = serializers.CharField(max_length=100)
 
-    @extend_schema(request=InputSerializer, responses=OrderOutputSerializer)
+    @extend_schema(
+        request=InputSerializer, responses={200: OrderOutputSerializer, 409: ConflictErrorResponse}
+    )
     def post(self, request, number):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -41,7 +44,9 @@ class StaffOrderDeliverApi(APIView):
 
         delivered_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(request=InputSerializer, responses=OrderOutputSerializer)
+    @extend_schema(
+        request=InputSerializer, responses={200: OrderOutputSerializer, 409: ConflictErrorResponse}
+    )
     def post(self, request, number):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -62,7 +67,9 @@ class StaffOrderCancelApi(APIView):
 
         reason = serializers.CharField(max_length=500)
 
-    @extend_schema(request=InputSerializer, responses=OrderOutputSerializer)
+    @extend_schema(
+        request=InputSerializer, responses={200: OrderOutputSerializer, 409: ConflictErrorResponse}
+    )
     def post(self, request, number):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

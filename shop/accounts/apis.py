@@ -11,6 +11,7 @@ from catalogue.selectors import latest_foot_profile
 from orders.apis.common import AddressSerializer
 from orders.selectors import customer_default_address
 from shop.accounts import services
+from shop.api.openapi import domain_validation_errors
 
 
 class UserOutputSerializer(serializers.Serializer):
@@ -30,6 +31,8 @@ def _token_response(user, token, status_code) -> Response:
     return Response({"token": token.key, "user": UserOutputSerializer(user).data}, status=status_code)
 
 
+@domain_validation_errors(["invalid_password"], field_name="password", methods=["post"])
+@domain_validation_errors(["email_taken"], field_name="email", methods=["post"])
 class RegisterApi(APIView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
@@ -52,6 +55,8 @@ class RegisterApi(APIView):
         return _token_response(user, token, status.HTTP_201_CREATED)
 
 
+# The same refusal, attr null, whether or not the email exists.
+@domain_validation_errors(["invalid_credentials"], methods=["post"])
 class LoginApi(APIView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]

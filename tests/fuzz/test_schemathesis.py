@@ -52,49 +52,7 @@ enabled = false
 )
 
 # operation label -> the violation; the owner of that code fixes it, then the entry goes.
-_ORDER_404 = (
-    "orders/: OrderNotFound answers 404 with code 'order_not_found', but the schema's 404 only allows "
-    "'not_found'; declare responses={404: shop.api.openapi.NotFoundErrorResponse} on the view"
-)
-_CART_404 = _ORDER_404.replace("OrderNotFound", "CartNotFound").replace(
-    "'order_not_found'", "'cart_not_found'"
-)
-_RETURN_404 = _ORDER_404.replace("OrderNotFound", "ReturnRequestNotFound").replace(
-    "'order_not_found'", "'return_request_not_found'"
-)
-KNOWN_SCHEMA_VIOLATIONS: dict[str, str] = {
-    "POST /api/v1/auth/login/": "shop/accounts/apis.py LoginApi: 400 code 'invalid_credentials' (attr null) is "
-    "not declared; add @domain_validation_errors(['invalid_credentials']) from shop.api.openapi",
-    "POST /api/v1/auth/register/": "shop/accounts/apis.py RegisterApi: 400 code 'invalid_password' on attr "
-    "'password' is not declared (also 'email_taken' if raised); use @domain_validation_errors([...], "
-    "field_name='password')",
-    "GET /api/v1/carts/{token}/": _CART_404,
-    "POST /api/v1/carts/{token}/items/": _CART_404,
-    "PATCH /api/v1/carts/{token}/items/{item_id}/": _CART_404,
-    "DELETE /api/v1/carts/{token}/items/{item_id}/": _CART_404,
-    "POST /api/v1/checkout/": _CART_404,
-    "GET /api/v1/orders/": "orders/apis/orders.py OrderListApi: the body is paginated ({count, next, previous, "
-    "results}) but the schema says a bare array (APIView with responses=...(many=True)); declare the "
-    "paginated serializer, e.g. by setting pagination_class on the view",
-    "GET /api/v1/orders/{number}/": _ORDER_404,
-    "POST /api/v1/orders/{number}/cancel/": _ORDER_404,
-    "POST /api/v1/payments/dummy/{order_number}/": _ORDER_404,
-    "POST /api/v1/payments/stripe/webhook/": "orders/apis/payments.py StripeWebhookApi: 400 code "
-    "'invalid_signature' (attr null) is not in the schema (request=None leaves no 400 at all); declare "
-    "responses={400: shop.api.openapi.BadRequestErrorResponse}",
-    "POST /api/v1/staff/orders/{number}/cancel/": _ORDER_404,
-    "POST /api/v1/staff/orders/{number}/deliver/": _ORDER_404,
-    "POST /api/v1/staff/orders/{number}/ship/": _ORDER_404,
-    # Returns and replacements (orders/apis, being built in parallel):
-    "GET /api/v1/orders/{number}/returns/eligibility/": _ORDER_404,
-    "POST /api/v1/orders/{number}/returns/": _ORDER_404 + "; also a 400 {attr: 'lines', code: 'required'} "
-    "for a multipart body is not among the schema's 400 variants",
-    "GET /api/v1/returns/": "orders/apis (returns list): paginated body, schema says a bare array "
-    "(same as GET /api/v1/orders/)",
-    "GET /api/v1/returns/{id}/": _RETURN_404,
-    "POST /api/v1/returns/{id}/cancel/": _RETURN_404,
-    "POST /api/v1/returns/{id}/photos/": _RETURN_404,
-}
+KNOWN_SCHEMA_VIOLATIONS: dict[str, str] = {}
 # operation label -> why it fails outright (e.g. a 5xx); a strict xfail until fixed.
 KNOWN_FAILURES: dict[str, str] = {}
 
