@@ -31,6 +31,30 @@ class AddressSerializer(serializers.Serializer):
         return value.upper()
 
 
+class StatusChangeOutput(serializers.Serializer):
+    """One step of an order's or a return request's history."""
+
+    class Meta:
+        ref_name = "StatusChange"
+
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    at = serializers.DateTimeField(source="created_at")
+    note = serializers.CharField()
+
+
+class RefundOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "Refund"
+
+    id = serializers.IntegerField()
+    amount = MoneyField()
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class OrderOutputSerializer(serializers.Serializer):
     class LineOutput(serializers.Serializer):
         class Meta:
@@ -53,15 +77,6 @@ class OrderOutputSerializer(serializers.Serializer):
             fitting = related_or_none(obj, "fitting")
             return str(fitting.pk) if fitting else None
 
-    class HistoryOutput(serializers.Serializer):
-        class Meta:
-            ref_name = "OrderStatusChange"
-
-        from_status = serializers.CharField()
-        to_status = serializers.CharField()
-        at = serializers.DateTimeField(source="created_at")
-        note = serializers.CharField()
-
     class PaymentOutput(serializers.Serializer):
         class Meta:
             ref_name = "OrderPayment"
@@ -70,17 +85,6 @@ class OrderOutputSerializer(serializers.Serializer):
         amount = MoneyField()
         currency = serializers.CharField()
         status = serializers.CharField()
-        created_at = serializers.DateTimeField()
-
-    class RefundOutput(serializers.Serializer):
-        class Meta:
-            ref_name = "OrderRefund"
-
-        id = serializers.IntegerField()
-        amount = MoneyField()
-        currency = serializers.CharField()
-        status = serializers.CharField()
-        reason = serializers.CharField()
         created_at = serializers.DateTimeField()
 
     number = serializers.CharField()
@@ -106,7 +110,7 @@ class OrderOutputSerializer(serializers.Serializer):
     replacement_for = serializers.CharField(source="replacement_for.number", allow_null=True, default=None)
     payments = PaymentOutput(many=True)
     refunds = RefundOutput(many=True)
-    history = HistoryOutput(many=True, source="status_changes")
+    history = StatusChangeOutput(many=True, source="status_changes")
     production_days = serializers.SerializerMethodField(
         help_text="Custom orthotics: working days to make them, from payment or the impression's arrival."
     )

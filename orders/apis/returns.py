@@ -9,7 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from orders import policy, selectors
-from orders.apis.common import MoneyField, QuantityField
+from orders.apis.common import QuantityField, RefundOutput, StatusChangeOutput
 from orders.services.returns import (
     ReturnLineInput,
     order_lines_eligibility,
@@ -54,25 +54,6 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
         def get_thumbnail_url(self, photo) -> str:
             return photo.thumbnail.url
 
-    class RefundOutput(serializers.Serializer):
-        class Meta:
-            ref_name = "ReturnRefund"
-
-        id = serializers.IntegerField()
-        amount = MoneyField()
-        currency = serializers.CharField()
-        status = serializers.CharField()
-        created_at = serializers.DateTimeField()
-
-    class HistoryOutput(serializers.Serializer):
-        class Meta:
-            ref_name = "ReturnStatusChange"
-
-        from_status = serializers.CharField()
-        to_status = serializers.CharField()
-        at = serializers.DateTimeField(source="created_at")
-        note = serializers.CharField()
-
     id = serializers.IntegerField()
     order = serializers.CharField(source="order.number")
     kind = serializers.CharField()
@@ -88,7 +69,7 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
     replacement_order = serializers.CharField(
         source="replacement_order.number", allow_null=True, default=None
     )
-    history = HistoryOutput(many=True, source="status_changes")
+    history = StatusChangeOutput(many=True, source="status_changes")
 
 
 def _email(request, data=None) -> str | None:
