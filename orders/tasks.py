@@ -21,6 +21,18 @@ NOTIFICATIONS = {
 }
 
 
+def _send(*, to: str, subject: str, template: str, context: dict) -> None:
+    """Send one email from ``template``.txt with ``template``.html as its HTML alternative."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    message.send()
+
+
 @task()
 def order_email_send(*, order_id: int, notification: str) -> None:
     """Render and send one notification email about an order."""
@@ -29,14 +41,7 @@ def order_email_send(*, order_id: int, notification: str) -> None:
     order = Order.objects.prefetch_related("lines").get(pk=order_id)
     context = {"order": order, "lines": list(order.lines.all())}
     subject = NOTIFICATIONS[notification].format(number=order.number)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/order_{notification}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[order.email],
-    )
-    message.attach_alternative(render_to_string(f"emails/order_{notification}.html", context), "text/html")
-    message.send()
+    _send(to=order.email, subject=subject, template=f"emails/order_{notification}", context=context)
 
 
 @task()
@@ -80,14 +85,7 @@ def return_email_send(*, return_request_id: int, notification: str) -> None:
     order = request.order
     context = {"request": request, "order": order, "lines": list(request.lines.all())}
     subject = RETURN_NOTIFICATIONS[notification].format(id=request.pk, number=order.number)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/return_{notification}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[order.email],
-    )
-    message.attach_alternative(render_to_string(f"emails/return_{notification}.html", context), "text/html")
-    message.send()
+    _send(to=order.email, subject=subject, template=f"emails/return_{notification}", context=context)
 
 
 def return_notify_on_commit(*, return_request_id: int, notification: str) -> None:

@@ -133,8 +133,8 @@ def _exercise_options() -> list[ExerciseOption]:
     ]
 
 
-def _visible_to(user) -> Q:
-    """Anonymous objects are readable by whoever holds their id; owned ones by their owner only."""
+def owned_or_anonymous(user) -> Q:
+    """Anonymous objects are readable by whoever holds their (unguessable) id; owned ones by their owner only."""
     if user is not None and user.is_authenticated:
         return Q(owner__isnull=True) | Q(owner=user)
     return Q(owner__isnull=True)
@@ -142,7 +142,7 @@ def _visible_to(user) -> Q:
 
 def footprint_get(*, footprint_id, user) -> Footprint:
     """Return the footprint if the user may see it, else raise ``NotFound`` (never 403)."""
-    footprint = Footprint.objects.filter(_visible_to(user), pk=footprint_id).first()
+    footprint = Footprint.objects.filter(owned_or_anonymous(user), pk=footprint_id).first()
     if footprint is None:
         raise NotFound("No such footprint.")
     return footprint
@@ -150,7 +150,7 @@ def footprint_get(*, footprint_id, user) -> Footprint:
 
 def assessment_get(*, assessment_id, user) -> Assessment:
     """Return the assessment if the user may see it, else raise ``NotFound`` (never 403)."""
-    assessment = Assessment.objects.filter(_visible_to(user), pk=assessment_id).first()
+    assessment = Assessment.objects.filter(owned_or_anonymous(user), pk=assessment_id).first()
     if assessment is None:
         raise NotFound("No such assessment.")
     return assessment

@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from catalogue.choices import ProductKind
+from catalogue.matching.selectors import owned_or_anonymous
 from orders.fittings.exceptions import FittingNotFound
 from orders.fittings.lead_time import estimated_ship_date
 from orders.fittings.models import Fitting, OrthoticBuild
@@ -28,16 +29,9 @@ _ESTIMATED_STATUSES = frozenset(
 )
 
 
-def _visible_to(user) -> Q:
-    """Anonymous fittings are readable by whoever holds their id; owned ones by their owner only."""
-    if user is not None and user.is_authenticated:
-        return Q(owner__isnull=True) | Q(owner=user)
-    return Q(owner__isnull=True)
-
-
 def fitting_get(*, fitting_id, user) -> Fitting:
     """Return the fitting if ``user`` may use it, else raise ``FittingNotFound`` (404, never 403)."""
-    fitting = Fitting.objects.filter(_visible_to(user), pk=fitting_id).first()
+    fitting = Fitting.objects.filter(owned_or_anonymous(user), pk=fitting_id).first()
     if fitting is None:
         raise FittingNotFound()
     return fitting
@@ -48,7 +42,7 @@ def fitting_get_for_prescription(*, fitting_id, user) -> Fitting:
     if user is not None and user.is_authenticated and user.is_staff:
         fitting = Fitting.objects.filter(pk=fitting_id).first()
     else:
-        fitting = Fitting.objects.filter(_visible_to(user), pk=fitting_id).first()
+        fitting = Fitting.objects.filter(owned_or_anonymous(user), pk=fitting_id).first()
     if fitting is None or not fitting.prescription:
         raise FittingNotFound("No such prescription.", code="prescription_not_found")
     return fitting
