@@ -203,8 +203,14 @@ class ProductListOutput(serializers.ModelSerializer):
             "volume": obj.volume,
             "shoe_types": list(obj.shoe_types),
             "activities": list(obj.activities),
-            "conditions": [condition.slug for condition in obj.conditions.all()],
+            "conditions": self.get_conditions(obj),
         }
+
+    @staticmethod
+    def get_conditions(obj) -> list[str]:
+        if hasattr(obj, "condition_slugs"):  # from the selectors: one column, no prefetch
+            return obj.condition_slugs
+        return [condition.slug for condition in obj.conditions.all()]
 
 
 class ProductDetailOutput(ProductListOutput):

@@ -28,6 +28,7 @@ version only when the change is visible to customers, so a busy checkout does no
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -106,40 +107,50 @@ def _read_key(request, media_type: str) -> str:
     return "catalogue:read:" + hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
 
 
-def _lookup(key: str) -> tuple[str, CachedRead | Memo | None]:
+def _version_after_flush() -> str | None:
+    """Set a version on the first read after a cache flush, unless another process just did."""
+    cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+    return cache.get(VERSION_KEY)
+
+
+def _lookup(key: str) -> tuple[str, CachedRead | None]:
     """Return the current catalogue version and the entry under ``key`` if it was built under it."""
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
-        # First read after a cache flush: set a version unless another process just did.
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
-        return cache.get(VERSION_KEY), None
+        return _version_after_flush(), None
     entry = found.get(key)
     return version, entry if entry is not None and entry.version == version else None
 
 
-def catalogue_memoised(name: str, build: Callable[[], T]) -> T:
-    """Return ``build()``, kept in the cache until the catalogue next changes.
+# name -> (memo, time.monotonic() after which it is rebuilt): this process's copies.
+_in_process: dict[str, tuple[Memo, float]] = {}
 
-    For small, staff-edited reference data read on hot paths (matching rules, exercises): one cache
-    round trip instead of queries. Their saves invalidate it through ``catalogue.signals``.
+
+def catalogue_memoised(name: str, build: Callable[[], T]) -> T:
+    """Return ``build()``, kept in this process's memory until the catalogue next changes.
+
+    For catalogue-derived data read on hot paths (the matching catalogue: every rankable product with
+    its variants, the rules and the exercises), too large to unpickle from the shared cache on every
+    read. A read costs one cache round trip, for the version; each process builds its own copy once
+    per version, and at the latest after the cache timeout. The value is shared by every caller in
+    the process: treat it as read-only. With the cache off or down it is built on every call.
     """
     timeout = cache_timeout()
     if timeout <= 0:
         return build()
-    key = f"catalogue:memo:{name}"
     try:
-        version, entry = _lookup(key)
+        version = cache.get(VERSION_KEY) or _version_after_flush()
     except Exception:  # noqa: BLE001 - serve from the database while the cache is down
         logger.exception("Catalogue cache unavailable")
         return build()
-    if entry is not None:
-        return entry.value
+    if version is None:  # a cache that keeps nothing
+        return build()
+    kept = _in_process.get(name)
+    if kept is not None and kept[0].version == version and time.monotonic() < kept[1]:
+        return kept[0].value
     value = build()
-    try:
-        cache.set(key, Memo(version, value), timeout=timeout)
-    except Exception:  # noqa: BLE001
-        logger.exception("Could not store %s", key)
+    _in_process[name] = (Memo(version, value), time.monotonic() + timeout)
     return value
 
 

@@ -2,10 +2,24 @@
 
 The per-product figures (from-price, stock flag, first thumbnail) are correlated subqueries rather than
 ``GROUP BY`` aggregates: the page query then reads only the rows of the page, and the paginator's
-``count()`` drops them and becomes ``SELECT COUNT(*) FROM product WHERE is_active``.
+``count()`` drops them and becomes ``SELECT COUNT(*) FROM product WHERE is_active``. The product's
+condition slugs come the same way, as one list-valued subquery (``ConditionSlugs``), not a prefetch:
+the list page is two queries (count and page) and builds no ``Condition`` objects.
 """
 
-from django.db.models import BooleanField, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+import json
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Field,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
@@ -27,8 +41,39 @@ def first_image_annotations() -> dict[str, Subquery]:
     }
 
 
+class SlugListField(Field):
+    """The output of ``ConditionSlugs``: a list of strings from either database."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return []
+        return json.loads(value) if isinstance(value, str) else list(value)
+
+
+class ConditionSlugs(Subquery):
+    """The slugs of a product's conditions, in the conditions' order, as one list-valued column.
+
+    PostgreSQL gives an array (``ARRAY(subquery)``), SQLite a JSON array (``json_group_array``).
+    """
+
+    output_field = SlugListField()
+
+    def __init__(self):
+        slugs = Condition.objects.filter(products=OuterRef("pk")).order_by("name", "id").values("slug")
+        super().__init__(slugs)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return f"ARRAY{sql}", params
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        # SQLite aggregates the rows of an ordered subquery in that order.
+        return f"(SELECT json_group_array(slug) FROM {sql})", params
+
+
 def _products() -> QuerySet[Product]:
-    """Return active products annotated with ``price``, ``in_stock`` and their first image's files."""
+    """Return active products annotated with ``price``, ``in_stock``, ``condition_slugs`` and first image files."""
     variants = _active_variants().filter(product=OuterRef("pk"))
     return (
         Product.objects.filter(is_active=True)
@@ -42,9 +87,9 @@ def _products() -> QuerySet[Product]:
                 Value(False),
                 output_field=BooleanField(),
             ),
+            condition_slugs=ConditionSlugs(),
             **first_image_annotations(),
         )
-        .prefetch_related(Prefetch("conditions", queryset=Condition.objects.only("id", "slug")))
         .order_by("name", "id")
     )
 

@@ -18,7 +18,7 @@ from catalogue.models import (
     ProductVariant,
 )
 
-# Matching rules and exercises are memoised under the same version (``catalogue_memoised``).
+# The matching catalogue (products, rules, exercises) is memoised under the same version (``catalogue_memoised``).
 CACHED_MODELS = (Product, ProductVariant, ProductImage, Category, Condition, MatchingRule, Exercise)
 M2M_THROUGH = (Product.conditions.through, Exercise.conditions.through)
 

@@ -1,15 +1,20 @@
 """Carts, orders with their lines and history, payments, refunds and stored webhook events."""
 
+import logging
 import secrets
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, ReturnKind, ReturnStatus, Role
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 # Crockford-style alphabet without 0/O, 1/I/L, U: easy to read out on the phone.
@@ -29,6 +34,50 @@ class MoneyField(models.DecimalField):
         super().__init__(*args, **kwargs)
 
 
+class ShippingMethodManager(models.Manager):
+    """Keeps the active methods in the cache (as ``ContentTypeManager`` does its types).
+
+    Checkout reads one on every order; staff rarely edit them. Saving or deleting a method clears
+    the cache (the signal handlers below); ``QuerySet.update()`` sends no signal, so its callers
+    call ``clear_cache()``. An entry lives ``CACHE_SECONDS`` at most.
+    """
+
+    CACHE_KEY = "orders:shipping-methods:active"
+    CACHE_SECONDS = 300
+
+    def get_active(self, code: str) -> "ShippingMethod | None":
+        """Return the active method with this code, or None; from the cache when it holds them."""
+        try:
+            methods = cache.get(self.CACHE_KEY)
+        except Exception:  # noqa: BLE001 - read the database while the cache is down
+            logger.exception("Could not read the shipping methods from the cache")
+            return self.filter(code=code, is_active=True).first()
+        if methods is None:
+            methods = {method.code: method for method in self.filter(is_active=True)}
+            try:
+                cache.set(self.CACHE_KEY, methods, timeout=self.CACHE_SECONDS)
+            except Exception:  # noqa: BLE001
+                logger.exception("Could not store the shipping methods in the cache")
+        return methods.get(code)
+
+    def clear_cache(self) -> None:
+        """Forget the cached methods now and, inside a transaction, again once it commits.
+
+        The second time closes the window in which a checkout, still reading the old rows, could
+        cache them again.
+        """
+        _forget_shipping_methods()
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(_forget_shipping_methods, robust=True)
+
+
+def _forget_shipping_methods() -> None:
+    try:
+        cache.delete(ShippingMethodManager.CACHE_KEY)
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the save; entries expire anyway
+        logger.exception("Could not forget the cached shipping methods")
+
+
 class ShippingMethod(models.Model):
     """A way to ship an order; staff edit these in the admin."""
 
@@ -39,11 +88,23 @@ class ShippingMethod(models.Model):
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = ShippingMethodManager()
+
     class Meta:
         ordering = ["position", "price", "code"]
 
     def __str__(self):
         return self.name
+
+
+def _shipping_method_changed(sender, **kwargs) -> None:
+    ShippingMethod.objects.clear_cache()
+
+
+post_save.connect(_shipping_method_changed, sender=ShippingMethod, dispatch_uid="orders-shipping-method-save")
+post_delete.connect(
+    _shipping_method_changed, sender=ShippingMethod, dispatch_uid="orders-shipping-method-delete"
+)
 
 
 class CustomerAddressBook(models.Model):

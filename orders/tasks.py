@@ -21,16 +21,29 @@ NOTIFICATIONS = {
 }
 
 
+def _render(*, template: str, context: dict) -> tuple[str, str]:
+    """Return the text and HTML bodies of ``template`` (``.txt`` and ``.html``)."""
+    return render_to_string(f"{template}.txt", context), render_to_string(f"{template}.html", context)
+
+
+def _deliver(*, to: str, subject: str, body: str, html: str) -> None:
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
 def _send(*, to: str, subject: str, template: str, context: dict) -> None:
     """Send one email from ``template``.txt with ``template``.html as its HTML alternative."""
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{template}.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()
+    body, html = _render(template=template, context=context)
+    _deliver(to=to, subject=subject, body=body, html=html)
+
+
+@task()
+def email_send(*, to: str, subject: str, body: str, html: str) -> None:
+    """Send one email rendered before it was queued: a text body with an HTML alternative."""
+    _deliver(to=to, subject=subject, body=body, html=html)
 
 
 @task()
@@ -39,9 +52,14 @@ def order_email_send(*, order_id: int, notification: str) -> None:
     from orders.models import Order
 
     order = Order.objects.prefetch_related("lines").get(pk=order_id)
-    context = {"order": order, "lines": list(order.lines.all())}
+    _deliver(**_order_email(order=order, lines=list(order.lines.all()), notification=notification))
+
+
+def _order_email(*, order, lines: list, notification: str) -> dict[str, str]:
+    """Return the email about ``order`` for ``notification``: recipient, subject, text and HTML bodies."""
+    body, html = _render(template=f"emails/order_{notification}", context={"order": order, "lines": lines})
     subject = NOTIFICATIONS[notification].format(number=order.number)
-    _send(to=order.email, subject=subject, template=f"emails/order_{notification}", context=context)
+    return {"to": order.email, "subject": subject, "body": body, "html": html}
 
 
 @task()
@@ -57,6 +75,17 @@ def order_notify_on_commit(*, order_id: int, notification: str) -> None:
     if notification not in NOTIFICATIONS:
         return
     transaction.on_commit(lambda: order_email_send.enqueue(order_id=order_id, notification=notification))
+
+
+def order_placed_notify_on_commit(*, order, lines: list) -> None:
+    """Send the "we have your order" email once the checkout commits, rendered from the rows it wrote.
+
+    Checkout holds the order and its lines: rendering them at commit and queueing the finished
+    message sends the same email as ``order_email_send`` without reading them back.
+    """
+    transaction.on_commit(
+        lambda: email_send.enqueue(**_order_email(order=order, lines=lines, notification="placed"))
+    )
 
 
 # --- Returns and replacements (issue 5) -------------------------------------------------------------

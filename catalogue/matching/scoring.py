@@ -6,11 +6,15 @@ rule earns its full weight on an exact match and half its weight one level off (
 such as arch support); a contraindication rule costs its weight when the product has the value.
 The score is the points earned over the points possible, clamped to 0-100. Ties break on fewer
 contraindications, then price, then name.
+
+Before scoring, ``candidates_for`` applies the hard filters (size, shoe type, heel lift) to the
+catalogue's rankable products, which are read once per catalogue version.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cached_property
 from operator import attrgetter
 
 from catalogue.choices import ProductKind
@@ -61,6 +65,76 @@ class Candidate:
     variant_sku: str | None = None
     variant_size_label: str | None = None
     thumbnail_url: str | None = None
+
+
+@dataclass(frozen=True)
+class VariantOption:
+    """An active variant in stock, as plain values; no size band (``eu_min`` and ``eu_max`` None) is one size."""
+
+    product: Candidate  # the product, without a variant
+    sku: str
+    size_label: str
+    eu_min: Decimal | None
+    eu_max: Decimal | None
+    width: str
+    price: Decimal
+
+    def fits(self, eu: Decimal) -> bool:
+        """Return whether a customer of EU size ``eu`` takes this variant."""
+        if self.eu_min is None and self.eu_max is None:
+            return True
+        return self.eu_min is not None and self.eu_max is not None and self.eu_min <= eu <= self.eu_max
+
+    @cached_property
+    def candidate(self) -> Candidate:
+        """Return the product offered in this variant, at its price (built once, on first use)."""
+        return replace(
+            self.product, price=self.price, variant_sku=self.sku, variant_size_label=self.size_label
+        )
+
+
+@dataclass(frozen=True)
+class RankableProduct:
+    """An active insole or custom orthotic with its variants in stock, in the shop's order of variants.
+
+    Built once per catalogue version and kept, so that ``candidates_for`` only picks candidates.
+    """
+
+    any_size: Candidate  # for a customer of unknown size: no variant, the lowest price
+    shoe_types: frozenset[str]
+    variants: tuple[VariantOption, ...]
+
+
+def candidates_for(
+    *,
+    products: Sequence[RankableProduct],
+    size_eu: Decimal | None,
+    shoe_type: str | None,
+    max_heel_lift_mm: int,
+    foot_width: str | None = None,
+) -> list[Candidate]:
+    """Return the products that pass the hard filters, as candidates, in the order given.
+
+    Hard filters: a variant in stock in the customer's size (any size when it is unknown), made for
+    their shoe type, a heel lift no higher than ``max_heel_lift_mm``. With a size, the candidate is the
+    product in the first variant that fits, one in the customer's width first.
+    """
+    candidates = []
+    for product in products:
+        if product.any_size.heel_lift_mm > max_heel_lift_mm or (
+            shoe_type and shoe_type not in product.shoe_types
+        ):
+            continue
+        if size_eu is None:
+            candidates.append(product.any_size)
+            continue
+        fitting = [variant for variant in product.variants if variant.fits(size_eu)]
+        if not fitting:
+            continue
+        if foot_width:
+            fitting.sort(key=lambda variant: variant.width != foot_width)  # stable: keeps the order
+        candidates.append(fitting[0].candidate)
+    return candidates
 
 
 @dataclass(frozen=True)

@@ -1,44 +1,134 @@
-"""Reads for foot-type matching: candidate products as plain values, rules, exercises, owned objects."""
+"""Reads for foot-type matching: the memoised matching catalogue (products, rules, exercises), owned objects."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Q
 
 from catalogue.cache import catalogue_memoised
 from catalogue.choices import ProductKind
 from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule
 from catalogue.matching.profile import FootProfile
-from catalogue.matching.scoring import Candidate, ExerciseOption, Rule
+from catalogue.matching.scoring import (
+    Candidate,
+    ExerciseOption,
+    RankableProduct,
+    Rule,
+    VariantOption,
+    candidates_for,
+)
 from catalogue.matching.sizing import SizeSet
-from catalogue.models import Condition, Product, ProductImage, ProductVariant
+from catalogue.models import Product, ProductImage, ProductVariant
 from catalogue.selectors import first_image_annotations
 from shop.exceptions import NotFound
 
 RANKED_KINDS = (ProductKind.INSOLE, ProductKind.CUSTOM_ORTHOTIC)
 _THUMBNAIL_STORAGE = ProductImage._meta.get_field("thumbnail").storage
+_PRODUCT_FIELDS = (
+    *("id", "slug", "name", "kind", "arch_support", "rigidity", "posting", "heel_cup", "heel_lift_mm"),
+    *("met_pad", "cushioning", "length", "volume", "activities", "shoe_types"),
+)
 
 
-def _json_list_contains(field: str, value: str) -> Q:
-    # Portable across SQLite and PostgreSQL: each value is a quoted token in the stored JSON text.
-    return Q(**{f"{field}__icontains": f'"{value}"'})
+@dataclass(frozen=True)
+class MatchingCatalogue:
+    """What ranking reads from the catalogue, as plain values."""
+
+    products: tuple[RankableProduct, ...]
+    rules: tuple[Rule, ...]
+    exercises: tuple[ExerciseOption, ...]
 
 
-def _fitting_variants(*, size: SizeSet | None) -> QuerySet[ProductVariant]:
-    variants = ProductVariant.objects.filter(is_active=True, stock__gt=0)
-    if size is not None:
-        one_size = Q(eu_min__isnull=True, eu_max__isnull=True)
-        variants = variants.filter(one_size | Q(eu_min__lte=size.eu, eu_max__gte=size.eu))
-    return variants
+def matching_catalogue() -> MatchingCatalogue:
+    """Return the rankable products, the active rules and exercises, kept until the catalogue next changes.
+
+    Built in four queries (products, their variants in stock, rules, exercises with their conditions)
+    and kept in each process's memory; a read costs one cache round trip, for the catalogue version.
+    Stock moves that customers can see, such as a variant selling out, change that version
+    (``catalogue.cache.catalogue_stock_changed``), so a sold-out variant is never offered.
+    """
+    return catalogue_memoised("matching-catalogue", _matching_catalogue)
+
+
+def _matching_catalogue() -> MatchingCatalogue:
+    return MatchingCatalogue(
+        products=tuple(_rankable_products()),
+        rules=tuple(_matching_rules()),
+        exercises=tuple(_exercise_options()),
+    )
+
+
+def _rankable_products() -> list[RankableProduct]:
+    """Return the active insoles and custom orthotics with a variant in stock, in two queries."""
+    variants: dict[int, list[tuple]] = defaultdict(list)
+    variant_rows = (
+        ProductVariant.objects.filter(
+            is_active=True, stock__gt=0, product__is_active=True, product__kind__in=RANKED_KINDS
+        )
+        .order_by("product_id", "position", "eu_min", "sku")
+        .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "price")
+    )
+    for product_id, *variant in variant_rows:
+        variants[product_id].append(variant)
+    products = (
+        Product.objects.filter(is_active=True, kind__in=RANKED_KINDS)
+        .annotate(**first_image_annotations())
+        .order_by("id")
+        .values(*_PRODUCT_FIELDS, "first_image", "first_thumbnail")
+    )
+    thumbnail_url = _THUMBNAIL_STORAGE.url  # resolved once: the storage is a lazy object
+    rankable = []
+    for product in products:
+        offered = variants.get(product["id"])
+        if not offered:
+            continue
+        thumbnail = product["first_thumbnail"] or product["first_image"]
+        any_size = Candidate(
+            product_id=product["id"],
+            slug=product["slug"],
+            name=product["name"],
+            kind=product["kind"],
+            price=min(price for *_, price in offered),
+            arch_support=product["arch_support"],
+            rigidity=product["rigidity"],
+            posting=product["posting"],
+            heel_cup=product["heel_cup"],
+            heel_lift_mm=product["heel_lift_mm"],
+            met_pad=product["met_pad"],
+            cushioning=product["cushioning"],
+            length=product["length"],
+            volume=product["volume"],
+            activities=tuple(product["activities"] or ()),
+            thumbnail_url=thumbnail_url(thumbnail) if thumbnail else None,
+        )
+        rankable.append(
+            RankableProduct(
+                any_size=any_size,
+                shoe_types=frozenset(product["shoe_types"] or ()),
+                variants=tuple(
+                    VariantOption(any_size, sku, size_label, eu_min, eu_max, width, price)
+                    for sku, size_label, eu_min, eu_max, width, price in offered
+                ),
+            )
+        )
+    return rankable
 
 
 def candidate_products(
-    *, profile: FootProfile, size: SizeSet | None, foot_width: str | None = None
+    *,
+    profile: FootProfile,
+    size: SizeSet | None,
+    foot_width: str | None = None,
+    products: Sequence[RankableProduct] | None = None,
 ) -> list[Candidate]:
-    """Return the products that pass the hard filters, as plain values, in three queries.
+    """Return the products that pass the hard filters for this customer, as plain values.
 
     Hard filters: active insoles and custom orthotics, in stock in the customer's size, made for
-    their shoe type, with a heel lift no higher than they need and than fits in a shoe.
+    their shoe type, with a heel lift no higher than they need and than fits in a shoe. ``products``
+    defaults to those of ``matching_catalogue()``.
     """
-    fitting = _fitting_variants(size=size)
     if profile.heel_lift_mm:
         max_lift = min(
             profile.heel_lift_mm + settings.MATCHING_HEEL_LIFT_STEP_MM,
@@ -46,55 +136,13 @@ def candidate_products(
         )
     else:
         max_lift = 0
-    products = (
-        Product.objects.filter(is_active=True, kind__in=RANKED_KINDS, heel_lift_mm__lte=max_lift)
-        .filter(Exists(fitting.filter(product=OuterRef("pk"))))
-        .prefetch_related(
-            Prefetch(
-                "variants", queryset=fitting.order_by("position", "eu_min", "sku"), to_attr="fitting_variants"
-            ),
-        )
-        .annotate(**first_image_annotations())
-        .order_by("id")
+    return candidates_for(
+        products=matching_catalogue().products if products is None else products,
+        size_eu=size.eu if size is not None else None,
+        shoe_type=profile.shoe_type,
+        max_heel_lift_mm=max_lift,
+        foot_width=foot_width,
     )
-    if profile.shoe_type:
-        products = products.filter(_json_list_contains("shoe_types", profile.shoe_type))
-    candidates = []
-    for product in products:
-        variants = product.fitting_variants
-        if foot_width:
-            variants = sorted(variants, key=lambda v: v.width != foot_width)  # stable: keeps the order
-        variant = variants[0] if size is not None else None
-        price = variant.price if variant is not None else min(v.price for v in variants)
-        thumbnail = product.first_thumbnail or product.first_image
-        candidates.append(
-            Candidate(
-                product_id=product.pk,
-                slug=product.slug,
-                name=product.name,
-                kind=product.kind,
-                price=price,
-                arch_support=product.arch_support,
-                rigidity=product.rigidity,
-                posting=product.posting,
-                heel_cup=product.heel_cup,
-                heel_lift_mm=product.heel_lift_mm,
-                met_pad=product.met_pad,
-                cushioning=product.cushioning,
-                length=product.length,
-                volume=product.volume,
-                activities=tuple(product.activities or ()),
-                variant_sku=variant.sku if variant else None,
-                variant_size_label=variant.size_label if variant else None,
-                thumbnail_url=_THUMBNAIL_STORAGE.url(thumbnail) if thumbnail else None,
-            )
-        )
-    return candidates
-
-
-def matching_rules() -> list[Rule]:
-    """Return the active rules as plain values (kept in the cache until the catalogue changes)."""
-    return catalogue_memoised("matching-rules", _matching_rules)
 
 
 def _matching_rules() -> list[Rule]:
@@ -112,24 +160,29 @@ def _matching_rules() -> list[Rule]:
     ]
 
 
-def exercise_options() -> list[ExerciseOption]:
-    """Return the active exercises with the condition slugs each serves (cached like the rules)."""
-    return catalogue_memoised("matching-exercises", _exercise_options)
-
-
 def _exercise_options() -> list[ExerciseOption]:
-    exercises = Exercise.objects.filter(is_active=True).prefetch_related(
-        Prefetch("conditions", queryset=Condition.objects.only("id", "slug"))
+    """Return the active exercises in one query: a row per exercise and condition it serves."""
+    exercises: dict[str, dict] = {}
+    rows = (
+        Exercise.objects.filter(is_active=True)
+        .order_by("position", "slug")
+        .values_list("slug", "name", "instructions", "position", "conditions__slug")
     )
+    for slug, name, instructions, position, condition in rows:
+        exercise = exercises.setdefault(
+            slug, {"name": name, "instructions": instructions, "position": position, "conditions": []}
+        )
+        if condition is not None:
+            exercise["conditions"].append(condition)
     return [
         ExerciseOption(
-            slug=exercise.slug,
-            name=exercise.name,
-            instructions=exercise.instructions,
-            conditions=tuple(sorted(condition.slug for condition in exercise.conditions.all())),
-            position=exercise.position,
+            slug=slug,
+            name=exercise["name"],
+            instructions=exercise["instructions"],
+            conditions=tuple(sorted(exercise["conditions"])),
+            position=exercise["position"],
         )
-        for exercise in exercises
+        for slug, exercise in exercises.items()
     ]
 
 

@@ -113,12 +113,13 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
     recommendations: list[dict] = []
     exercises: list[dict] = []
     if referral.urgency != "urgent":
+        catalogue = selectors.matching_catalogue()
         ranked = rank_candidates(
             profile=profile,
             candidates=selectors.candidate_products(
-                profile=profile, size=size, foot_width=answers.get("foot_width")
+                profile=profile, size=size, foot_width=answers.get("foot_width"), products=catalogue.products
             ),
-            rules=selectors.matching_rules(),
+            rules=catalogue.rules,
             urgency=referral.urgency,
             heel_lift_step_mm=settings.MATCHING_HEEL_LIFT_STEP_MM,
             limit=settings.MATCHING_RECOMMENDATIONS_MAX,
@@ -146,7 +147,7 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
         exercises = [
             {"slug": e.slug, "name": e.name, "instructions": e.instructions}
             for e in exercises_for(
-                profile=profile, exercises=selectors.exercise_options(), limit=settings.MATCHING_EXERCISES_MAX
+                profile=profile, exercises=catalogue.exercises, limit=settings.MATCHING_EXERCISES_MAX
             )
         ]
     profile_data = profile.as_dict()

@@ -6,7 +6,6 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from orders import selectors
 from orders.apis.common import AddressSerializer, OrderOutputSerializer, order_data
 from orders.services.checkout import order_checkout
 from shop.api.openapi import (
@@ -60,9 +59,8 @@ class CheckoutApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        cart = selectors.cart_get(token=values["cart"], user=request.user)
         result = order_checkout(
-            cart=cart,
+            cart_token=values["cart"],
             email=values["email"],
             shipping_address=dict(values["shipping_address"]) if values.get("shipping_address") else None,
             billing_address=dict(values["billing_address"]) if values["billing_address"] else None,
@@ -75,6 +73,7 @@ class CheckoutApi(APIView):
             if result.payment
             else None
         )
-        order = selectors.order_get_for_staff(number=result.order.number)
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-        return Response(order_data(order, payment=payment), status=status.HTTP_201_CREATED, headers=headers)
+        return Response(
+            order_data(result.order, payment=payment), status=status.HTTP_201_CREATED, headers=headers
+        )

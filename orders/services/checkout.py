@@ -1,43 +1,73 @@
-"""Checkout: turn a cart into an order, reserving stock in one transaction, then start the payment."""
+"""Checkout: turn a cart into an order, reserving stock in one transaction, then start the payment.
+
+A checkout is the shop's busiest write, so it asks the database only for what it must (issue 8):
+the cart with its items and variants, read and locked at once; one ``UPDATE`` for the stock of all
+lines; the order, its lines (one ``INSERT``), its first history row and the cart's checkout time;
+then, after the commit, the payment row, written once with the provider's reference. The shipping
+method comes from the cache, a replayed ``Idempotency-Key`` is looked up only when the cart is found
+checked out already, and the result carries the rows it wrote, so the response and the
+confirmation email are built without reading them back.
+"""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from orders.exceptions import CartCheckedOut, CartEmpty, InactiveProduct, InvalidInput, InvalidShippingMethod
-from orders.models import ZERO, Cart, Order, OrderLine, OrderStatusChange, ShippingMethod
+from orders.exceptions import (
+    CartCheckedOut,
+    CartEmpty,
+    CartNotFound,
+    InactiveProduct,
+    InvalidInput,
+    InvalidShippingMethod,
+)
+from orders.models import ZERO, Cart, CartItem, Order, OrderLine, OrderStatusChange, Payment, ShippingMethod
 from orders.payments.gateway import PaymentSession
-from orders.selectors import customer_default_address
+from orders.selectors import customer_default_address, order_get_for_staff
 from orders.services.fittings import fittings_attach_to_order_lines, fittings_checkout_validate
 from orders.services.orders import Actor
-from orders.services.payments import payment_start
+from orders.services.payments import payment_start, payment_start_first
 from orders.services.stock import stock_reserve
 from orders.statuses import OrderStatus, Role
-from orders.tasks import order_notify_on_commit
+from orders.tasks import order_placed_notify_on_commit
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
+    """The order with its lines, history, payments and refunds loaded, and the payment to confirm."""
+
     order: Order
     payment: PaymentSession | None
     replayed: bool = False
 
 
-def _checkout_key(cart: Cart, idempotency_key: str | None) -> str | None:
+@dataclass(frozen=True)
+class _Placed:
+    """The order a checkout wrote with its new rows, or (``replayed``) the order an earlier one wrote."""
+
+    order: Order
+    lines: list[OrderLine] = field(default_factory=list)
+    history: list[OrderStatusChange] = field(default_factory=list)
+    replayed: bool = False
+
+
+def _checkout_key(token: UUID | str, idempotency_key: str | None) -> str | None:
     if not idempotency_key:
         return None
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
-    return f"{cart.token}:{digest}"
+    return f"{token}:{digest}"
 
 
 def order_checkout(
     *,
-    cart: Cart,
+    cart: Cart | None = None,
+    cart_token: UUID | str | None = None,
     email: str,
     shipping_address: dict | None,
     shipping_method: str,
@@ -47,62 +77,92 @@ def order_checkout(
 ) -> CheckoutResult:
     """Place an order for the cart and start its payment; the same ``idempotency_key`` returns the same order.
 
-    Prices come from the catalogue. Stock is taken inside one transaction, variants locked in
-    primary-key order, so concurrent checkouts never oversell and never deadlock. Without a
-    ``shipping_address`` a logged-in customer's default address is used.
+    The cart is given as ``cart`` or by its ``cart_token`` (the API's case: it is read here, with its
+    items, under lock); a cart tied to another account is ``cart_not_found``. Prices come from the
+    catalogue. Stock is taken inside one transaction, variants locked in primary-key order, so
+    concurrent checkouts never oversell and never deadlock. Without a ``shipping_address`` a
+    logged-in customer's default address is used.
     """
+    if cart_token is None:
+        if cart is None:
+            raise TypeError("order_checkout needs cart or cart_token")
+        cart_token = cart.token
     if shipping_address is None:
         shipping_address = (
             customer_default_address(user=user) if getattr(user, "is_authenticated", False) else None
         )
         if shipping_address is None:
             raise InvalidInput("A shipping address is required.", code="required", attr="shipping_address")
-    key = _checkout_key(cart, idempotency_key)
-    order = _order_for_key(key)
-    replayed = order is not None
-    if order is None:
-        try:
-            order, replayed = _order_place(
-                cart=cart,
-                email=email,
-                shipping_address=shipping_address,
-                billing_address=billing_address,
-                shipping_method=shipping_method,
-                user=user,
-                key=key,
-            )
-        except IntegrityError:
-            order = _order_for_key(key)
-            if order is None:
-                raise
-            replayed = True
-    return CheckoutResult(order=order, payment=payment_start(order=order), replayed=replayed)
+    key = _checkout_key(cart_token, idempotency_key)
+    try:
+        placed = _order_place(
+            token=cart_token,
+            email=email,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+            method=ShippingMethod.objects.get_active(shipping_method),
+            user=user,
+            key=key,
+        )
+    except IntegrityError:  # the same key committed an order meanwhile (or, never seen, a number clash)
+        existing = Order.objects.filter(checkout_key=key).first() if key else None
+        if existing is None:
+            raise
+        placed = _Placed(order=existing, replayed=True)
+    if placed.replayed:
+        return _replay(order=placed.order)
+    session, payment = payment_start_first(order=placed.order)
+    if payment is None:  # a replay of this checkout started the payment first: show what it wrote
+        return CheckoutResult(order=order_get_for_staff(number=placed.order.number), payment=session)
+    return CheckoutResult(order=_with_related(placed, payments=[payment]), payment=session)
 
 
-def _order_for_key(key: str | None) -> Order | None:
-    return Order.objects.filter(checkout_key=key).first() if key else None
+def _replay(*, order: Order) -> CheckoutResult:
+    """Answer a repeated checkout with its order, resuming the payment (same provider idempotency key)."""
+    session = payment_start(order=order)
+    return CheckoutResult(order=order_get_for_staff(number=order.number), payment=session, replayed=True)
 
 
-def _order_place(*, cart, email, shipping_address, billing_address, shipping_method, user, key):
+def _cart_items_locked(*, token: UUID | str) -> list[CartItem]:
+    """Return the cart's items with their cart, variant and product, locking cart, items and variants.
+
+    One query. PostgreSQL locks the rows in the order it returns them, by variant id, so checkouts
+    sharing variants take their locks in the same order and cannot deadlock.
+    """
+    return list(
+        CartItem.objects.select_related("cart", "variant__product")
+        .select_for_update(of=("self", "cart", "variant"))
+        .filter(cart__token=token)
+        .order_by("variant_id")
+    )
+
+
+def _order_place(*, token, email, shipping_address, billing_address, method, user, key) -> _Placed:
+    """Write the order for the cart, or find the earlier order when this is a replay of its checkout."""
     now = timezone.now()
-    method = ShippingMethod.objects.filter(code=shipping_method, is_active=True).first()
-    if method is None:
-        raise InvalidShippingMethod(attr="shipping_method")
     with transaction.atomic():
-        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+        items = _cart_items_locked(token=token)
+        cart = items[0].cart if items else Cart.objects.filter(token=token).first()
+        # The rule of ``selectors.cart_get``: anyone with the token, unless tied to another account.
+        if cart is None or (cart.user_id is not None and cart.user_id != getattr(user, "pk", None)):
+            raise CartNotFound()
         if cart.checked_out_at is not None:
-            existing = _order_for_key(key)  # the same request, sent twice at once
-            if existing is not None:
-                return existing, True
+            existing = Order.objects.filter(checkout_key=key).first() if key else None
+            if existing is not None:  # the same request again: answer it the same way
+                return _Placed(order=existing, replayed=True)
             raise CartCheckedOut()
-        items = list(cart.items.select_related("variant__product").order_by("variant_id"))
+        if method is None:
+            raise InvalidShippingMethod(attr="shipping_method")
         if not items:
             raise CartEmpty(attr="cart")
         for item in items:
             if not (item.variant.is_active and item.variant.product.is_active):
                 raise InactiveProduct(f"{item.variant.sku} is no longer sold.", attr="cart")
         fittings = fittings_checkout_validate(items=items)
-        variants = stock_reserve(quantities={item.variant_id: item.quantity for item in items})
+        variants = stock_reserve(
+            quantities={item.variant_id: item.quantity for item in items},
+            locked={item.variant_id: item.variant for item in items},
+        )
 
         lines = []
         for item in items:
@@ -143,7 +203,7 @@ def _order_place(*, cart, email, shipping_address, billing_address, shipping_met
             line.order = order
         OrderLine.objects.bulk_create(lines)
         fittings_attach_to_order_lines(items=items, lines=lines, fittings=fittings)
-        OrderStatusChange.objects.create(
+        placed = OrderStatusChange.objects.create(
             order=order,
             from_status="",
             to_status=OrderStatus.PENDING_PAYMENT,
@@ -154,5 +214,27 @@ def _order_place(*, cart, email, shipping_address, billing_address, shipping_met
         )
         cart.checked_out_at = now
         cart.save(update_fields=["checked_out_at", "updated_at"])
-        order_notify_on_commit(order_id=order.pk, notification="placed")
-    return order, False
+        order_placed_notify_on_commit(order=order, lines=lines)
+    return _Placed(order=order, lines=lines, history=[placed])
+
+
+def _with_related(placed: _Placed, *, payments: list[Payment]) -> Order:
+    """Return the order holding the rows checkout wrote as if prefetched, so reading them runs no query.
+
+    What ``selectors.order_get_for_staff`` would load: lines (each with its fitting and build, or
+    none), history, payments and refunds (none yet).
+    """
+    order = placed.order
+    for line in placed.lines:
+        for relation in (OrderLine.fitting.related, OrderLine.orthotic_build.related):
+            if not relation.is_cached(line):  # custom lines got theirs when they were linked
+                relation.set_cached_value(line, None)
+    related = {"lines": placed.lines, "status_changes": placed.history, "payments": payments, "refunds": []}
+    # As ``prefetch_related()`` stores them (Django has no public way to hand over rows already held).
+    order._prefetched_objects_cache = {}
+    for name, rows in related.items():
+        queryset = getattr(order, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        order._prefetched_objects_cache[name] = queryset
+    return order

@@ -1,9 +1,14 @@
-"""Payments and refunds: local records first, provider calls outside the row locks."""
+"""Payments and refunds: provider calls outside the row locks, each with an idempotency key.
+
+Refunds and further payment attempts are written locally before the provider is called. A
+checkout's first attempt is written just after, once, with the provider's reference: its key
+(``order:<number>:pi:1``) makes asking first safe, and saves the checkout a second write.
+"""
 
 import logging
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
 from orders.exceptions import InvalidInput, PaymentDeclined, PaymentProviderError, RefundExceedsCaptured
@@ -24,7 +29,10 @@ def payment_start(*, order: Order) -> PaymentSession | None:
     """
     gateway = get_gateway()
     with transaction.atomic():
-        locked = order_lock(order_id=order.pk)
+        # FOR NO KEY UPDATE: it still queues concurrent calls, but lets the checkout's own first
+        # payment row (written without this lock, ``payment_start_first``) check its foreign key
+        # meanwhile; a plain FOR UPDATE would deadlock with that row's insert.
+        locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
         if locked.status not in AWAITING_PAYMENT:
             return None
         payment = locked.payments.order_by("-attempt").first()
@@ -33,34 +41,85 @@ def payment_start(*, order: Order) -> PaymentSession | None:
                 locked = order_transition(
                     order=locked, to_status=OrderStatus.PENDING_PAYMENT, note="New payment attempt."
                 )
-            payment = Payment.objects.create(
-                order=locked,
-                provider=gateway.name,
-                attempt=payment.attempt + 1 if payment else 1,
-                amount=locked.total,
-                currency=locked.currency,
-            )
+            try:
+                with transaction.atomic():
+                    payment = Payment.objects.create(
+                        order=locked,
+                        provider=gateway.name,
+                        attempt=payment.attempt + 1 if payment else 1,
+                        amount=locked.total,
+                        currency=locked.currency,
+                    )
+            except IntegrityError:  # the checkout wrote this attempt just now: resume it
+                payment = locked.payments.order_by("-attempt").first()
     if payment.provider != gateway.name:
         gateway = get_gateway(payment.provider)
-    request = PaymentRequest(
-        order_number=locked.number,
-        amount=payment.amount,
-        currency=payment.currency,
-        idempotency_key=payment.idempotency_key,
-        email=locked.email,
-    )
-    try:
-        session = gateway.create_payment(request)
-    except PaymentDeclined as error:
-        _payment_fail(payment=payment, reason=error.detail, order_status=OrderStatus.PAYMENT_FAILED)
-        raise
-    except PaymentProviderError as error:
-        _payment_fail(payment=payment, reason=error.detail, order_status=None)
-        raise
+    session = _provider_payment_create(gateway=gateway, order=locked, payment=payment, fail=_payment_fail)
     Payment.objects.filter(pk=payment.pk, provider_reference__isnull=True).update(
         provider_reference=session.reference
     )
     return session
+
+
+def payment_start_first(*, order: Order) -> tuple[PaymentSession | None, Payment | None]:
+    """Start the first payment of an order just placed; return the session and the payment row written.
+
+    Call right after the checkout commits, outside its transaction. The provider is asked first,
+    with the idempotency key of attempt 1 (``order:<number>:pi:1``), so the row is written once,
+    with its reference. A declined payment is recorded as a failed attempt and the order moves to
+    ``payment_failed``; a provider failure is recorded as a failed attempt (the next checkout
+    replay starts attempt 2). Should a replay of the same checkout have started attempt 1 in the
+    meantime, this carries on with that one (``payment_start``) and returns no row.
+    """
+    gateway = get_gateway()
+    payment = Payment(
+        order=order, provider=gateway.name, attempt=1, amount=order.total, currency=order.currency
+    )
+    session = _provider_payment_create(
+        gateway=gateway, order=order, payment=payment, fail=_payment_first_fail
+    )
+    payment.provider_reference = session.reference
+    try:
+        with transaction.atomic():
+            payment.save(force_insert=True)
+    except IntegrityError:  # a replay wrote attempt 1 first: resume it (the provider answers the same)
+        return payment_start(order=order), None
+    return session, payment
+
+
+def _provider_payment_create(*, gateway, order: Order, payment: Payment, fail) -> PaymentSession:
+    """Ask the provider for ``payment`` (its idempotency key makes asking again safe).
+
+    A decline or a provider failure is recorded by ``fail`` (the attempt failed; a decline also
+    moves the order to ``payment_failed``) and raised again.
+    """
+    request = PaymentRequest(
+        order_number=order.number,
+        amount=payment.amount,
+        currency=payment.currency,
+        idempotency_key=payment.idempotency_key,
+        email=order.email,
+    )
+    try:
+        return gateway.create_payment(request)
+    except PaymentDeclined as error:
+        fail(payment=payment, reason=error.detail, order_status=OrderStatus.PAYMENT_FAILED)
+        raise
+    except PaymentProviderError as error:
+        fail(payment=payment, reason=error.detail, order_status=None)
+        raise
+
+
+def _payment_first_fail(*, payment: Payment, reason: str, order_status: str | None) -> None:
+    with transaction.atomic():
+        order = order_lock(order_id=payment.order_id)
+        if order.payments.filter(attempt=payment.attempt).exists():  # a replay recorded it already
+            return
+        payment.status = PaymentStatus.FAILED
+        payment.failure_reason = reason
+        payment.save(force_insert=True)
+        if order_status and is_allowed(order.status, order_status, Role.SYSTEM):
+            order_transition(order=order, to_status=order_status, note=reason)
 
 
 def _payment_fail(*, payment: Payment, reason: str, order_status: str | None) -> None:

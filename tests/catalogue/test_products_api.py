@@ -105,6 +105,19 @@ def test_list_shows_active_products_with_price_stock_and_fit(api_client, shelf):
     assert heel["in_stock"] is False
 
 
+def test_conditions_are_listed_in_the_order_of_their_names(api_client, db):
+    """List and detail name a product's conditions by slug, ordered by the conditions' names; none is []."""
+    from catalogue.models import Condition
+
+    Condition.objects.filter(slug="heel-spur").update(name="Aaa heel spur")  # first by name, not by slug
+    product = ProductFactory(slug="several", conditions=["plantar-fasciitis", "flat-feet", "heel-spur"])
+    ProductFactory(slug="none")
+    expected = ["heel-spur", "flat-feet", "plantar-fasciitis"]
+    listed = {p["slug"]: p["conditions"] for p in api_client.get(LIST).json()["results"]}
+    assert listed == {"several": expected, "none": []}
+    assert api_client.get(f"{LIST}{product.slug}/").json()["conditions"] == expected
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

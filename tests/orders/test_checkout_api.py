@@ -22,6 +22,22 @@ def cart_with(client, *items) -> str:
     return token
 
 
+def add_custom_orthotic(client, token, variant) -> int:
+    """Put ``variant`` (a custom orthotic) in the cart with a complete fitting (issue 6); return the fitting id.
+
+    The fitting is an impression kit with the customer's assessment.
+    """
+    assessment = client.post("/api/v1/fit/assessments/", {}, format="json").json()["id"]
+    fitting = client.post(
+        "/api/v1/fittings/",
+        {"assessment": assessment, "shoe_type": "casual", "impression_kit": True},
+        format="json",
+    ).json()["id"]
+    body = {"sku": variant.sku, "quantity": 1, "fitting": fitting}
+    assert client.post(f"/api/v1/carts/{token}/items/", body, format="json").status_code == 201
+    return fitting
+
+
 def checkout(client, token, key=None, **overrides):
     body = {
         "cart": token,
@@ -59,15 +75,7 @@ def test_order_lines_snapshot_name_sku_price_and_return_policy(api_client, setti
     insole = VariantFactory(price=Decimal("30.00"), product__name="Arch Hero")
     custom = VariantFactory(price=Decimal("250.00"), product__kind=ProductKind.CUSTOM_ORTHOTIC)
     token = cart_with(api_client, (insole, 1))
-    # A custom orthotic needs a complete fitting (issue 6): here an impression kit with an assessment.
-    assessment = api_client.post("/api/v1/fit/assessments/", {}, format="json").json()["id"]
-    fitting = api_client.post(
-        "/api/v1/fittings/",
-        {"assessment": assessment, "shoe_type": "casual", "impression_kit": True},
-        format="json",
-    ).json()["id"]
-    body = {"sku": custom.sku, "quantity": 1, "fitting": fitting}
-    assert api_client.post(f"/api/v1/carts/{token}/items/", body, format="json").status_code == 201
+    add_custom_orthotic(api_client, token, custom)
     number = checkout(api_client, token).json()["number"]
 
     insole.price = Decimal("99.00")
