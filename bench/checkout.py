@@ -46,16 +46,22 @@ HOOK_CARTS = 6000  # more than a run can check out, so wrk never repeats a cart
 
 
 def checkout_requests(context) -> list:
-    """Return one checkout request per fresh cart (one unit of one of the first 200 SKUs each)."""
+    """Return one checkout request per fresh cart (one unit of one of the first 200 off-the-shelf SKUs each)."""
     from django.db import transaction
     from django.db.models import F
 
     from bench.endpoints import BenchRequest
     from catalogue.cache import catalogue_changed
+    from catalogue.choices import ProductKind
     from catalogue.models import ProductVariant
     from orders.models import Cart, CartItem
 
-    variants = list(ProductVariant.objects.filter(sku__in=context.skus[:200], is_active=True).order_by("pk"))
+    # Off-the-shelf products only: a custom orthotic needs a fitting first (409 fitting_incomplete).
+    variants = list(
+        ProductVariant.objects.filter(sku__in=context.skus, is_active=True)
+        .exclude(product__kind=ProductKind.CUSTOM_ORTHOTIC)
+        .order_by("pk")[:200]
+    )
     with transaction.atomic():
         ProductVariant.objects.filter(pk__in=[v.pk for v in variants]).update(stock=F("stock") + HOOK_CARTS)
         catalogue_changed()

@@ -4,8 +4,10 @@ Server side, a GET of a catalogue endpoint is rendered once and kept (the local-
 default, Redis when ``REDIS_URL`` is set) under a key made of the URL, the query string and the
 media type. Each entry remembers the *catalogue version* it was built under; the version is a random
 token that ``catalogue_changed()`` replaces, so one write invalidates every cached read at once, on
-every app server that shares the cache. Reading a page costs one round trip (``get_many`` of the
-version and the entry) and no SQL.
+every app server that shares the cache. Reading a page costs one round trip and no SQL: each
+process keeps copies of the pages it served recently, so the round trip usually fetches the
+version alone (a copy serves only under the version it was built under), else the version and the
+entry together (``get_many``).
 
 ``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET whose entry is current,
 before sessions, authentication and DRF run: that is what makes a hit cost about as much as a
@@ -25,10 +27,13 @@ itself; stock moves (checkout, cancellation, expiry) call ``catalogue_stock_chan
 version only when the change is visible to customers, so a busy checkout does not empty the cache.
 """
 
+import contextlib
 import hashlib
 import logging
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -113,14 +118,43 @@ def _version_after_flush() -> str | None:
     return cache.get(VERSION_KEY)
 
 
+# key -> (entry, time.monotonic() after which it is dropped): this process's copies of recent reads,
+# least recently used first, so a hit fetches the version alone instead of the whole page.
+_local_reads: OrderedDict[str, tuple[CachedRead, float]] = OrderedDict()
+LOCAL_READS_MAX = 512
+_local_reads_lock = threading.Lock()  # threaded servers (runserver, gthread) share the dict
+
+
+def _keep_locally(key: str, entry: CachedRead) -> None:
+    with _local_reads_lock:
+        _local_reads[key] = (entry, time.monotonic() + cache_timeout())
+        _local_reads.move_to_end(key)
+        while len(_local_reads) > LOCAL_READS_MAX:
+            _local_reads.popitem(last=False)
+
+
 def _lookup(key: str) -> tuple[str, CachedRead | None]:
-    """Return the current catalogue version and the entry under ``key`` if it was built under it."""
+    """Return the current catalogue version and the entry under ``key`` if it was built under it.
+
+    One cache round trip: for the version alone when this process holds a copy of the entry (the
+    copy serves only while the version is the one it was built under), else for both.
+    """
+    kept = _local_reads.get(key)
+    if kept is not None and time.monotonic() < kept[1]:
+        version = cache.get(VERSION_KEY)
+        if version is not None and version == kept[0].version:
+            with _local_reads_lock, contextlib.suppress(KeyError):  # evicted meanwhile: still valid
+                _local_reads.move_to_end(key)
+            return version, kept[0]
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
         return _version_after_flush(), None
     entry = found.get(key)
-    return version, entry if entry is not None and entry.version == version else None
+    if entry is None or entry.version != version:
+        return version, None
+    _keep_locally(key, entry)
+    return version, entry
 
 
 # name -> (memo, time.monotonic() after which it is rebuilt): this process's copies.
@@ -223,6 +257,7 @@ def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpRespons
             entry = CachedRead(version, etag, response["Content-Type"], response.content)
             try:
                 cache.set(key, entry, timeout=timeout)
+                _keep_locally(key, entry)
             except Exception:  # noqa: BLE001
                 logger.exception("Could not store a catalogue read")
         response["X-Catalogue-Cache"] = "miss" if key is not None else "off"

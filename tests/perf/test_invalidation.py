@@ -149,3 +149,35 @@ def test_stock_moves_invalidate_only_when_customers_would_see_them(
     warm(api_client, product)
     catalogue_stock_changed(levels=[(40, 40), (before, after)])
     assert (detail(api_client, product)["X-Catalogue-Cache"] == "miss") is invalidates
+
+
+def test_a_process_serves_its_copy_of_a_page_only_under_the_version_it_was_built_under(api_client, shelf):
+    """The copy a process keeps answers even once the shared entry is gone, until the catalogue changes."""
+    from django.core.cache import cache
+
+    from catalogue import cache as catalogue_cache
+
+    product = shelf[0]
+    warm(api_client, product)
+    shared = [key for key in catalogue_cache._local_reads if cache.get(key) is not None]
+    assert shared, "the reads were kept in this process too"
+    cache.delete_many(shared)  # evicted from Redis, say: the process's copy still answers
+    assert detail(api_client, product)["X-Catalogue-Cache"] == "hit"
+
+    ProductVariant.objects.filter(product=product).update(price=Decimal("77.70"))
+    catalogue_changed()
+    fresh = detail(api_client, product)
+    assert fresh["X-Catalogue-Cache"] == "miss"
+    assert {variant["price"] for variant in fresh.json()["variants"]} == {"77.70"}
+
+
+def test_a_process_keeps_a_bounded_number_of_pages(api_client, shelf, monkeypatch):
+    """The least recently used copies go first; the pages themselves stay right."""
+    from catalogue import cache as catalogue_cache
+
+    monkeypatch.setattr(catalogue_cache, "LOCAL_READS_MAX", 3)
+    for product in shelf[:5]:
+        detail(api_client, product)
+    assert len(catalogue_cache._local_reads) == 3
+    for product in shelf[:5]:
+        assert detail(api_client, product).json()["slug"] == product.slug
