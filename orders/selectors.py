@@ -23,12 +23,19 @@ from orders.models import (
 from orders.services.fittings import fitting_missing
 
 
-def cart_get(*, token, user) -> Cart:
-    """Return the cart with this token if ``user`` may use it: anyone with the token, unless tied to another account."""
-    cart = Cart.objects.filter(token=token).first()
+def cart_usable(cart: Cart | None, *, user) -> Cart:
+    """Return ``cart`` if ``user`` may use it: anyone with the token, unless tied to another account.
+
+    Otherwise (or when there is no such cart) raise ``CartNotFound``.
+    """
     if cart is None or (cart.user_id is not None and cart.user_id != getattr(user, "pk", None)):
         raise CartNotFound()
     return cart
+
+
+def cart_get(*, token, user) -> Cart:
+    """Return the cart with this token if ``user`` may use it (``cart_usable``)."""
+    return cart_usable(Cart.objects.filter(token=token).first(), user=user)
 
 
 def cart_item_get(*, cart: Cart, item_id: int) -> CartItem:

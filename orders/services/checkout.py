@@ -22,14 +22,13 @@ from django.utils import timezone
 from orders.exceptions import (
     CartCheckedOut,
     CartEmpty,
-    CartNotFound,
     InactiveProduct,
     InvalidInput,
     InvalidShippingMethod,
 )
 from orders.models import ZERO, Cart, CartItem, Order, OrderLine, OrderStatusChange, Payment, ShippingMethod
 from orders.payments.gateway import PaymentSession
-from orders.selectors import customer_default_address, order_get_for_staff
+from orders.selectors import cart_usable, customer_default_address, order_get_for_staff
 from orders.services.fittings import fittings_attach_to_order_lines, fittings_checkout_validate
 from orders.services.orders import Actor
 from orders.services.payments import payment_start, payment_start_first
@@ -66,8 +65,7 @@ def _checkout_key(token: UUID | str, idempotency_key: str | None) -> str | None:
 
 def order_checkout(
     *,
-    cart: Cart | None = None,
-    cart_token: UUID | str | None = None,
+    cart_token: UUID | str,
     email: str,
     shipping_address: dict | None,
     shipping_method: str,
@@ -77,16 +75,11 @@ def order_checkout(
 ) -> CheckoutResult:
     """Place an order for the cart and start its payment; the same ``idempotency_key`` returns the same order.
 
-    The cart is given as ``cart`` or by its ``cart_token`` (the API's case: it is read here, with its
-    items, under lock); a cart tied to another account is ``cart_not_found``. Prices come from the
-    catalogue. Stock is taken inside one transaction, variants locked in primary-key order, so
-    concurrent checkouts never oversell and never deadlock. Without a ``shipping_address`` a
-    logged-in customer's default address is used.
+    The cart is read here by its token, with its items, under lock; a cart tied to another account is
+    ``cart_not_found``. Prices come from the catalogue. Stock is taken inside one transaction,
+    variants locked in primary-key order, so concurrent checkouts never oversell and never deadlock.
+    Without a ``shipping_address`` a logged-in customer's default address is used.
     """
-    if cart_token is None:
-        if cart is None:
-            raise TypeError("order_checkout needs cart or cart_token")
-        cart_token = cart.token
     if shipping_address is None:
         shipping_address = (
             customer_default_address(user=user) if getattr(user, "is_authenticated", False) else None
@@ -142,10 +135,7 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
     now = timezone.now()
     with transaction.atomic():
         items = _cart_items_locked(token=token)
-        cart = items[0].cart if items else Cart.objects.filter(token=token).first()
-        # The rule of ``selectors.cart_get``: anyone with the token, unless tied to another account.
-        if cart is None or (cart.user_id is not None and cart.user_id != getattr(user, "pk", None)):
-            raise CartNotFound()
+        cart = cart_usable(items[0].cart if items else Cart.objects.filter(token=token).first(), user=user)
         if cart.checked_out_at is not None:
             existing = Order.objects.filter(checkout_key=key).first() if key else None
             if existing is not None:  # the same request again: answer it the same way

@@ -10,7 +10,11 @@ def custom_order(*, user, variant, fitting, quantity=1) -> Order:
     cart = cart_create(user=user)
     cart_item_add(cart=cart, sku=variant.sku, quantity=quantity, fitting=fitting.pk, user=user)
     return order_checkout(
-        cart=cart, email=user.email, shipping_address=address(), shipping_method="standard", user=user
+        cart_token=cart.token,
+        email=user.email,
+        shipping_address=address(),
+        shipping_method="standard",
+        user=user,
     ).order
 
 

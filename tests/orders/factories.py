@@ -31,7 +31,7 @@ def place_order(
     for variant, quantity in items:
         cart_item_add(cart=cart, sku=variant.sku, quantity=quantity)
     result = order_checkout(
-        cart=cart,
+        cart_token=cart.token,
         email=user.email if user else email,
         shipping_address=address(),
         shipping_method=shipping_method,
