@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from orders.fittings.admin import CustomPairInline
 from orders.fittings.selectors import orders_ready_to_ship
@@ -98,7 +99,18 @@ class ShipForm(forms.Form):
     tracking_number = forms.CharField(max_length=100)
 
 
+class DeliverForm(forms.Form):
+    order = forms.CharField(widget=forms.HiddenInput)
+    delivered_at = forms.DateTimeField(
+        label="Delivered at",
+        help_text="As the carrier reports it; the return and replacement windows count from it.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+
+
 ShipFormSet = forms.formset_factory(ShipForm, extra=0)
+DeliverFormSet = forms.formset_factory(DeliverForm, extra=0)
 
 
 @admin.register(Order)
@@ -132,37 +144,56 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark shipped (with carrier and tracking number)")
     def ship(self, request, queryset: QuerySet[Order]):
+        return self._per_order_action(
+            request, queryset, action="ship", formset_class=ShipFormSet, initial={},
+            title="Ship orders", submit="Mark shipped",
+            intro="Enter the carrier and tracking number for each order. Only paid orders can be shipped.",
+            service=order_ship,
+        )  # fmt: skip
+
+    @admin.action(description="Mark delivered (with the delivery time)")
+    def deliver(self, request, queryset: QuerySet[Order]):
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        return self._per_order_action(
+            request, queryset, action="deliver", formset_class=DeliverFormSet, initial={"delivered_at": now},
+            title="Deliver orders", submit="Mark delivered",
+            intro="Enter when each order was delivered (the shop's time zone). Only shipped orders can be "
+                  "delivered; the customer's return and replacement windows count from this time.",
+            service=order_deliver,
+        )  # fmt: skip
+
+    def _per_order_action(
+        self, request, queryset, *, action, formset_class, initial, title, submit, intro, service
+    ):
+        """Ask for the action's fields for each selected order, then run ``service`` on each (one form row)."""
         if "apply" in request.POST:
-            formset = ShipFormSet(request.POST, prefix="ship")
+            formset = formset_class(request.POST, prefix=action)
             if formset.is_valid():
                 orders = {order.number: order for order in queryset}
                 for form in formset:
-                    order = orders.get(form.cleaned_data["order"])
-                    if order is None:
-                        continue
-                    self._run(request, order, order_ship, actor=request.user,
-                              carrier=form.cleaned_data["carrier"],
-                              tracking_number=form.cleaned_data["tracking_number"])  # fmt: skip
+                    fields = dict(form.cleaned_data)
+                    order = orders.get(fields.pop("order"))
+                    if order is not None:
+                        self._run(request, order, service, actor=request.user, **fields)
                 return None
         else:
-            formset = ShipFormSet(prefix="ship", initial=[{"order": order.number} for order in queryset])
+            formset = formset_class(prefix=action, initial=[{"order": o.number, **initial} for o in queryset])
         by_number = {order.number: order for order in queryset}
         rows = [(by_number.get(form["order"].value()), form) for form in formset.forms]
         context = {
             **self.admin_site.each_context(request),
-            "title": "Ship orders",
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "action": action,
             "opts": self.model._meta,
             "formset": formset,
+            "columns": [field.label for field in formset.empty_form.visible_fields()],
             "rows": rows,
             "queryset": queryset,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/orders/order/ship.html", context)
-
-    @admin.action(description="Mark delivered (now)")
-    def deliver(self, request, queryset: QuerySet[Order]):
-        for order in queryset:
-            self._run(request, order, order_deliver, actor=request.user)
+        return TemplateResponse(request, "admin/orders/order/per_order_action.html", context)
 
     def _run(self, request, order, service, **kwargs):
         try:
@@ -224,7 +255,6 @@ from datetime import timedelta  # noqa: E402
 
 from django.http import HttpResponseRedirect  # noqa: E402
 from django.urls import re_path, reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from django.utils.html import format_html, format_html_join  # noqa: E402
 
 from orders.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange  # noqa: E402

@@ -10,7 +10,7 @@ from orders import selectors
 from orders.apis.common import OrderOutputSerializer, order_data
 from orders.services.orders import order_cancel, order_deliver, order_ship
 from orders.statuses import Role
-from shop.api.openapi import ConflictErrorResponse
+from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 
 
 class StaffOrderShipApi(APIView):
@@ -35,6 +35,10 @@ class StaffOrderShipApi(APIView):
         return Response(order_data(selectors.order_get_for_staff(number=number)))
 
 
+# The delivery time may not be in the future nor before shipment (``order_deliver``).
+@domain_validation_errors(
+    ["delivered_in_future", "delivered_before_shipped"], field_name="delivered_at", methods=["post"]
+)
 class StaffOrderDeliverApi(APIView):
     permission_classes = [IsAdminUser]
 

@@ -5,14 +5,14 @@ Every status change goes through ``order_transition``, which locks the order row
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from orders.exceptions import InvalidTransition, OrderNotFound, ReasonRequired
+from orders.exceptions import InvalidInput, InvalidTransition, OrderNotFound, ReasonRequired
 from orders.fittings.exceptions import OrthoticNotMade
 from orders.fittings.selectors import order_custom_lines_not_made
 from orders.models import Order, OrderStatusChange
@@ -36,6 +36,10 @@ Actor = AbstractBaseUser | AnonymousUser | None
 def actor_user(actor: Actor) -> AbstractBaseUser | None:
     """Return the actor as a user to record, or None for guests and the system."""
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+# A delivery time given a little ahead of the server's clock (a carrier's or a staff member's) is accepted.
+DELIVERY_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def order_lock(*, order_id: int) -> Order:
@@ -149,8 +153,23 @@ def order_ship(*, order: Order, actor: Actor, carrier: str, tracking_number: str
 def order_deliver(
     *, order: Order, actor: Actor, delivered_at: datetime | None = None, note: str = ""
 ) -> Order:
-    """Mark a shipped order delivered; its lines' return and replacement windows start at ``delivered_at``."""
-    delivered_at = delivered_at or timezone.now()
+    """Mark a shipped order delivered; its lines' return and replacement windows start at ``delivered_at``.
+
+    ``delivered_at`` (default now) is when the carrier delivered: not before the order shipped and not
+    in the future (beyond a few minutes of clock skew), since the customer's windows count from it.
+    """
+    now = timezone.now()
+    delivered_at = delivered_at or now
+    if delivered_at > now + DELIVERY_CLOCK_SKEW:
+        raise InvalidInput(
+            "The delivery time cannot be in the future.", code="delivered_in_future", attr="delivered_at"
+        )
+    if order.shipped_at is not None and delivered_at < order.shipped_at:
+        raise InvalidInput(
+            "The delivery time cannot be before the order shipped.",
+            code="delivered_before_shipped",
+            attr="delivered_at",
+        )
     with transaction.atomic():
         locked = order_transition(
             order=order,

@@ -1,4 +1,8 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from orders.models import Order
 from tests.orders.factories import paid_order, place_order, shipped_order
@@ -87,11 +91,43 @@ def test_the_ship_action_refuses_unpaid_orders_with_a_message(admin_client):
     assert order.status == "pending_payment"
 
 
-def test_the_deliver_action(admin_client, staff_user):
-    order = shipped_order(staff=staff_user)
-    admin_client.post(CHANGELIST, {"action": "deliver", "_selected_action": [order.pk]})
+def deliver_form(order, delivered_at: str) -> dict:
+    return {
+        "action": "deliver",
+        "_selected_action": [order.pk],
+        "apply": "1",
+        "deliver-TOTAL_FORMS": "1",
+        "deliver-INITIAL_FORMS": "1",
+        "deliver-0-order": order.number,
+        "deliver-0-delivered_at": delivered_at,
+    }
+
+
+def test_the_deliver_action_asks_when_each_order_was_delivered(admin_client, staff_user):
+    """The form offers "now" in the shop's time zone; the time staff give is where the windows start."""
+    with time_machine.travel("2026-03-02 08:00Z", tick=False):
+        order = shipped_order(staff=staff_user)
+    with time_machine.travel("2026-03-04 09:30Z", tick=False):
+        page = admin_client.post(CHANGELIST, {"action": "deliver", "_selected_action": [order.pk]})
+        assert page.status_code == 200 and "Deliver orders" in page.content.decode()
+        assert 'value="2026-03-04T10:30"' in page.content.decode()  # now, in Europe/Berlin
+        response = admin_client.post(CHANGELIST, deliver_form(order, "2026-03-03T15:45"))
+    assert response.status_code == 302
     order.refresh_from_db()
-    assert order.status == "delivered" and order.lines.get().delivered_at == order.delivered_at
+    expected = datetime(2026, 3, 3, 15, 45, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert order.status == "delivered" and order.delivered_at == expected
+    assert order.lines.get().delivered_at == expected
+    change = order.status_changes.last()
+    assert (change.to_status, change.actor, change.role) == ("delivered", staff_user, "staff")
+
+
+def test_the_deliver_action_refuses_a_time_before_shipment_with_a_message(admin_client, staff_user):
+    with time_machine.travel("2026-03-02 08:00Z", tick=False):
+        order = shipped_order(staff=staff_user)
+    response = admin_client.post(CHANGELIST, deliver_form(order, "2026-03-01T12:00"), follow=True)
+    assert "cannot be before the order shipped" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == "shipped" and order.delivered_at is None
 
 
 def test_status_cannot_be_edited_and_payments_are_read_only(admin_client):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 
 from catalogue.models import ProductVariant
@@ -122,8 +123,8 @@ def test_cancelling_twice_is_refused(customer_client, customer):
 
 
 def test_staff_ship_and_deliver(staff_client, staff_user, customer, django_capture_on_commit_callbacks):
-    order = paid_order(user=customer)
-    with django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel("2026-02-27 10:00Z"), django_capture_on_commit_callbacks(execute=True):
+        order = paid_order(user=customer)
         response = staff_client.post(
             f"/api/v1/staff/orders/{order.number}/ship/",
             {"carrier": "DHL", "tracking_number": "JJD42"},
@@ -146,6 +147,35 @@ def test_staff_ship_and_deliver(staff_client, staff_user, customer, django_captu
     assert all(line.delivered_at == expected for line in order.lines.all())
     last = order.status_changes.last()
     assert (last.to_status, last.actor, last.role) == ("delivered", staff_user, "staff")
+
+
+@pytest.mark.parametrize(
+    ("delivered_at", "status", "code"),
+    [
+        ("2026-03-01T10:05:00Z", 200, None),  # five minutes ahead of the clock: skew, accepted
+        ("2026-03-01T10:05:00.000001Z", 400, "delivered_in_future"),
+        ("2026-02-27T10:00:00Z", 200, None),  # the moment it shipped
+        ("2026-02-27T09:59:59.999999Z", 400, "delivered_before_shipped"),
+    ],
+)
+def test_a_delivery_time_is_neither_in_the_future_nor_before_shipment(
+    staff_client, staff_user, delivered_at, status, code
+):
+    """The windows count from delivery, so a wrong time would move the customer's deadlines."""
+    with time_machine.travel("2026-02-27 10:00Z", tick=False):
+        order = shipped_order(staff=staff_user)
+    with time_machine.travel("2026-03-01 10:00Z", tick=False):
+        response = staff_client.post(
+            f"/api/v1/staff/orders/{order.number}/deliver/", {"delivered_at": delivered_at}, format="json"
+        )
+    assert response.status_code == status, response.json()
+    order.refresh_from_db()
+    if code:
+        error = response.json()["errors"][0]
+        assert (error["code"], error["attr"]) == (code, "delivered_at")
+        assert order.status == "shipped" and order.delivered_at is None
+    else:
+        assert order.status == "delivered"
 
 
 def test_delivery_defaults_to_now(staff_client, staff_user):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -191,8 +192,9 @@ def test_changelist_actions_lead_to_the_step_pages_and_approve_several(agent_cli
 
 
 def test_the_deadline_filter(agent_client, customer, staff_user):
-    soon = request_for(delivered(staff=staff_user, user=customer,
-                                 delivered_at=timezone.now() - timezone.timedelta(days=2)))  # fmt: skip
+    two_days_ago = timezone.now() - timezone.timedelta(days=2)
+    with time_machine.travel(two_days_ago, tick=False):  # shipped and delivered then
+        soon = request_for(delivered(staff=staff_user, user=customer, delivered_at=two_days_ago))
     later = request_for(delivered(staff=staff_user, user=customer), kind="replacement", reason="defective")
     assert list(agent_client.get(CHANGELIST + "?deadline=soon").context["cl"].result_list) == [soon]
     assert later not in agent_client.get(CHANGELIST + "?deadline=soon").context["cl"].result_list

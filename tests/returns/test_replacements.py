@@ -61,7 +61,8 @@ def test_the_replacement_has_its_own_30_day_replacement_window_and_no_refund_win
         return_request=request, actor=staff_user, carrier="DHL", tracking_number="T"
     )
     later = timezone.now() + timedelta(days=20)
-    order_deliver(order=replacement, actor=staff_user, delivered_at=later)
+    with time_machine.travel(later, tick=False):  # the replacement arrives 20 days on
+        order_deliver(order=replacement, actor=staff_user, delivered_at=later)
     url = f"/api/v1/orders/{replacement.number}/returns/eligibility/"
     with time_machine.travel(later + timedelta(days=25), tick=False):  # the original's window has closed
         row = customer_client.get(url).json()[0]
