@@ -5,14 +5,18 @@ the file name or the declared content type: ``%PDF-`` at the start means a PDF, 
 means an image, anything else is refused. The size limit is the images' (``SHOP_IMAGE_MAX_BYTES``),
 checked before anything is read. A PDF must also have the structure every PDF reader relies on (a
 cross-reference table or stream that ``startxref`` points at, and a final ``%%EOF``) and must not
-carry active content (JavaScript, launch actions, embedded files); images are decoded and re-encoded
-without metadata. This is a structural check in the standard library, not a full parse: enough to
-refuse a renamed text file or a truncated download without a heavy dependency.
+carry active content (JavaScript, launch actions, embedded files), looked for in the file's bytes
+with names' ``#xx`` escapes decoded and inside its compressed object streams, with bounded work;
+images are decoded and re-encoded without metadata. This is a structural check in the standard
+library, not a full parse: enough to refuse a renamed text file, a truncated download or a PDF that
+would run something, without a heavy dependency. Binary streams are scanned too (a reader can be sent
+into them by the cross-reference table), so a large scan may, rarely, be refused by chance.
 """
 
 import io
 import re
 import uuid
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,16 +36,31 @@ _XREF_AT = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
 # Names that make a PDF do something when opened or carry files; prescriptions never need them. An
 # attachment is registered in the /EmbeddedFiles name tree and its file spec holds the stream under /EF,
 # whether or not the stream itself says /Type /EmbeddedFile.
-_ACTIVE_CONTENT = (
-    b"/JavaScript",
-    b"/JS",
-    b"/Launch",
-    b"/EmbeddedFile",
-    b"/EmbeddedFiles",
-    b"/EF",
-    b"/RichMedia",
-    b"/XFA",
+_ACTIVE_CONTENT = frozenset(
+    {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"EF", b"RichMedia", b"XFA"}
 )
+# A PDF name is "/" then regular characters; "#xx" inside one stands for any byte ("/J#61vaScript" is
+# /JavaScript), so escaped names are decoded before they are compared.
+_REGULAR = rb"[^\x00\t\n\f\r ()<>\[\]{}/%#]"
+_ACTIVE_NAME = re.compile(
+    rb"/(?:" + b"|".join(sorted(_ACTIVE_CONTENT, key=len, reverse=True)) + rb")(?!" + _REGULAR + rb"|#)"
+)
+_NAME = re.compile(rb"/(" + _REGULAR + rb"*(?:#[0-9A-Fa-f]{2}" + _REGULAR + rb"*)*)")
+_ESCAPED_NAME = re.compile(rb"/" + _REGULAR + rb"*(?:#[0-9A-Fa-f]{2}" + _REGULAR + rb"*)+")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Object streams (PDF 1.5+) hold further objects, dictionaries included, compressed: an action hidden
+# in one is invisible to a scan of the file's bytes, so each is decompressed (within a budget) and
+# scanned too. An object stream behind any other filter is refused rather than trusted.
+_STREAM_START = re.compile(rb"(?<![A-Za-z])stream\r?\n")
+_FLATE = frozenset({b"FlateDecode", b"Fl"})
+_FILTERS = _FLATE | {b"ASCIIHexDecode", b"AHx", b"ASCII85Decode", b"A85", b"LZWDecode", b"LZW",
+                     b"RunLengthDecode", b"RL", b"Crypt", b"JBIG2Decode", b"DCTDecode", b"JPXDecode",
+                     b"CCITTFaxDecode"}  # fmt: skip
+_OBJECT_STREAM_BUDGET = 32 * 1024 * 1024  # decompressed bytes inspected per file, at most
+# Bounds on the work a hostile file can ask for (a prescription has a few dozen of each).
+_MAX_STREAMS = 2_000
+_MAX_ESCAPED_NAMES = 10_000
+_DICTIONARY_WINDOW = 1024  # bytes before "stream" searched for the stream's dictionary
 
 
 class InvalidDocument(InvalidInput):
@@ -78,8 +97,74 @@ def check_pdf_structure(data: bytes) -> str | None:
         return "The PDF has no content."
     if b"/Encrypt" in data:
         return "The PDF is password-protected. Upload an unprotected copy or a photo of the prescription."
-    if any(re.search(re.escape(name) + rb"(?![A-Za-z])", data) for name in _ACTIVE_CONTENT):
-        return "The PDF contains scripts or attachments. Upload a plain PDF or a photo of the prescription."
+    return _active_content(data)
+
+
+def _decoded(name: bytes) -> bytes:
+    return _NAME_ESCAPE.sub(lambda escape: bytes([int(escape.group(1), 16)]), name)
+
+
+def _names(data: bytes) -> set[bytes]:
+    """Return the names in ``data`` (a stream's dictionary: small), their ``#xx`` escapes decoded."""
+    return {_decoded(name) for name in _NAME.findall(data)}
+
+
+def _names_active(data: bytes) -> bool | None:
+    """Return whether ``data`` names active content; None when it has too many escaped names to check."""
+    if _ACTIVE_NAME.search(data):
+        return True
+    for count, match in enumerate(_ESCAPED_NAME.finditer(data)):
+        if count >= _MAX_ESCAPED_NAMES:
+            return None
+        if _decoded(match.group()[1:]) in _ACTIVE_CONTENT:
+            return True
+    return False
+
+
+def _active_content(data: bytes) -> str | None:
+    """Return why ``data`` may do something when opened (scripts, launches, attachments), or None.
+
+    Looks at the file's own bytes and inside its object streams, with bounded work.
+    """
+    refused = "The PDF contains scripts or attachments. Upload a plain PDF or a photo of the prescription."
+    too_complex = "The PDF is too complex to check. Upload a photo of the prescription."
+    active = _names_active(data)
+    if active is None:
+        return too_complex
+    if active:
+        return refused
+    budget = _OBJECT_STREAM_BUDGET
+    for count, match in enumerate(_STREAM_START.finditer(data)):
+        if count >= _MAX_STREAMS:
+            return too_complex
+        window = data[max(0, match.start() - _DICTIONARY_WINDOW) : match.start()]
+        window = window[window.rfind(b"obj") + 1 :]  # from the object's start, if in the window
+        if b"ObjStm" not in window and b"#" not in window:  # the common case, without decoding names
+            continue
+        names = _names(window)
+        if b"ObjStm" not in names:
+            continue
+        filters = names & _FILTERS
+        if filters - _FLATE:
+            return "The PDF uses a compression this shop does not accept. Upload a photo of the prescription."
+        if filters:
+            try:
+                body = zlib.decompressobj().decompress(memoryview(data)[match.end() :], budget + 1)
+            except zlib.error:
+                return (
+                    "The PDF is damaged (a compressed part cannot be read). Please download or scan it again."
+                )
+        else:
+            end = data.find(b"endstream", match.end())
+            body = data[match.end() : end if end != -1 else len(data)]
+        budget -= len(body)
+        if budget < 0:
+            return too_complex
+        active = _names_active(body)
+        if active is None:
+            return too_complex
+        if active:
+            return refused
     return None
 
 

@@ -57,3 +57,26 @@ def test_the_size_limit_is_the_images(settings):
 def test_structure_check_accepts_trailing_newlines_after_eof():
     data = pdf_bytes()
     assert check_pdf_structure(data + b"\r\n\r\n") is None
+
+
+def test_escaped_names_and_object_streams_without_active_content_pass():
+    """Escapes in names and compressed object streams are ordinary PDF: only what they hide is refused."""
+    from tests.security.hostile_files import pdf_with_object_stream
+
+    assert check_pdf_structure(pdf_bytes(extra_catalog="/PageMode /Use#4Fne ")) is None
+    assert check_pdf_structure(pdf_with_object_stream(b"<< /S /URI /URI (https://example.com/rx) >>")) is None
+    hidden = pdf_with_object_stream(b"<< /S /Launch /F (cmd.exe) >>")
+    assert "scripts or attachments" in check_pdf_structure(hidden)
+
+
+def test_object_streams_are_inflated_within_a_budget(monkeypatch):
+    """A compressed part that inflates beyond the budget, or cannot be inflated, is refused, never trusted."""
+    from catalogue import documents
+    from tests.security.hostile_files import pdf_with_object_stream
+
+    large = pdf_with_object_stream(b"<< /S /URI /URI (https://example.com/" + b"a" * 5000 + b") >>")
+    assert check_pdf_structure(large) is None
+    monkeypatch.setattr(documents, "_OBJECT_STREAM_BUDGET", 4000)
+    assert "too complex" in check_pdf_structure(large)
+    broken = large.replace(b"stream\nx", b"stream\nX", 1)  # the zlib header no longer reads
+    assert "damaged" in check_pdf_structure(broken)

@@ -133,6 +133,22 @@ def _pdf_with_attachment(*, typed: bool) -> bytes:
     )
 
 
+def pdf_with_object_stream(objects: bytes, *, filter_name: bytes = b"/FlateDecode") -> bytes:
+    """A one-page PDF whose catalog's ``/OpenAction`` is object 5, kept inside an object stream (PDF 1.5).
+
+    ``objects`` is the stream's content, "5 0 " then the object; it is compressed with ``filter_name``.
+    """
+    content = b"5 0 " + objects
+    encoded = zlib.compress(content) if filter_name == b"/FlateDecode" else content.hex().encode() + b">"
+    return _pdf(
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter " + filter_name + b" /Length " + str(len(encoded)).encode()
+        + b" >>\nstream\n" + encoded + b"\nendstream",
+    )  # fmt: skip
+
+
 def _pdf_with_encryption() -> bytes:
     """A well-formed PDF whose trailer says it is encrypted (a reader would ask for a password)."""
     return pdf_bytes().replace(
@@ -190,6 +206,15 @@ CONTENT = {
     ],
     "PDF with a launch action": lambda: [
         pdf_bytes(extra_catalog="/OpenAction << /S /Launch /F (cmd.exe) >> ")
+    ],
+    "PDF with JavaScript, its names hex-escaped": lambda: [
+        pdf_bytes(extra_catalog="/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> ")
+    ],
+    "PDF with JavaScript inside a compressed object stream": lambda: [
+        pdf_with_object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>")
+    ],
+    "PDF with an object stream behind a filter that is not checked": lambda: [
+        pdf_with_object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>", filter_name=b"/ASCIIHexDecode")
     ],
     "PDF with an attached file": lambda: [_pdf_with_attachment(typed=True)],
     "PDF with an attached file, its stream untyped": lambda: [_pdf_with_attachment(typed=False)],
