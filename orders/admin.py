@@ -166,10 +166,10 @@ class OrderAdmin(admin.ModelAdmin):
         self, request, queryset, *, action, formset_class, initial, title, submit, intro, service
     ):
         """Ask for the action's fields for each selected order, then run ``service`` on each (one form row)."""
+        orders = {order.number: order for order in queryset}
         if "apply" in request.POST:
             formset = formset_class(request.POST, prefix=action)
             if formset.is_valid():
-                orders = {order.number: order for order in queryset}
                 for form in formset:
                     fields = dict(form.cleaned_data)
                     order = orders.get(fields.pop("order"))
@@ -177,9 +177,10 @@ class OrderAdmin(admin.ModelAdmin):
                         self._run(request, order, service, actor=request.user, **fields)
                 return None
         else:
-            formset = formset_class(prefix=action, initial=[{"order": o.number, **initial} for o in queryset])
-        by_number = {order.number: order for order in queryset}
-        rows = [(by_number.get(form["order"].value()), form) for form in formset.forms]
+            formset = formset_class(
+                prefix=action, initial=[{"order": number, **initial} for number in orders]
+            )
+        rows = [(orders.get(form["order"].value()), form) for form in formset.forms]
         context = {
             **self.admin_site.each_context(request),
             "title": title,
