@@ -45,8 +45,9 @@ _REGULAR = rb"[^\x00\t\n\f\r ()<>\[\]{}/%#]"
 _ACTIVE_NAME = re.compile(
     rb"/(?:" + b"|".join(sorted(_ACTIVE_CONTENT, key=len, reverse=True)) + rb")(?!" + _REGULAR + rb"|#)"
 )
-_NAME = re.compile(rb"/(" + _REGULAR + rb"*(?:#[0-9A-Fa-f]{2}" + _REGULAR + rb"*)*)")
-_ESCAPED_NAME = re.compile(rb"/" + _REGULAR + rb"*(?:#[0-9A-Fa-f]{2}" + _REGULAR + rb"*)+")
+_ESCAPED_PART = rb"(?:#[0-9A-Fa-f]{2}" + _REGULAR + rb"*)"
+_NAME = re.compile(rb"/(" + _REGULAR + rb"*" + _ESCAPED_PART + rb"*)")
+_ESCAPED_NAME = re.compile(rb"/" + _REGULAR + rb"*" + _ESCAPED_PART + rb"+")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # Object streams (PDF 1.5+) hold further objects, dictionaries included, compressed: an action hidden
 # in one is invisible to a scan of the file's bytes, so each is decompressed (within a budget) and
@@ -109,16 +110,20 @@ def _names(data: bytes) -> set[bytes]:
     return {_decoded(name) for name in _NAME.findall(data)}
 
 
-def _names_active(data: bytes) -> bool | None:
-    """Return whether ``data`` names active content; None when it has too many escaped names to check."""
+_REFUSED = "The PDF contains scripts or attachments. Upload a plain PDF or a photo of the prescription."
+_TOO_COMPLEX = "The PDF is too complex to check. Upload a photo of the prescription."
+
+
+def _named_active_content(data: bytes) -> str | None:
+    """Return why ``data`` is refused if it names active content (or too many escaped names to check)."""
     if _ACTIVE_NAME.search(data):
-        return True
+        return _REFUSED
     for count, match in enumerate(_ESCAPED_NAME.finditer(data)):
         if count >= _MAX_ESCAPED_NAMES:
-            return None
+            return _TOO_COMPLEX
         if _decoded(match.group()[1:]) in _ACTIVE_CONTENT:
-            return True
-    return False
+            return _REFUSED
+    return None
 
 
 def _active_content(data: bytes) -> str | None:
@@ -126,17 +131,13 @@ def _active_content(data: bytes) -> str | None:
 
     Looks at the file's own bytes and inside its object streams, with bounded work.
     """
-    refused = "The PDF contains scripts or attachments. Upload a plain PDF or a photo of the prescription."
-    too_complex = "The PDF is too complex to check. Upload a photo of the prescription."
-    active = _names_active(data)
-    if active is None:
-        return too_complex
-    if active:
+    refused = _named_active_content(data)
+    if refused:
         return refused
     budget = _OBJECT_STREAM_BUDGET
     for count, match in enumerate(_STREAM_START.finditer(data)):
         if count >= _MAX_STREAMS:
-            return too_complex
+            return _TOO_COMPLEX
         window = data[max(0, match.start() - _DICTIONARY_WINDOW) : match.start()]
         window = window[window.rfind(b"obj") + 1 :]  # from the object's start, if in the window
         if b"ObjStm" not in window and b"#" not in window:  # the common case, without decoding names
@@ -159,11 +160,9 @@ def _active_content(data: bytes) -> str | None:
             body = data[match.end() : end if end != -1 else len(data)]
         budget -= len(body)
         if budget < 0:
-            return too_complex
-        active = _names_active(body)
-        if active is None:
-            return too_complex
-        if active:
+            return _TOO_COMPLEX
+        refused = _named_active_content(body)
+        if refused:
             return refused
     return None
 
