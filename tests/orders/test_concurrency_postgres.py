@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -67,6 +68,9 @@ def test_thirty_checkouts_for_the_last_ten_units_make_exactly_ten_orders():
     assert ProductVariant.objects.get(pk=variant.pk).stock == 0
     assert Order.objects.count() == 10
     assert sum(OrderLine.objects.values_list("quantity", flat=True)) == 10
+    # Each order with its own line and first history row (their ids were drawn while the others waited).
+    assert sorted(Order.objects.annotate(n=Count("lines")).values_list("n", flat=True)) == [1] * 10
+    assert sorted(Order.objects.annotate(n=Count("status_changes")).values_list("n", flat=True)) == [1] * 10
 
 
 def test_checkouts_of_the_same_variants_in_any_order_never_deadlock():
