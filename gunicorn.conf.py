@@ -5,6 +5,7 @@ Environment: ``WEB_CONCURRENCY`` (workers; default 2 x CPU cores + 1), ``HOST`` 
 ``FORWARDED_ALLOW_IPS`` (the load balancer's address, so X-Forwarded-Proto is trusted).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -26,3 +27,15 @@ max_requests_jitter = 2000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    """Spare each worker the cyclic garbage collector's pauses over what never becomes garbage.
+
+    ``gc.freeze()`` moves everything loaded so far (Django, the project: ``preload_app``) out of the
+    collector's sight, and a higher first threshold makes collections rarer; reference counting
+    still frees nearly everything a request allocates. Measured (docs/performance.md): without it,
+    once a worker held the matching catalogue, full collections stalled cached reads (p99 150-300 ms).
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)

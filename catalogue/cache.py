@@ -9,9 +9,11 @@ process keeps copies of the pages it served recently, so the round trip usually 
 version alone (a copy serves only under the version it was built under), else the version and the
 entry together (``get_many``).
 
-``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET whose entry is current,
-before sessions, authentication and DRF run: that is what makes a hit cost about as much as a
-static JSON view. Everything else goes through the view mixin ``CachedCatalogueRead``.
+``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET, before sessions,
+authentication and DRF run: from a current entry (a hit costs about as much as a static JSON view),
+else, for product lists and pages, from the read model (``catalogue.listing``: one query, also with
+this cache off), keeping the page it built. Everything else goes through the view mixin
+``CachedCatalogueRead``.
 
 Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) and answers a matching
 ``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
@@ -221,11 +223,19 @@ def _validators(request, response: HttpResponse, etag: str, *, anonymous: bool) 
     return response
 
 
-def _hit_response(entry: CachedRead) -> HttpResponse:
+def _hit_response(entry: CachedRead, state: str = "hit") -> HttpResponse:
     response = HttpResponse(entry.body, content_type=entry.content_type)
     response["Content-Length"] = str(len(entry.body))
-    response["X-Catalogue-Cache"] = "hit"
+    response["X-Catalogue-Cache"] = state
     return response
+
+
+def _keep(key: str, entry: CachedRead, timeout: int) -> None:
+    try:
+        cache.set(key, entry, timeout=timeout)
+        _keep_locally(key, entry)
+    except Exception:  # noqa: BLE001
+        logger.exception("Could not store a catalogue read")
 
 
 def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpResponse:
@@ -254,12 +264,7 @@ def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpRespons
         _render(view, request, response)
         etag = _etag(response.content)
         if key is not None:
-            entry = CachedRead(version, etag, response["Content-Type"], response.content)
-            try:
-                cache.set(key, entry, timeout=timeout)
-                _keep_locally(key, entry)
-            except Exception:  # noqa: BLE001
-                logger.exception("Could not store a catalogue read")
+            _keep(key, CachedRead(version, etag, response["Content-Type"], response.content), timeout)
         response["X-Catalogue-Cache"] = "miss" if key is not None else "off"
     return _validators(request, response, etag, anonymous=not request.user.is_authenticated)
 
@@ -279,11 +284,13 @@ _JSON_ACCEPT = {"", "*/*", "application/json"}
 
 
 class CatalogueCacheMiddleware:
-    """Answer anonymous JSON GETs of catalogue reads from the cache before the rest of the stack runs.
+    """Answer anonymous JSON GETs of catalogue reads before the rest of the stack runs.
 
-    Sits after SecurityMiddleware and WhiteNoise, before sessions. A request with credentials (an
-    ``Authorization`` header or a session cookie), another media type, or no current entry goes on
-    to the view as usual, which fills the cache.
+    Sits after SecurityMiddleware and WhiteNoise, before sessions. A current cache entry answers
+    first; else a product list or detail page is built from the read model (``catalogue.listing``,
+    one query, cache on or off) and kept in the cache. A request with credentials (an
+    ``Authorization`` header or a session cookie), another media type, or that neither can answer
+    goes on to the view as usual, which fills the cache.
     """
 
     def __init__(self, get_response):
@@ -296,15 +303,33 @@ class CatalogueCacheMiddleware:
             and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
-            and cache_timeout() > 0
         ):
-            try:
-                _version, entry = _lookup(_read_key(request, "application/json"))
-            except Exception:  # noqa: BLE001 - the view will try again and log it
-                entry = None
-            if entry is not None:
-                response = _validators(request, _hit_response(entry), entry.etag, anonymous=True)
+            response = _anonymous_read(request)
+            if response is not None:
                 response["Vary"] = "Accept, Cookie"  # as the view's responses say
                 response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
                 return response
         return self.get_response(request)
+
+
+def _anonymous_read(request) -> HttpResponse | None:
+    """Answer from the cache, else from the read model (keeping the page in the cache); None for the view."""
+    from catalogue.listing import listing_answer  # it imports this module
+
+    timeout = cache_timeout()
+    key = version = None
+    if timeout > 0:
+        key = _read_key(request, "application/json")
+        try:
+            version, entry = _lookup(key)
+        except Exception:  # noqa: BLE001 - the view will try again and log it
+            key = entry = None
+        if entry is not None:
+            return _validators(request, _hit_response(entry), entry.etag, anonymous=True)
+    body = listing_answer(request)
+    if body is None:
+        return None
+    entry = CachedRead(version or "", _etag(body), "application/json", body)
+    if key is not None and version is not None:
+        _keep(key, entry, timeout)
+    return _validators(request, _hit_response(entry, "miss" if key else "off"), entry.etag, anonymous=True)

@@ -210,4 +210,32 @@ class ProductImage(models.Model):
         return self.alt or f"Image of {self.product}"
 
 
+class ProductListing(models.Model):
+    """An active product as the API shows it to anonymous customers: the read model of issue 8.
+
+    One row per active product, written by ``catalogue.listing`` whenever the product, its variants,
+    images, category or conditions change (in the same transaction), so a product list or detail is
+    one query. The JSON is the product serializers' own output, with placeholders for what is not
+    the product's to know: the request's scheme and host, and the stock flags, which are read live
+    from the variants so checkout never writes here. Not a cache: nothing expires, and a row
+    built under other settings or code (``format``) is never served.
+    """
+
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, primary_key=True, related_name="listing"
+    )
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    format = models.CharField(max_length=32)
+    list_json = models.TextField()
+    detail_json = models.TextField()
+    variant_count = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["name", "product"], name="listing_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+
 from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule  # noqa: E402, F401, I001

@@ -1,13 +1,15 @@
-"""Invalidate cached catalogue reads whenever a catalogue row is saved or deleted.
+"""Keep the catalogue's derived data current whenever a catalogue row is saved or deleted.
 
-Connected from ``CatalogueConfig.ready()``. Only cache invalidation lives here, no business rule.
-``QuerySet.update()`` and ``bulk_create()`` send no signals: their callers call
-``catalogue.cache.catalogue_changed()`` themselves.
+Connected from ``CatalogueConfig.ready()``. Two things follow every change, and nothing else lives
+here: cached reads are invalidated (``catalogue.cache.catalogue_changed``), and the read model of the
+products concerned is rewritten in the same transaction (``catalogue.listing.listings_refresh``).
+``QuerySet.update()`` and ``bulk_create()`` send no signals: their callers do both themselves.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from catalogue.cache import catalogue_changed
+from catalogue.listing import listings_refresh
 from catalogue.models import (
     Category,
     Condition,
@@ -32,6 +34,48 @@ def _conditions_changed(sender, action, **kwargs) -> None:
         catalogue_changed()
 
 
+# --- the read model: which products a change shows on ---------------------------------------------
+
+
+def _product_saved(sender, instance, **kwargs) -> None:
+    listings_refresh([instance.pk], create=True)
+
+
+def _part_changed(sender, instance, **kwargs) -> None:
+    """A variant or image was saved or deleted: its product's row (if it has one) is rewritten."""
+    listings_refresh([instance.product_id])
+
+
+def _category_saved(sender, instance, **kwargs) -> None:
+    listings_refresh(instance.products.values_list("pk", flat=True))
+
+
+def _condition_saved(sender, instance, **kwargs) -> None:
+    listings_refresh(instance.products.values_list("pk", flat=True))
+
+
+def _condition_deleting(sender, instance, **kwargs) -> None:
+    # The links go with the condition, without an ``m2m_changed``: note the products first.
+    instance._listing_products = list(instance.products.values_list("pk", flat=True))
+
+
+def _condition_deleted(sender, instance, **kwargs) -> None:
+    listings_refresh(getattr(instance, "_listing_products", ()))
+
+
+def _product_conditions_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action == "pre_clear" and reverse:  # a condition loses all its products: note which
+        instance._listing_products = list(instance.products.values_list("pk", flat=True))
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        listings_refresh([instance.pk])
+    elif action == "post_clear":
+        listings_refresh(getattr(instance, "_listing_products", ()))
+    else:
+        listings_refresh(pk_set or ())
+
+
 def connect() -> None:
     for model in CACHED_MODELS:
         post_save.connect(
@@ -44,3 +88,17 @@ def connect() -> None:
         m2m_changed.connect(
             _conditions_changed, sender=through, dispatch_uid=f"catalogue-cache-m2m-{through.__name__}"
         )
+
+    post_save.connect(_product_saved, sender=Product, dispatch_uid="listing-product-save")
+    for model in (ProductVariant, ProductImage):
+        post_save.connect(_part_changed, sender=model, dispatch_uid=f"listing-save-{model.__name__}")
+        post_delete.connect(_part_changed, sender=model, dispatch_uid=f"listing-delete-{model.__name__}")
+    post_save.connect(_category_saved, sender=Category, dispatch_uid="listing-category-save")
+    post_save.connect(_condition_saved, sender=Condition, dispatch_uid="listing-condition-save")
+    pre_delete.connect(_condition_deleting, sender=Condition, dispatch_uid="listing-condition-deleting")
+    post_delete.connect(_condition_deleted, sender=Condition, dispatch_uid="listing-condition-delete")
+    m2m_changed.connect(
+        _product_conditions_changed,
+        sender=Product.conditions.through,
+        dispatch_uid="listing-product-conditions",
+    )
