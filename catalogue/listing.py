@@ -178,7 +178,12 @@ def listings_rebuild(*, stale_only: bool = True, batch: int = 200) -> int:
 
 
 def _sql() -> dict[str, str]:
-    """The two reads, for the current database: table names from the models, stock hints as a list."""
+    """The two reads, for the current database: table names from the models, stock hints as a list.
+
+    The stock flags restate, in SQL, what the view computes: a product is in stock when one of its
+    active sizes is (``selectors._products``), a size shows ``min(stock, STOCK_HINT_MAX)``
+    (``apis.VariantOutput``). The tests compare both answers byte for byte after stock moves.
+    """
     listing, variant = ProductListing._meta.db_table, ProductVariant._meta.db_table
     live = f'FROM "{variant}" v WHERE v."product_id" = l."product_id" AND v."is_active"'
     if connection.vendor == "postgresql":
