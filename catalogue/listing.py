@@ -28,6 +28,7 @@ else, and anything this module is unsure of (a page past the end, a row of anoth
 count that does not match), goes to the view, which answers it the usual way.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -36,6 +37,7 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.http import HttpRequest
 from rest_framework.renderers import JSONRenderer
@@ -56,8 +58,13 @@ _IN_STOCK = "s"
 _FIELDS = ["slug", "name", "format", "list_json", "detail_json", "variant_count"]
 
 
+@functools.cache
 def listing_format() -> str:
-    """Return the digest of everything a stored row's output depends on besides the catalogue rows."""
+    """Return the digest of everything a stored row's output depends on besides the catalogue rows.
+
+    Every read asks for it, and it changes only with the code or the settings: it is kept until a
+    setting changes (``setting_changed``: tests and ``override_settings``).
+    """
     from catalogue.apis import ProductDetailOutput, ProductListOutput
 
     parts = [
@@ -71,6 +78,13 @@ def listing_format() -> str:
         settings.STORAGES.get("default"),
     ]
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _format_forgotten(**kwargs) -> None:
+    listing_format.cache_clear()
+
+
+setting_changed.connect(_format_forgotten, dispatch_uid="catalogue-listing-format")
 
 
 # --- writing ------------------------------------------------------------------------------------------

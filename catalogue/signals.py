@@ -46,17 +46,18 @@ def _part_changed(sender, instance, **kwargs) -> None:
     listings_refresh([instance.product_id])
 
 
-def _category_saved(sender, instance, **kwargs) -> None:
+def _related_products_saved(sender, instance, **kwargs) -> None:
+    """A category or condition was saved: the rows of its products are rewritten."""
     listings_refresh(instance.products.values_list("pk", flat=True))
 
 
-def _condition_saved(sender, instance, **kwargs) -> None:
-    listings_refresh(instance.products.values_list("pk", flat=True))
+def _note_products(instance) -> None:
+    """Keep a condition's products on it, for a change whose own signal will not name them."""
+    instance._listing_products = list(instance.products.values_list("pk", flat=True))
 
 
 def _condition_deleting(sender, instance, **kwargs) -> None:
-    # The links go with the condition, without an ``m2m_changed``: note the products first.
-    instance._listing_products = list(instance.products.values_list("pk", flat=True))
+    _note_products(instance)  # the links go with the condition, without an ``m2m_changed``
 
 
 def _condition_deleted(sender, instance, **kwargs) -> None:
@@ -65,7 +66,7 @@ def _condition_deleted(sender, instance, **kwargs) -> None:
 
 def _product_conditions_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     if action == "pre_clear" and reverse:  # a condition loses all its products: note which
-        instance._listing_products = list(instance.products.values_list("pk", flat=True))
+        _note_products(instance)
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
@@ -93,8 +94,10 @@ def connect() -> None:
     for model in (ProductVariant, ProductImage):
         post_save.connect(_part_changed, sender=model, dispatch_uid=f"listing-save-{model.__name__}")
         post_delete.connect(_part_changed, sender=model, dispatch_uid=f"listing-delete-{model.__name__}")
-    post_save.connect(_category_saved, sender=Category, dispatch_uid="listing-category-save")
-    post_save.connect(_condition_saved, sender=Condition, dispatch_uid="listing-condition-save")
+    for model in (Category, Condition):
+        post_save.connect(
+            _related_products_saved, sender=model, dispatch_uid=f"listing-save-{model.__name__}"
+        )
     pre_delete.connect(_condition_deleting, sender=Condition, dispatch_uid="listing-condition-deleting")
     post_delete.connect(_condition_deleted, sender=Condition, dispatch_uid="listing-condition-delete")
     m2m_changed.connect(
