@@ -74,6 +74,7 @@ test: install browsers
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_layers.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -54,8 +54,10 @@ class UnknownSku(InvalidInput):
 
 
 class InvalidQuantity(InvalidInput):
+    """Raised by ``orders.services.cart.line_quantity_check``, which names the limit."""
+
     code = "invalid_quantity"
-    default_detail = "The quantity must be a whole number from 1 to 99."
+    default_detail = "The quantity is not a number of units one line can hold."
 
 
 class InvalidShippingMethod(InvalidInput):

@@ -212,10 +212,6 @@ class Order(models.Model):
     def __str__(self):
         return self.number
 
-    @property
-    def refundable_total(self) -> Decimal:
-        return self.captured_total - self.refunded_total
-
 
 class OrderLine(models.Model):
     """One product on an order, with the name, price and return promise copied at purchase."""

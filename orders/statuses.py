@@ -1,8 +1,8 @@
 """Order statuses and the one table of allowed transitions (an Oscar-style pipeline).
 
-Each entry maps ``(from, to)`` to the roles allowed to make that change. To add a step (custom
-orthotics will add ``awaiting_impression`` and ``in_production``), add the value to ``OrderStatus``
-and its rows to ``TRANSITIONS``; ``orders.services.orders.order_transition`` does the rest.
+Each entry maps ``(from, to)`` to the roles allowed to make that change; ``""`` is "no status yet"
+(creation). To add a step, add the value to ``OrderStatus`` and its rows to ``TRANSITIONS``;
+``orders.services.transitions`` does the rest.
 """
 
 from django.db import models
@@ -12,8 +12,8 @@ class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", "Pending payment"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
     PAID = "paid", "Paid"
-    AWAITING_IMPRESSION = "awaiting_impression", "Awaiting impression"  # custom orthotics (issue 6)
-    IN_PRODUCTION = "in_production", "In production"  # custom orthotics (issue 6)
+    AWAITING_IMPRESSION = "awaiting_impression", "Awaiting impression"  # custom orthotics
+    IN_PRODUCTION = "in_production", "In production"  # custom orthotics
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     CANCELLED = "cancelled", "Cancelled"
@@ -32,6 +32,10 @@ S = OrderStatus
 CUSTOMER, STAFF, SYSTEM = Role.CUSTOMER, Role.STAFF, Role.SYSTEM
 
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    # Creation (from no status): checkout places an order; staff create a replacement, which starts
+    # where a paid order waits for shipment since there is nothing to pay.
+    ("", S.PENDING_PAYMENT): frozenset({CUSTOMER}),
+    ("", S.PAID): frozenset({STAFF}),
     (S.PENDING_PAYMENT, S.PAID): frozenset({SYSTEM}),
     (S.PENDING_PAYMENT, S.PAYMENT_FAILED): frozenset({SYSTEM}),
     (S.PENDING_PAYMENT, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
@@ -43,7 +47,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.PAID, S.SHIPPED): frozenset({STAFF}),
     (S.PAID, S.CANCELLED): frozenset({CUSTOMER, STAFF}),
     (S.SHIPPED, S.DELIVERED): frozenset({STAFF}),
-    # Custom orthotics (issue 6): straight after payment, then the lab; the customer may cancel only
+    # Custom orthotics: straight after payment, then the lab; the customer may cancel only
     # before production starts, staff (with a reason: ``order_cancel``) up to shipment.
     (S.PAID, S.AWAITING_IMPRESSION): frozenset({SYSTEM}),
     (S.PAID, S.IN_PRODUCTION): frozenset({SYSTEM}),
@@ -92,6 +96,17 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# The moves a refund's status may make (``orders.services.transitions.refund_transition``): the
+# provider's answer to a pending refund, and a refund the provider reports failed after succeeding.
+REFUND_TRANSITIONS = frozenset(
+    {
+        (RefundStatus.PENDING, RefundStatus.SUCCEEDED),
+        (RefundStatus.PENDING, RefundStatus.FAILED),
+        (RefundStatus.SUCCEEDED, RefundStatus.FAILED),
+    }
+)
+
+
 # --- Returns and replacements (issue 5; shared/policy.md "The request's life") ----------------------
 class ReturnKind(models.TextChoices):
     RETURN = "return", "Return (refund)"
@@ -113,6 +128,10 @@ R = ReturnStatus
 # (from, to) -> roles. Staff may skip ``received``; a replacement that cannot be made is refunded
 # instead (approved/received -> refunded for either kind); a rejected request is re-opened only as goodwill.
 RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    # Creation (from no status): checkout places an order; staff create a replacement, which starts
+    # where a paid order waits for shipment since there is nothing to pay.
+    ("", S.PENDING_PAYMENT): frozenset({CUSTOMER}),
+    ("", S.PAID): frozenset({STAFF}),
     (R.REQUESTED, R.APPROVED): frozenset({STAFF}),
     (R.REQUESTED, R.REJECTED): frozenset({STAFF}),
     (R.REQUESTED, R.CANCELLED): frozenset({CUSTOMER}),

@@ -1,7 +1,8 @@
-"""Background tasks (django-tasks API): customer emails and the expiry sweep.
+"""Background tasks (django-tasks API) that send the customers' emails.
 
-Enqueue emails only from ``transaction.on_commit`` (see ``order_notify_on_commit``), so a rolled-back
-change never sends mail.
+Nothing here changes the shop's data: services never enqueue these directly but through
+``orders.notifications``, on ``transaction.on_commit``, so a rolled-back change never sends mail.
+Scheduled jobs that run services are in ``orders.jobs``.
 """
 
 from django.conf import settings
@@ -9,6 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django_tasks import task
+
+from orders.models import Order
 
 NOTIFICATIONS = {
     "placed": "We have your order {number}",
@@ -49,43 +52,15 @@ def email_send(*, to: str, subject: str, body: str, html: str) -> None:
 @task()
 def order_email_send(*, order_id: int, notification: str) -> None:
     """Render and send one notification email about an order."""
-    from orders.models import Order
-
     order = Order.objects.prefetch_related("lines").get(pk=order_id)
-    _deliver(**_order_email(order=order, lines=list(order.lines.all()), notification=notification))
+    _deliver(**order_email(order=order, lines=list(order.lines.all()), notification=notification))
 
 
-def _order_email(*, order, lines: list, notification: str) -> dict[str, str]:
+def order_email(*, order, lines: list, notification: str) -> dict[str, str]:
     """Return the email about ``order`` for ``notification``: recipient, subject, text and HTML bodies."""
     body, html = _render(template=f"emails/order_{notification}", context={"order": order, "lines": lines})
     subject = NOTIFICATIONS[notification].format(number=order.number)
     return {"to": order.email, "subject": subject, "body": body, "html": html}
-
-
-@task()
-def unpaid_orders_expire() -> int:
-    """Expire orders past their payment deadline (run it every few minutes from a scheduler)."""
-    from orders.services.orders import orders_expire_unpaid
-
-    return orders_expire_unpaid()
-
-
-def order_notify_on_commit(*, order_id: int, notification: str) -> None:
-    """Send the notification through the task queue once the current transaction commits."""
-    if notification not in NOTIFICATIONS:
-        return
-    transaction.on_commit(lambda: order_email_send.enqueue(order_id=order_id, notification=notification))
-
-
-def order_placed_notify_on_commit(*, order, lines: list) -> None:
-    """Send the "we have your order" email once the checkout commits, rendered from the rows it wrote.
-
-    Checkout holds the order and its lines: rendering them at commit and queueing the finished
-    message sends the same email as ``order_email_send`` without reading them back.
-    """
-    transaction.on_commit(
-        lambda: email_send.enqueue(**_order_email(order=order, lines=lines, notification="placed"))
-    )
 
 
 # --- Returns and replacements (issue 5) -------------------------------------------------------------

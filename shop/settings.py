@@ -230,6 +230,11 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # "dummy" or "stripe"; empty means "stripe when STRIPE_SECRET_KEY is set, else dummy".
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="")
+# Each gateway name to the class that implements it (orders.payments.interface.PaymentGateway).
+PAYMENT_GATEWAYS = {
+    "dummy": "orders.payments.dummy.DummyGateway",
+    "stripe": "orders.payments.stripe.StripeGateway",
+}
 # Unpaid orders expire (and give their stock back) this many minutes after checkout.
 SHOP_PAYMENT_DEADLINE_MINUTES = env.int("SHOP_PAYMENT_DEADLINE_MINUTES", default=30)
 # Shipping methods are a model (orders.ShippingMethod, edited in the admin; seeded by a migration).

@@ -5,8 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from orders.exceptions import InvalidQuantity
 from orders.fittings.selectors import order_production_estimate, related_or_none
 from orders.models import Order
+from orders.services.cart import line_quantity_check
 
 
 class MoneyField(serializers.DecimalField):
@@ -136,25 +138,24 @@ def shop_currency() -> str:
 
 @extend_schema_field(OpenApiTypes.INT)
 class QuantityField(serializers.Field):
-    """A whole number from 1 to 99; anything else is ``invalid_quantity``."""
-
-    default_error_messages = {"invalid_quantity": "The quantity must be a whole number from 1 to 99."}
+    """A whole number of units one line may hold (``line_quantity_check``); else ``invalid_quantity``."""
 
     def validate_empty_values(self, data):
         if data is None:
-            self.fail("invalid_quantity")
+            return False, self.to_internal_value(data)
         return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("invalid_quantity")
+        value = data
+        if isinstance(data, str):
+            try:
+                value = int(data)
+            except ValueError:
+                pass  # refused below, as any other non-number
         try:
-            value = int(data)
-        except ValueError:
-            self.fail("invalid_quantity")
-        if not 1 <= value <= 99:
-            self.fail("invalid_quantity")
-        return value
+            return line_quantity_check(value)
+        except InvalidQuantity as refusal:
+            raise serializers.ValidationError(refusal.detail, code=refusal.code) from None
 
     def to_representation(self, value):
         return value

@@ -6,7 +6,7 @@ both of which feed a Stripe-shaped event through the same webhook processing as 
 
 import hashlib
 
-from orders.payments.gateway import PaymentRequest, PaymentSession, RefundRequest, RefundResult
+from orders.payments.interface import PaymentRequest, PaymentSession, RefundRequest, RefundResult
 
 # Used to sign development events when STRIPE_WEBHOOK_SECRET is empty and the dummy gateway is on.
 DUMMY_WEBHOOK_SECRET = "whsec_dummy_development_only"  # noqa: S105

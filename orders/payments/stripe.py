@@ -7,7 +7,7 @@ import stripe
 from django.conf import settings
 
 from orders.exceptions import InvalidWebhookSignature, PaymentDeclined, PaymentProviderError
-from orders.payments.gateway import (
+from orders.payments.interface import (
     PaymentRequest,
     PaymentSession,
     RefundRequest,

@@ -9,10 +9,9 @@ import logging
 from django.db import IntegrityError, transaction
 
 from orders.models import Order, Payment, Refund, WebhookEvent
-from orders.payments.gateway import from_minor_units, to_minor_units
+from orders.payments.interface import from_minor_units, to_minor_units
 from orders.services.fittings import fitting_order_paid
-from orders.services.orders import order_flag, order_lock, order_transition
-from orders.services.payments import refund_apply_status
+from orders.services.transitions import order_flag, order_lock, order_transition, refund_transition
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
 
 logger = logging.getLogger(__name__)
@@ -140,9 +139,9 @@ def _refund_event(record: WebhookEvent, refund_data: dict) -> str:
     new_status = status.get(refund_data.get("status"))
     if new_status is None:
         return "refund_pending"
-    refund_apply_status(
+    refund_transition(
         refund=refund,
-        status=new_status,
+        to_status=new_status,
         reference=refund_data.get("id"),
         failure_reason=refund_data.get("failure_reason") or "",
     )

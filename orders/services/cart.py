@@ -6,14 +6,18 @@ from catalogue.models import ProductVariant
 from orders.exceptions import CartCheckedOut, InactiveProduct, InsufficientStock, InvalidQuantity, UnknownSku
 from orders.models import Cart, CartItem
 from orders.services.fittings import fitting_attach_to_cart_item, fitting_for_cart_item
-from orders.services.orders import Actor
+from orders.services.transitions import Actor
 
-MAX_QUANTITY = 99
+# The most units one cart item (and so one order line, or one line of a return request) may hold.
+MAX_LINE_QUANTITY = 99
 
 
-def _check_quantity(quantity) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise InvalidQuantity(attr="quantity")
+def line_quantity_check(quantity) -> int:
+    """Return ``quantity`` if it is a whole number of units one line may hold, else refuse it (400)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_LINE_QUANTITY:
+        raise InvalidQuantity(
+            f"The quantity must be a whole number from 1 to {MAX_LINE_QUANTITY}.", attr="quantity"
+        )
     return quantity
 
 
@@ -48,13 +52,13 @@ def cart_item_add(*, cart: Cart, sku: str, quantity: int, fitting=None, user: Ac
     custom orthotic without a complete one (``orders.services.fittings``).
     """
     _check_open(cart)
-    quantity = _check_quantity(quantity)
+    quantity = line_quantity_check(quantity)
     variant = _sellable_variant(sku=sku)
     fitting = fitting_for_cart_item(variant=variant, fitting_id=fitting, user=user)
     with transaction.atomic():
         item = CartItem.objects.select_for_update().filter(cart=cart, variant=variant).first()
         total = quantity + (item.quantity if item else 0)
-        _check_quantity(total)
+        line_quantity_check(total)
         _check_stock(variant, total)
         if item is None:
             try:
@@ -65,7 +69,7 @@ def cart_item_add(*, cart: Cart, sku: str, quantity: int, fitting=None, user: Ac
                     return item
             except IntegrityError:  # the same line added at the same moment: add to it
                 item = CartItem.objects.select_for_update().get(cart=cart, variant=variant)
-                total = _check_quantity(item.quantity + quantity)
+                total = line_quantity_check(item.quantity + quantity)
                 _check_stock(variant, total)
         if fitting is not None:
             fitting_attach_to_cart_item(fitting=fitting, item=item)
@@ -78,7 +82,7 @@ def cart_item_add(*, cart: Cart, sku: str, quantity: int, fitting=None, user: Ac
 def cart_item_update(*, item: CartItem, quantity: int) -> CartItem:
     """Change a line's quantity; refuse more than is in stock."""
     _check_open(item.cart)
-    quantity = _check_quantity(quantity)
+    quantity = line_quantity_check(quantity)
     variant = _sellable_variant(sku=item.variant.sku)
     _check_stock(variant, quantity)
     item.quantity = quantity

@@ -1,20 +1,19 @@
 """Checkout: turn a cart into an order, reserving stock in one transaction, then start the payment.
 
-A checkout is the shop's busiest write, so it asks the database only for what it must (issue 8).
-On PostgreSQL that is three statements:
+One write path, the ORM's, on every database; seven statements for an order of off-the-shelf
+products (``tests/orders/test_checkout_queries.py`` pins them):
 
-1. the cart with its items, variants and products, read and locked at once, each item also
-   carrying the ids of the rows to write (drawn from the tables' sequences);
-2. one statement of data-modifying ``WITH`` queries (``orders.services.batch``): the stock of all
-   lines (one ``UPDATE`` that checks each line), the order, its lines (one ``INSERT``), its first
-   history row and the cart's checkout time;
-3. after the commit, the payment row, written once with the provider's reference.
+1. the cart with its items, variants and products, read and locked at once, by variant id (the
+   primary-key order every stock change locks in, so concurrent checkouts cannot deadlock);
+2. one ``UPDATE`` taking the stock of every line, each only where the stock still covers it;
+3. the order, 4. its lines (one ``INSERT``), 5. its first history row
+   (``orders.services.transitions.order_create``), 6. the cart's checkout time;
+7. after the commit, the payment row, written once with the provider's reference.
 
-Other databases (SQLite) run the writes of step 2 one by one, as the ORM does, without ids drawn
-beforehand: seven statements. Custom orthotics add the writes of their fittings and builds. The
-shipping method comes from the cache, a replayed ``Idempotency-Key`` is looked up only when the
-cart is found checked out already, and the result carries the rows it wrote, so the response and
-the confirmation email are built without reading them back.
+Custom orthotics add the writes of their fittings and builds. The shipping method comes from the
+cache, a replayed ``Idempotency-Key`` is looked up only when the cart is found checked out already,
+and the result carries the rows it wrote, so the response and the confirmation email are built
+without reading them back.
 """
 
 import hashlib
@@ -24,9 +23,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import BigIntegerField, Model
-from django.db.models.expressions import RawSQL
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orders.exceptions import (
@@ -37,15 +34,14 @@ from orders.exceptions import (
     InvalidShippingMethod,
 )
 from orders.models import ZERO, Cart, CartItem, Order, OrderLine, OrderStatusChange, Payment, ShippingMethod
-from orders.payments.gateway import PaymentSession
+from orders.notifications import order_placed_notify_on_commit
+from orders.payments.interface import PaymentSession
 from orders.selectors import cart_usable, customer_default_address, order_get_for_staff
-from orders.services import batch
 from orders.services.fittings import fittings_attach_to_order_lines, fittings_checkout_validate
-from orders.services.orders import Actor
 from orders.services.payments import payment_start, payment_start_first
-from orders.services.stock import StockReservation, stock_reservation
+from orders.services.stock import stock_reserve
+from orders.services.transitions import Actor, order_create
 from orders.statuses import OrderStatus, Role
-from orders.tasks import order_placed_notify_on_commit
 
 # What checkout changes on the cart (as ``Cart.save(update_fields=...)``: ``updated_at`` is ``auto_now``).
 CART_CHECKOUT_FIELDS = ["checked_out_at", "updated_at"]
@@ -130,54 +126,25 @@ def _replay(*, order: Order) -> CheckoutResult:
     return CheckoutResult(order=order_get_for_staff(number=order.number), payment=session, replayed=True)
 
 
-def _cart_items_locked(*, token: UUID | str, using: str, allocate_ids: bool) -> list[CartItem]:
+def _cart_items_locked(*, token: UUID | str) -> list[CartItem]:
     """Return the cart's items with their cart, variant and product, locking cart, items and variants.
 
-    One query. PostgreSQL locks the rows in the order it returns them, by variant id, so checkouts
-    sharing variants take their locks in the same order and cannot deadlock. With ``allocate_ids``
-    each item also carries the primary keys of the rows checkout will write, from their tables'
-    sequences: ``new_order_id`` and ``new_history_id`` (the same on every item) and its own line's
-    ``new_line_id``. Ids of a refused checkout are lost, as those of a rolled-back insert would be.
+    One query. The database locks the rows in the order it returns them, by variant id, so
+    checkouts sharing variants take their locks in the same order and cannot deadlock.
     """
-    items = (
-        CartItem.objects.using(using)
-        .select_related("cart", "variant__product")
+    return list(
+        CartItem.objects.select_related("cart", "variant__product")
         .select_for_update(of=("self", "cart", "variant"))
         .filter(cart__token=token)
         .order_by("variant_id")
-    )
-    if allocate_ids:
-        items = items.annotate(
-            new_order_id=_next_id(Order, using=using, once=True),
-            new_history_id=_next_id(OrderStatusChange, using=using, once=True),
-            new_line_id=_next_id(OrderLine, using=using),
-        )
-    return list(items)
-
-
-def _next_id(model: type[Model], *, using: str, once: bool = False) -> RawSQL:
-    """Return the next value of the model's primary-key sequence (PostgreSQL): for each row, or ``once``.
-
-    With ``once`` it is an uncorrelated scalar subquery, which PostgreSQL runs a single time for the
-    whole query (an InitPlan), so every row carries the same value. Django's ``AutoField`` columns
-    are identity (or, created before Django 4.1, serial) columns: both have the sequence that
-    ``pg_get_serial_sequence`` names.
-    """
-    nextval = "nextval(pg_get_serial_sequence(%s, %s))"
-    return RawSQL(
-        f"SELECT {nextval}" if once else nextval,
-        (connections[using].ops.quote_name(model._meta.db_table), model._meta.pk.column),
-        output_field=BigIntegerField(),
     )
 
 
 def _order_place(*, token, email, shipping_address, billing_address, method, user, key) -> _Placed:
     """Write the order for the cart, or find the earlier order when this is a replay of its checkout."""
     now = timezone.now()
-    using = router.db_for_write(Order)
-    as_one_statement = batch.can_run_as_one_statement(using)
-    with transaction.atomic(using=using):
-        items = _cart_items_locked(token=token, using=using, allocate_ids=as_one_statement)
+    with transaction.atomic():
+        items = _cart_items_locked(token=token)
         cart = cart_usable(items[0].cart if items else Cart.objects.filter(token=token).first(), user=user)
         if cart.checked_out_at is not None:
             existing = Order.objects.filter(checkout_key=key).first() if key else None
@@ -192,7 +159,7 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
             if not (item.variant.is_active and item.variant.product.is_active):
                 raise InactiveProduct(f"{item.variant.sku} is no longer sold.", attr="cart")
         fittings = fittings_checkout_validate(items=items)
-        reservation = stock_reservation(
+        stock_reserve(
             quantities={item.variant_id: item.quantity for item in items},
             locked={item.variant_id: item.variant for item in items},
         )
@@ -200,7 +167,6 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
         lines = [_order_line(item) for item in items]
         subtotal = sum((line.line_total for line in lines), ZERO)
         order = Order(
-            pk=getattr(items[0], "new_order_id", None),
             user=user if getattr(user, "is_authenticated", False) else None,
             email=email.strip().lower(),
             currency=settings.SHOP_CURRENCY,
@@ -214,29 +180,19 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
             checkout_key=key,
             payment_deadline=now + timedelta(minutes=settings.SHOP_PAYMENT_DEADLINE_MINUTES),
         )
-        for line in lines:
-            line.order = order
-        placed = OrderStatusChange(
-            pk=getattr(items[0], "new_history_id", None),
+        placed = order_create(
             order=order,
-            from_status="",
             to_status=OrderStatus.PENDING_PAYMENT,
-            actor=order.user,
+            actor=user,
             role=Role.CUSTOMER,
             note="Order placed.",
-            created_at=now,
+            at=now,
         )
+        for line in lines:
+            line.order = order
+        OrderLine.objects.bulk_create(lines)
         cart.checked_out_at = now
-        if as_one_statement:
-            _order_write_as_one_statement(
-                reservation=reservation, order=order, lines=lines, history=placed, cart=cart, using=using
-            )
-        else:  # one statement each, as the ORM writes them
-            reservation.take()
-            order.save(force_insert=True, using=using)
-            OrderLine.objects.using(using).bulk_create(lines)
-            placed.save(force_insert=True, using=using)
-            cart.save(update_fields=CART_CHECKOUT_FIELDS, using=using)
+        cart.save(update_fields=CART_CHECKOUT_FIELDS)
         fittings_attach_to_order_lines(items=items, lines=lines, fittings=fittings)
         order_placed_notify_on_commit(order=order, lines=lines)
     return _Placed(order=order, lines=lines, history=[placed])
@@ -247,7 +203,6 @@ def _order_line(item: CartItem) -> OrderLine:
     variant = item.variant
     policy = variant.product.return_policy()
     return OrderLine(
-        pk=getattr(item, "new_line_id", None),
         variant=variant,
         product=variant.product,
         product_kind=variant.product.kind,
@@ -261,34 +216,6 @@ def _order_line(item: CartItem) -> OrderLine:
         return_days=policy.return_days,
         replacement_days=policy.replacement_days,
     )
-
-
-def _order_write_as_one_statement(
-    *,
-    reservation: StockReservation,
-    order: Order,
-    lines: list[OrderLine],
-    history: OrderStatusChange,
-    cart: Cart,
-    using: str,
-) -> None:
-    """Take the stock and write the order, its lines, its first history row and the cart's checkout time at once.
-
-    One statement (``batch.run_as_one_statement``, PostgreSQL) in place of five. The rows carry
-    the ids allocated when the cart was read. Should the stock ``UPDATE`` skip a line,
-    ``StockReservation.confirm`` refuses it and the transaction rolls the inserts back.
-    """
-    taken, *_ = batch.run_as_one_statement(
-        [
-            batch.update_sql(*reservation.update(), using=using),
-            batch.insert_sql([order], using=using),
-            batch.insert_sql(lines, using=using),
-            batch.insert_sql([history], using=using),
-            batch.save_sql(cart, update_fields=CART_CHECKOUT_FIELDS, using=using),
-        ],
-        using=using,
-    )
-    reservation.confirm(taken=taken)
 
 
 def _with_related(placed: _Placed, *, payments: list[Payment]) -> Order:

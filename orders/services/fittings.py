@@ -29,7 +29,7 @@ from orders.fittings.exceptions import (
 from orders.fittings.models import Fitting, OrthoticBuild
 from orders.fittings.selectors import fitting_get, related_or_none
 from orders.models import CartItem, Order, OrderLine
-from orders.services.orders import Actor, actor_user, order_lock, order_transition
+from orders.services.transitions import Actor, actor_user, order_lock, order_transition
 from orders.statuses import OrderStatus, Role
 
 # Fields the lab always needs, and those that an impression kit replaces.

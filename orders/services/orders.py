@@ -1,102 +1,28 @@
-"""Order status changes: one transition function, and the operations built on it.
+"""What staff, customers and the system do to an order: cancel, ship, deliver, expire.
 
-Every status change goes through ``order_transition``, which locks the order row, checks the table in
-``orders.statuses`` and records an ``OrderStatusChange``. Nothing else assigns ``order.status``.
+Each status change goes through ``orders.services.transitions.order_transition``, which locks the
+order row, checks the table in ``orders.statuses`` and records an ``OrderStatusChange``.
 """
 
 import logging
 from datetime import datetime, timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from orders.exceptions import InvalidInput, InvalidTransition, OrderNotFound, ReasonRequired
+from orders.exceptions import InvalidInput, ReasonRequired
 from orders.fittings.exceptions import OrthoticNotMade
 from orders.fittings.selectors import order_custom_lines_not_made
-from orders.models import Order, OrderStatusChange
-from orders.statuses import (
-    AWAITING_PAYMENT,
-    HOLDS_STOCK,
-    NOTIFY,
-    TIMESTAMP_FIELD,
-    OrderStatus,
-    Role,
-    is_allowed,
-)
-from orders.tasks import order_notify_on_commit
+from orders.models import Order
+from orders.services.payments import order_payments_settle_after_cancel
+from orders.services.stock import stock_release
+from orders.services.transitions import Actor, order_lock, order_transition
+from orders.statuses import AWAITING_PAYMENT, HOLDS_STOCK, OrderStatus, Role, is_allowed
 
 logger = logging.getLogger(__name__)
 
-# Who asks for a change: a user, an anonymous visitor (a guest), or nobody (the system).
-Actor = AbstractBaseUser | AnonymousUser | None
-
-
-def actor_user(actor: Actor) -> AbstractBaseUser | None:
-    """Return the actor as a user to record, or None for guests and the system."""
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 # A delivery time given a little ahead of the server's clock (a carrier's or a staff member's) is accepted.
 DELIVERY_CLOCK_SKEW = timedelta(minutes=5)
-
-
-def order_lock(*, order_id: int) -> Order:
-    """Return the order with its row locked until the current transaction ends."""
-    try:
-        return Order.objects.select_for_update().get(pk=order_id)
-    except Order.DoesNotExist as error:
-        raise OrderNotFound() from error
-
-
-def order_transition(
-    *,
-    order: Order,
-    to_status: str,
-    actor: Actor = None,
-    role: str = Role.SYSTEM,
-    note: str = "",
-    changes: dict | None = None,
-    at: datetime | None = None,
-) -> Order:
-    """Move the order to ``to_status`` if the table allows it for ``role``, record it; return the locked order.
-
-    ``changes`` are further fields saved with the status (tracking number, reason); ``at`` is the
-    time stored in the status's own field (``delivered_at``...), default now; the history row always
-    records when the change was made. Raises
-    ``InvalidTransition`` (409) when the table says no.
-    """
-    now = timezone.now()
-    at = at or now
-    with transaction.atomic():
-        locked = order_lock(order_id=order.pk)
-        if not is_allowed(locked.status, to_status, role):
-            raise InvalidTransition(from_status=locked.status, to_status=to_status)
-        from_status = locked.status
-        locked.status = to_status
-        update_fields = ["status", "updated_at"]
-        if to_status in TIMESTAMP_FIELD:
-            setattr(locked, TIMESTAMP_FIELD[to_status], at)
-            update_fields.append(TIMESTAMP_FIELD[to_status])
-        for field, value in (changes or {}).items():
-            setattr(locked, field, value)
-            update_fields.append(field)
-        locked.save(update_fields=update_fields)
-        OrderStatusChange.objects.create(
-            order=locked,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor_user(actor),
-            role=role,
-            note=note,
-            created_at=now,
-        )
-        if to_status in NOTIFY:
-            order_notify_on_commit(order_id=locked.pk, notification=to_status)
-    for field in update_fields:  # keep the caller's instance in step
-        setattr(order, field, getattr(locked, field))
-    return locked
 
 
 def order_cancel(*, order: Order, actor: Actor = None, role: str = Role.CUSTOMER, reason: str = "") -> Order:
@@ -104,9 +30,6 @@ def order_cancel(*, order: Order, actor: Actor = None, role: str = Role.CUSTOMER
 
     Customers may cancel while it is pending payment or paid; staff up to shipment, with a reason.
     """
-    from orders.services.payments import order_payments_settle_after_cancel
-    from orders.services.stock import stock_release
-
     if role == Role.STAFF and not reason.strip():
         raise ReasonRequired(attr="reason")
     with transaction.atomic():
@@ -185,9 +108,6 @@ def order_deliver(
 
 def order_expire(*, order: Order, now: datetime | None = None) -> bool:
     """Expire an unpaid order past its deadline and give its stock back; return whether it expired."""
-    from orders.services.payments import order_payments_settle_after_cancel
-    from orders.services.stock import stock_release
-
     now = now or timezone.now()
     with transaction.atomic():
         locked = order_lock(order_id=order.pk)
@@ -216,15 +136,6 @@ def orders_expire_unpaid(*, now: datetime | None = None) -> int:
         except Exception:  # one bad order must not stop the sweep
             logger.exception("Could not expire order %s", order.number)
     return expired
-
-
-def order_flag(*, order: Order, note: str) -> None:
-    """Mark the order for staff attention with a note (call with the order locked)."""
-    stamp = timezone.now().isoformat(timespec="seconds")
-    order.needs_attention = True
-    order.attention_note = f"{order.attention_note}\n{stamp} {note}".strip()
-    order.save(update_fields=["needs_attention", "attention_note", "updated_at"])
-    logger.warning("Order %s flagged: %s", order.number, note)
 
 
 def _line_quantities(order: Order) -> dict[int, int]:

@@ -9,12 +9,20 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 
 from orders.exceptions import InvalidInput, PaymentDeclined, PaymentProviderError, RefundExceedsCaptured
 from orders.models import ZERO, Order, Payment, Refund
-from orders.payments.gateway import PaymentRequest, PaymentSession, RefundRequest, get_gateway
-from orders.services.orders import Actor, actor_user, order_flag, order_lock, order_transition
+from orders.payments.gateway import get_gateway
+from orders.payments.interface import PaymentRequest, PaymentSession, RefundRequest
+from orders.services.transitions import (
+    Actor,
+    actor_user,
+    order_flag,
+    order_lock,
+    order_transition,
+    refund_transition,
+)
 from orders.statuses import AWAITING_PAYMENT, OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
 
 logger = logging.getLogger(__name__)
@@ -151,7 +159,7 @@ def order_payments_settle_after_cancel(*, order: Order, actor: Actor = None) -> 
             status=PaymentStatus.CANCELLED
         )
     order.refresh_from_db()
-    outstanding = order.captured_total - _committed_refunds(order)
+    outstanding = refundable_remaining(order=order)
     if outstanding > 0:
         try:
             refund_create(order=order, amount=outstanding, actor=actor, reason="Order cancelled")
@@ -162,11 +170,16 @@ def order_payments_settle_after_cancel(*, order: Order, actor: Actor = None) -> 
                 )
 
 
-def _committed_refunds(order: Order) -> Decimal:
-    total = (
+def refundable_remaining(*, order: Order) -> Decimal:
+    """Return what can still be refunded on the order: captured minus refunds that have not failed.
+
+    Pending refunds count as given back, so two refunds racing for the last euro cannot both pass
+    (``refund_record_pending`` asks this under the order's lock).
+    """
+    committed = (
         Refund.objects.filter(order=order).exclude(status=RefundStatus.FAILED).aggregate(s=Sum("amount"))["s"]
     )
-    return total or ZERO
+    return order.captured_total - (committed or ZERO)
 
 
 def refund_create(
@@ -195,7 +208,7 @@ def refund_record_pending(
         raise InvalidInput("A refund must be a positive amount.", code="invalid_amount", attr="amount")
     with transaction.atomic():
         locked = order_lock(order_id=order.pk)
-        if amount > locked.captured_total - _committed_refunds(locked):
+        if amount > refundable_remaining(order=locked):
             raise RefundExceedsCaptured()
         payment = (
             payment or locked.payments.filter(status=PaymentStatus.SUCCEEDED).order_by("-attempt").first()
@@ -212,11 +225,6 @@ def refund_record_pending(
         )
 
 
-def refundable_remaining(*, order: Order) -> Decimal:
-    """Return what can still be refunded on the order: captured minus refunds that have not failed."""
-    return order.captured_total - _committed_refunds(order)
-
-
 def refund_submit(*, refund: Refund) -> Refund:
     """Send a pending refund to its provider (again, if need be) and record the answer."""
     payment = refund.payment
@@ -231,7 +239,7 @@ def refund_submit(*, refund: Refund) -> Refund:
             )
         )
     except PaymentDeclined as error:
-        return refund_apply_status(refund=refund, status=RefundStatus.FAILED, failure_reason=error.detail)
+        return refund_transition(refund=refund, to_status=RefundStatus.FAILED, failure_reason=error.detail)
     except PaymentProviderError:
         with transaction.atomic():
             order_flag(
@@ -239,36 +247,9 @@ def refund_submit(*, refund: Refund) -> Refund:
                 note=f"Refund {refund.pk} not confirmed by the provider.",
             )
         raise
-    return refund_apply_status(
-        refund=refund, status=result.status, reference=result.reference, failure_reason=result.failure_reason
+    return refund_transition(
+        refund=refund,
+        to_status=result.status,
+        reference=result.reference,
+        failure_reason=result.failure_reason,
     )
-
-
-def refund_apply_status(
-    *, refund: Refund, status: str, reference: str | None = None, failure_reason: str = ""
-) -> Refund:
-    """Record a refund's new status (from the provider's answer or an event) and the order's refunded total."""
-    with transaction.atomic():
-        order = order_lock(order_id=refund.order_id)
-        refund = Refund.objects.select_for_update().get(pk=refund.pk)
-        if reference and not refund.provider_reference:
-            refund.provider_reference = reference
-        previous = refund.status
-        allowed = {
-            (RefundStatus.PENDING, RefundStatus.SUCCEEDED),
-            (RefundStatus.PENDING, RefundStatus.FAILED),
-            (RefundStatus.SUCCEEDED, RefundStatus.FAILED),
-        }
-        if (previous, status) in allowed:
-            refund.status = status
-            refund.failure_reason = failure_reason
-            if status == RefundStatus.SUCCEEDED:
-                Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") + refund.amount)
-            elif previous == RefundStatus.SUCCEEDED:
-                Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") - refund.amount)
-            if status == RefundStatus.FAILED:
-                order_flag(
-                    order=order, note=f"Refund {refund.pk} failed: {failure_reason or 'no reason given'}"
-                )
-        refund.save()
-    return refund

@@ -46,9 +46,10 @@ from orders.models import (
     ReturnStatusChange,
 )
 from orders.services.fittings import fitting_carry_forward, fitting_order_paid
-from orders.services.orders import Actor, actor_user, order_ship
+from orders.services.orders import order_ship
 from orders.services.payments import refund_record_pending, refund_submit, refundable_remaining
 from orders.services.stock import stock_release, stock_reserve
+from orders.services.transitions import Actor, actor_user
 from orders.statuses import (
     RETURN_OPEN,
     RETURN_RELEASED,

@@ -1,67 +1,24 @@
 """Stock reservation: row locks in primary-key order and ``F()`` updates, so no oversell and no deadlock."""
 
-from dataclasses import dataclass
-
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 
 from catalogue.cache import catalogue_stock_changed
 from catalogue.models import ProductVariant
 from orders.exceptions import InsufficientStock
 
 
-@dataclass(frozen=True)
-class StockReservation:
-    """Units to take out of stock (variant id -> units), checked against the variants as read under lock."""
-
-    quantities: dict[int, int]
-    variants: dict[int, ProductVariant]
-
-    def update(self) -> tuple[QuerySet, dict]:
-        """Return the one ``UPDATE`` that takes every line, as the rows to update and their new values.
-
-        It takes a line only where the stock still covers it, so even without row locks (SQLite) it
-        never takes stock that is not there: it updates fewer rows than there are lines instead.
-        Run it with ``take()``, or together with other writes (checkout on PostgreSQL) and pass
-        the rows it updated to ``confirm()``.
-        """
-        wanted = Case(
-            *(When(pk=pk, then=Value(quantity)) for pk, quantity in sorted(self.quantities.items())),
-            output_field=IntegerField(),
-        )
-        rows = ProductVariant.objects.filter(pk__in=self.quantities, stock__gte=wanted)
-        return rows, {"stock": F("stock") - wanted}
-
-    def take(self) -> None:
-        """Run the ``UPDATE`` and ``confirm()`` it."""
-        rows, values = self.update()
-        self.confirm(taken=rows.update(**values))
-
-    def confirm(self, *, taken: int) -> None:
-        """Refuse unless the ``UPDATE`` took every line (it updated ``taken`` rows); report the new levels.
-
-        A refusal (``InsufficientStock``) must roll the caller's transaction back.
-        """
-        if taken != len(self.quantities):  # only without row locks: another order took it since it was read
-            _refuse_short_line(quantities=self.quantities, variants=self.variants)
-        catalogue_stock_changed(
-            levels=[
-                (self.variants[pk].stock, self.variants[pk].stock - units)
-                for pk, units in self.quantities.items()
-            ]
-        )
-
-
-def stock_reservation(
+def stock_reserve(
     *, quantities: dict[int, int], locked: dict[int, ProductVariant] | None = None
-) -> StockReservation:
-    """Check that ``quantities`` (variant id -> units) are in stock and return the reservation to write.
+) -> dict[int, ProductVariant]:
+    """Take ``quantities`` (variant id -> units) out of stock, all or nothing; return the locked variants.
 
     Must run inside the caller's transaction: the locks are held until it commits, and a refusal
-    must roll it back. ``locked`` are the variants when the caller has already read them with
-    ``select_for_update()`` in primary-key order in this transaction (checkout reads them with the
-    cart); otherwise they are locked and read here. Refuses (``InsufficientStock``) the first line,
-    by variant id, that the stock as read does not cover.
+    (``InsufficientStock``, naming the first short line by variant id) must roll it back.
+    ``locked`` are the variants when the caller has already read them with ``select_for_update()``
+    in primary-key order in this transaction (checkout reads them with the cart); otherwise they are
+    locked and read here. One ``UPDATE`` takes every line, each only where the stock still covers
+    it, so even without row locks (SQLite) it never takes stock that is not there.
     """
     assert transaction.get_connection().in_atomic_block, "stock reservations need a transaction"
     variants = locked
@@ -79,20 +36,19 @@ def stock_reservation(
             raise InsufficientStock(
                 sku=variant.sku, requested=quantities[variant_id], available=variant.stock
             )
-    return StockReservation(quantities=quantities, variants=variants)
-
-
-def stock_reserve(
-    *, quantities: dict[int, int], locked: dict[int, ProductVariant] | None = None
-) -> dict[int, ProductVariant]:
-    """Take ``quantities`` (variant id -> units) out of stock, all or nothing; return the locked variants.
-
-    ``stock_reservation()`` then ``StockReservation.take()``: inside the caller's transaction, one
-    ``UPDATE`` for all lines.
-    """
-    reservation = stock_reservation(quantities=quantities, locked=locked)
-    reservation.take()
-    return reservation.variants
+    wanted = Case(
+        *(When(pk=pk, then=Value(quantity)) for pk, quantity in sorted(quantities.items())),
+        output_field=IntegerField(),
+    )
+    taken = ProductVariant.objects.filter(pk__in=quantities, stock__gte=wanted).update(
+        stock=F("stock") - wanted
+    )
+    if taken != len(quantities):  # only without row locks: another order took it since it was read
+        _refuse_short_line(quantities=quantities, variants=variants)
+    catalogue_stock_changed(
+        levels=[(variants[pk].stock, variants[pk].stock - units) for pk, units in quantities.items()]
+    )
+    return variants
 
 
 def _refuse_short_line(*, quantities: dict[int, int], variants: dict[int, ProductVariant]) -> None:

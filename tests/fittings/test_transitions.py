@@ -10,7 +10,8 @@ from orders.services.fittings import (
     orthotic_build_mark_made,
     orthotic_build_record,
 )
-from orders.services.orders import order_cancel, order_ship, order_transition
+from orders.services.orders import order_cancel, order_ship
+from orders.services.transitions import order_transition
 from orders.statuses import HOLDS_STOCK, NOTIFY, OrderStatus, Role, is_allowed, next_statuses
 from tests.fittings.helpers import paid_custom_order
 

@@ -71,7 +71,21 @@ def test_a_bad_quantity_is_invalid_quantity(api_client, variant, quantity):
         f"/api/v1/carts/{token}/items/", {"sku": variant.sku, "quantity": quantity}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == "invalid_quantity"
+    error = response.json()["errors"][0]
+    assert (error["code"], error["attr"]) == ("invalid_quantity", "quantity")
+    assert error["detail"] == "The quantity must be a whole number from 1 to 99."
+
+
+def test_a_line_holds_up_to_99_units_added_at_once_or_in_steps(api_client):
+    """99 units fit one line; a 100th, added on top, is refused and the line keeps its 99."""
+    variant = VariantFactory(stock=200)
+    token = new_cart(api_client)
+    url = f"/api/v1/carts/{token}/items/"
+    assert api_client.post(url, {"sku": variant.sku, "quantity": 98}, format="json").status_code == 201
+    assert api_client.post(url, {"sku": variant.sku, "quantity": 1}, format="json").status_code in (200, 201)
+    refused = api_client.post(url, {"sku": variant.sku, "quantity": 1}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["code"] == "invalid_quantity"
+    assert api_client.get(f"/api/v1/carts/{token}/").json()["items"][0]["quantity"] == 99
 
 
 def test_change_and_remove_an_item(api_client, variant):

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from catalogue.models import ProductVariant
+from orders.jobs import unpaid_orders_expire
 from orders.models import Order, WebhookEvent
 from orders.services.orders import orders_expire_unpaid
-from orders.tasks import unpaid_orders_expire
 from tests.factories import VariantFactory
 from tests.orders.factories import pay, place_order
 

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orders.models import NUMBER_ALPHABET, NUMBER_LENGTH, new_order_number
-from orders.payments.gateway import from_minor_units, to_minor_units
+from orders.payments.interface import from_minor_units, to_minor_units
 from tests.orders.factories import place_order
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from catalogue.models import ProductVariant
 from orders.models import Payment
 from tests.factories import VariantFactory
-from tests.orders.factories import delivered_order, paid_order, place_order, shipped_order
+from tests.orders.factories import delivered_order, paid_order, pay, place_order, shipped_order
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,29 @@ def test_cancelling_an_unpaid_order_releases_stock_and_voids_the_payment(custome
     assert response.json()["status"] == "cancelled"
     assert ProductVariant.objects.get(pk=variant.pk).stock == 5
     assert Payment.objects.get(order=order).status == "cancelled"
+
+
+def test_a_customer_cancels_after_a_failed_payment_and_gets_the_stock_back_with_nothing_to_refund(
+    customer_client, customer
+):
+    """A declined card leaves the order payment_failed; cancelling it then releases the units and refunds nothing."""
+    variant = VariantFactory(stock=5, price=Decimal("10.00"))
+    order = pay(place_order(user=customer, items=[(variant, 2)]), outcome="fail")
+    assert order.status == "payment_failed"
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 3
+
+    response = customer_client.post(f"/api/v1/orders/{order.number}/cancel/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "cancelled"
+    assert body["refunds"] == [] and body["refunded_total"] == "0.00"
+    assert [(row["from_status"], row["to_status"]) for row in body["history"]][-1] == (
+        "payment_failed",
+        "cancelled",
+    )
+    assert ProductVariant.objects.get(pk=variant.pk).stock == 5
+    assert customer_client.post(f"/api/v1/orders/{order.number}/cancel/").status_code == 409
 
 
 def test_cancelling_a_paid_order_refunds_it(customer_client, customer, django_capture_on_commit_callbacks):

@@ -7,7 +7,8 @@ from rest_framework.test import APIClient
 
 from orders.exceptions import PaymentDeclined, PaymentProviderError
 from orders.models import Order, Payment, Refund
-from orders.payments.gateway import PaymentRequest, RefundRequest, get_gateway, to_minor_units
+from orders.payments.gateway import get_gateway
+from orders.payments.interface import PaymentRequest, RefundRequest, to_minor_units
 from orders.payments.stripe import StripeGateway
 from orders.services.payments import refund_create
 from tests.factories import VariantFactory

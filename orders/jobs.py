@@ -1,0 +1,15 @@
+"""Scheduled jobs (django-tasks API): background work that runs the shop's services on a timer.
+
+Unlike the email tasks in ``orders.tasks``, these change data, through the same service functions
+the API and the admin call. Each is safe to run twice at once: the services lock what they change.
+"""
+
+from django_tasks import task
+
+from orders.services.orders import orders_expire_unpaid
+
+
+@task()
+def unpaid_orders_expire() -> int:
+    """Expire orders past their payment deadline (run it every few minutes from a scheduler)."""
+    return orders_expire_unpaid()

@@ -1,0 +1,154 @@
+"""The one way an order's or a refund's status changes: check the table, record who did it and when.
+
+Order statuses and their table are in ``orders.statuses`` (``TRANSITIONS``; creation is the move
+from ``""``); refund statuses in ``REFUND_TRANSITIONS``. Nothing outside this module assigns
+``Order.status`` or ``Refund.status`` (docs/architecture.md). The operations built on these
+(cancel, ship, deliver, expire, pay, refund) live in ``orders.services.orders`` and
+``orders.services.payments``.
+"""
+
+import logging
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orders.exceptions import InvalidTransition, OrderNotFound
+from orders.models import Order, OrderStatusChange, Refund
+from orders.notifications import order_notify_on_commit
+from orders.statuses import NOTIFY, REFUND_TRANSITIONS, TIMESTAMP_FIELD, RefundStatus, Role, is_allowed
+
+logger = logging.getLogger(__name__)
+
+# Who asks for a change: a user, an anonymous visitor (a guest), or nobody (the system).
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def actor_user(actor: Actor) -> AbstractBaseUser | None:
+    """Return the actor as a user to record, or None for guests and the system."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def order_lock(*, order_id: int) -> Order:
+    """Return the order with its row locked until the current transaction ends."""
+    try:
+        return Order.objects.select_for_update().get(pk=order_id)
+    except Order.DoesNotExist as error:
+        raise OrderNotFound() from error
+
+
+def order_create(
+    *, order: Order, to_status: str, actor: Actor = None, role: str, note: str, at: datetime | None = None
+) -> OrderStatusChange:
+    """Insert a new order in its first status, if the table lets ``role`` create one there; return its history row.
+
+    Creation is the table's move from ``""``: checkout places orders in ``pending_payment`` (the
+    customer), a replacement starts ``paid`` (staff: there is nothing to pay). Call inside the
+    transaction that writes the order's lines. ``at`` is when it happened (default now).
+    """
+    if not is_allowed("", to_status, role):
+        raise InvalidTransition(from_status="", to_status=to_status)
+    at = at or timezone.now()
+    order.status = to_status
+    if to_status in TIMESTAMP_FIELD:
+        setattr(order, TIMESTAMP_FIELD[to_status], at)
+    order.save(force_insert=True)
+    return OrderStatusChange.objects.create(
+        order=order,
+        from_status="",
+        to_status=to_status,
+        actor=actor_user(actor),
+        role=role,
+        note=note,
+        created_at=at,
+    )
+
+
+def order_transition(
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor = None,
+    role: str = Role.SYSTEM,
+    note: str = "",
+    changes: dict | None = None,
+    at: datetime | None = None,
+) -> Order:
+    """Move the order to ``to_status`` if the table allows it for ``role``, record it; return the locked order.
+
+    ``changes`` are further fields saved with the status (tracking number, reason); ``at`` is the
+    time stored in the status's own field (``delivered_at``...), default now; the history row always
+    records when the change was made. Raises ``InvalidTransition`` (409) when the table says no.
+    """
+    now = timezone.now()
+    at = at or now
+    with transaction.atomic():
+        locked = order_lock(order_id=order.pk)
+        if not is_allowed(locked.status, to_status, role):
+            raise InvalidTransition(from_status=locked.status, to_status=to_status)
+        from_status = locked.status
+        locked.status = to_status
+        update_fields = ["status", "updated_at"]
+        if to_status in TIMESTAMP_FIELD:
+            setattr(locked, TIMESTAMP_FIELD[to_status], at)
+            update_fields.append(TIMESTAMP_FIELD[to_status])
+        for field, value in (changes or {}).items():
+            setattr(locked, field, value)
+            update_fields.append(field)
+        locked.save(update_fields=update_fields)
+        OrderStatusChange.objects.create(
+            order=locked,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor_user(actor),
+            role=role,
+            note=note,
+            created_at=now,
+        )
+        if to_status in NOTIFY:
+            order_notify_on_commit(order_id=locked.pk, notification=to_status)
+    for field in update_fields:  # keep the caller's instance in step
+        setattr(order, field, getattr(locked, field))
+    return locked
+
+
+def order_flag(*, order: Order, note: str) -> None:
+    """Mark the order for staff attention with a note (call with the order locked)."""
+    stamp = timezone.now().isoformat(timespec="seconds")
+    order.needs_attention = True
+    order.attention_note = f"{order.attention_note}\n{stamp} {note}".strip()
+    order.save(update_fields=["needs_attention", "attention_note", "updated_at"])
+    logger.warning("Order %s flagged: %s", order.number, note)
+
+
+def refund_transition(
+    *, refund: Refund, to_status: str, reference: str | None = None, failure_reason: str = ""
+) -> Refund:
+    """Record a refund's new status (the provider's answer, an event) and keep the order's refunded total.
+
+    Takes the order's lock, then the refund's. A move the table (``REFUND_TRANSITIONS``) does not
+    list is ignored, as a late or repeated provider event must be: the refund is returned as it
+    stands. A refund that fails flags its order for staff.
+    """
+    with transaction.atomic():
+        order = order_lock(order_id=refund.order_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if reference and not refund.provider_reference:
+            refund.provider_reference = reference
+        previous = refund.status
+        if (previous, to_status) in REFUND_TRANSITIONS:
+            refund.status = to_status
+            refund.failure_reason = failure_reason
+            if to_status == RefundStatus.SUCCEEDED:
+                Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") + refund.amount)
+            elif previous == RefundStatus.SUCCEEDED:
+                Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") - refund.amount)
+            if to_status == RefundStatus.FAILED:
+                order_flag(
+                    order=order, note=f"Refund {refund.pk} failed: {failure_reason or 'no reason given'}"
+                )
+        refund.save()
+    return refund
