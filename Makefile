@@ -54,7 +54,7 @@ bench: install
 			apt-get update -qq && apt-get install -y -qq wrk; \
 		else echo "bench: wrk is missing; install it with: sudo apt-get install -y wrk" >&2; exit 1; fi; }
 	@command -v wrk >/dev/null || { echo "bench: wrk is still missing" >&2; exit 1; }
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 ## Debian's Chromium for the browser tests (tests/e2e): installed with apt-get when missing and root.
 ## Playwright drives it through executable_path; Playwright's own browser download does not work here.

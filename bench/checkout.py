@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/shop THROTTLE_CHECKOUT=1000000/min DEBUG=false \\
         .venv/bin/gunicorn shop.wsgi -w 4 -b 127.0.0.1:8000
     # then, with the same DATABASE_URL (the script reads the database to check the stock afterwards):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shop .venv/bin/python bench/checkout.py http://127.0.0.1:8000 \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shop .venv/bin/python -m bench.checkout http://127.0.0.1:8000 \\
         --clients 16 --orders 400
 
 It creates one product with a few variants holding ``--stock`` units in all (default: fewer than the
@@ -29,7 +29,6 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 ADDRESS = {
     "first_name": "Bench",

@@ -1,6 +1,6 @@
 """Benchmark foot-type matching: ranking over 5,000 products and a 12-megapixel footprint photo.
 
-Run: ``.venv/bin/python bench/matching.py``. Prints median times (in process) and peak memory.
+Run from the project root: ``.venv/bin/python -m bench.matching``. Prints median times (in process) and peak memory.
 Targets (2-core machine): ranking < 50 ms; footprint < 400 ms and < 250 MB.
 """
 
@@ -18,18 +18,14 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
+import django
+
+from catalogue.images import open_validated_image
+from catalogue.matching.footprint import analyse_footprint
+from catalogue.matching.profile import profile_from_answers
+from catalogue.matching.scoring import ORDINAL_SCALES, Candidate, Rule, rank_candidates, rule_applies
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from catalogue.images import open_validated_image  # noqa: E402
-from catalogue.matching.footprint import analyse_footprint  # noqa: E402
-from catalogue.matching.profile import profile_from_answers  # noqa: E402
-from catalogue.matching.scoring import ORDINAL_SCALES, Candidate, Rule, rank_candidates, rule_applies  # noqa: E402
 
 SEED = importlib.import_module("catalogue.migrations.0004_seed_matching_rules_and_exercises")
 
@@ -148,7 +144,7 @@ def bench_footprint() -> None:
         file.write(data)
         file.flush()
         output = subprocess.run(
-            [sys.executable, __file__, "--footprint-child", file.name],
+            [sys.executable, "-m", "bench.matching", "--footprint-child", file.name],
             capture_output=True,
             text=True,
             check=True,
@@ -166,6 +162,8 @@ def bench_footprint() -> None:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    django.setup()
     if len(sys.argv) == 3 and sys.argv[1] == "--footprint-child":
         footprint_child(sys.argv[2])
     else:

@@ -1,6 +1,6 @@
 """Benchmark the shop against a bare Django + DRF ceiling on this machine; print one table.
 
-    .venv/bin/python bench/run.py [--runs 3] [--duration 6] [--connections 16]
+    .venv/bin/python -m bench.run [--runs 3] [--duration 6] [--connections 16]
 
 What it does, all on 127.0.0.1:
 1. creates a throwaway PostgreSQL database (``BENCH_DATABASE_URL``, default ``shop_bench``), migrates it
@@ -37,20 +37,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.endpoints import ENDPOINTS, BenchContext, BenchRequest, Endpoint
 
-from bench.endpoints import ENDPOINTS, BenchContext, BenchRequest, Endpoint  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PORTS = {"ceiling": 8300, "nocache": 8301, "cache": 8302}
-TARGETS = {  # (endpoint, cache) -> minimum ratio to the ceiling, from issue 8
+TARGETS = {  # (endpoint, cache) -> minimum ratio to the ceiling
     ("product list", False): 0.5,
     ("product list", True): 0.85,
     ("product detail", False): 0.6,
 }
+# The most SQL queries one request may run: a catalogue read or an assessment 5, a checkout 8 (the
+# ORM's statements, the same on every database: tests/orders/test_checkout_queries.py pins them).
 MAX_QUERIES = 5
+MAX_QUERIES_BY_ENDPOINT = {"checkout": 8}
 
 
 @dataclass
@@ -496,11 +498,12 @@ def print_table(rows, ratios, queries, skipped, args) -> None:
             f"| {label} | {cache} | {rps:,.0f} | {median(results, 'p50_ms'):.2f} | {median(results, 'p99_ms'):.2f} "
             f"| {sql} | {ratio:.2f} | {target_text} | {errors} |"
         )
-    worst = max((max(c.values()) for c in queries.values()), default=0)
     print()
-    print(
-        f"Most SQL queries in any request: {worst} (target ≤ {MAX_QUERIES}: {'met' if worst <= MAX_QUERIES else 'NOT met'})"
-    )
+    for name, counts in queries.items():
+        most, ceiling = max(counts.values()), MAX_QUERIES_BY_ENDPOINT.get(name, MAX_QUERIES)
+        print(
+            f"Most SQL queries in a {name} request: {most} (target ≤ {ceiling}: {'met' if most <= ceiling else 'NOT met'})"
+        )
     for line in skipped:
         print(f"Skipped {line}.")
 

@@ -1,6 +1,6 @@
 """The scale-out claim on one machine: two app servers behind nginx, sharing PostgreSQL and Redis.
 
-    .venv/bin/python bench/scaleout.py
+    .venv/bin/python -m bench.scaleout
 
 Starts two gunicorn app servers (127.0.0.1:8401 and :8402, 2 workers each) on a throwaway PostgreSQL
 database (``SCALEOUT_DATABASE_URL``, default ``shop_scaleout``) and one Redis (``SCALEOUT_REDIS_URL``,
@@ -30,10 +30,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.run import database_create, database_drop, say, server_stop
 
-from bench.run import database_create, database_drop, say, server_stop  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -255,7 +254,7 @@ def main() -> int:
             0
         ] != 404:
             run = subprocess.run(
-                [PYTHON, "bench/checkout.py", f"http://127.0.0.1:{NGINX_PORT}", "--clients", "16", "--orders", "300"],
+                [PYTHON, "-m", "bench.checkout", f"http://127.0.0.1:{NGINX_PORT}", "--clients", "16", "--orders", "300"],
                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
             )  # fmt: skip
             print(run.stdout.rstrip())
