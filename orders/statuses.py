@@ -90,6 +90,20 @@ class PaymentStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled (voided)"
 
 
+# The moves a payment attempt's status may make (``orders.services.transitions.payment_transition``).
+# Money the provider reports received after an attempt failed or was voided is still recorded: the
+# order is then flagged for staff (``orders.payments.webhooks``).
+PAYMENT_TRANSITIONS = frozenset(
+    {
+        (PaymentStatus.PENDING, PaymentStatus.SUCCEEDED),
+        (PaymentStatus.PENDING, PaymentStatus.FAILED),
+        (PaymentStatus.PENDING, PaymentStatus.CANCELLED),
+        (PaymentStatus.FAILED, PaymentStatus.SUCCEEDED),
+        (PaymentStatus.CANCELLED, PaymentStatus.SUCCEEDED),
+    }
+)
+
+
 class RefundStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SUCCEEDED = "succeeded", "Succeeded"

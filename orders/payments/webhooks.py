@@ -11,7 +11,13 @@ from django.db import IntegrityError, transaction
 from orders.models import Order, Payment, Refund, WebhookEvent
 from orders.payments.interface import from_minor_units, to_minor_units
 from orders.services.fittings import fitting_order_paid
-from orders.services.transitions import order_flag, order_lock, order_transition, refund_transition
+from orders.services.transitions import (
+    order_flag,
+    order_lock,
+    order_transition,
+    payment_transition,
+    refund_transition,
+)
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
 
 logger = logging.getLogger(__name__)
@@ -76,10 +82,12 @@ def _payment_succeeded(record: WebhookEvent, intent: dict) -> str:
             note=f"Payment {payment.provider_reference}: amount or currency mismatch. {payment.failure_reason}",
         )
         return "amount_mismatch"
-    payment.status = PaymentStatus.SUCCEEDED
-    payment.amount_received = from_minor_units(received, currency)
-    payment.failure_reason = ""
-    payment.save()
+    payment_transition(
+        payment=payment,
+        to_status=PaymentStatus.SUCCEEDED,
+        amount_received=from_minor_units(received, currency),
+        failure_reason="",
+    )
     order.captured_total += payment.amount_received
     order.save(update_fields=["captured_total", "updated_at"])
     if is_allowed(order.status, OrderStatus.PAID, Role.SYSTEM):
@@ -103,9 +111,11 @@ def _payment_failed(record: WebhookEvent, intent: dict) -> str:
         payment.save()
         return "stale"
     error = intent.get("last_payment_error") or {}
-    payment.failure_reason = error.get("message") or "The payment failed."
-    payment.status = PaymentStatus.FAILED
-    payment.save()
+    payment_transition(
+        payment=payment,
+        to_status=PaymentStatus.FAILED,
+        failure_reason=error.get("message") or "The payment failed.",
+    )
     if is_allowed(order.status, OrderStatus.PAYMENT_FAILED, Role.SYSTEM):
         order_transition(order=order, to_status=OrderStatus.PAYMENT_FAILED, note=payment.failure_reason)
         return "payment_failed"
@@ -117,9 +127,8 @@ def _payment_canceled(record: WebhookEvent, intent: dict) -> str:
     if found is None:
         return "unmatched"
     _order, payment = found
-    if payment.status == PaymentStatus.PENDING:
-        payment.status = PaymentStatus.CANCELLED
-    payment.save()
+    if not payment_transition(payment=payment, to_status=PaymentStatus.CANCELLED):
+        payment.save()  # only its provider reference, when the event brought it
     return "payment_cancelled"
 
 

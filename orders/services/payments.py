@@ -21,6 +21,7 @@ from orders.services.transitions import (
     order_flag,
     order_lock,
     order_transition,
+    payment_transition,
     refund_transition,
 )
 from orders.statuses import AWAITING_PAYMENT, OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
@@ -123,9 +124,7 @@ def _payment_first_fail(*, payment: Payment, reason: str, order_status: str | No
         order = order_lock(order_id=payment.order_id)
         if order.payments.filter(attempt=payment.attempt).exists():  # a replay recorded it already
             return
-        payment.status = PaymentStatus.FAILED
-        payment.failure_reason = reason
-        payment.save(force_insert=True)
+        payment_transition(payment=payment, to_status=PaymentStatus.FAILED, failure_reason=reason)
         if order_status and is_allowed(order.status, order_status, Role.SYSTEM):
             order_transition(order=order, to_status=order_status, note=reason)
 
@@ -133,8 +132,10 @@ def _payment_first_fail(*, payment: Payment, reason: str, order_status: str | No
 def _payment_fail(*, payment: Payment, reason: str, order_status: str | None) -> None:
     with transaction.atomic():
         order = order_lock(order_id=payment.order_id)
-        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
-            status=PaymentStatus.FAILED, failure_reason=reason
+        payment_transition(
+            payment=Payment.objects.select_for_update().get(pk=payment.pk),
+            to_status=PaymentStatus.FAILED,
+            failure_reason=reason,
         )
         if order_status and is_allowed(order.status, order_status, Role.SYSTEM):
             order_transition(order=order, to_status=order_status, note=reason)
@@ -155,9 +156,11 @@ def order_payments_settle_after_cancel(*, order: Order, actor: Actor = None) -> 
                         note=f"Could not void payment {payment.pk}: {error}",
                     )
                 continue
-        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
-            status=PaymentStatus.CANCELLED
-        )
+        with transaction.atomic():
+            payment_transition(
+                payment=Payment.objects.select_for_update().get(pk=payment.pk),
+                to_status=PaymentStatus.CANCELLED,
+            )
     order.refresh_from_db()
     outstanding = refundable_remaining(order=order)
     if outstanding > 0:

@@ -1,8 +1,9 @@
-"""The one way an order's or a refund's status changes: check the table, record who did it and when.
+"""The one way an order's, a payment's or a refund's status changes: check the table, record the change.
 
 Order statuses and their table are in ``orders.statuses`` (``TRANSITIONS``; creation is the move
-from ``""``); refund statuses in ``REFUND_TRANSITIONS``. Nothing outside this module assigns
-``Order.status`` or ``Refund.status`` (docs/architecture.md). The operations built on these
+from ``""``), with who did it and when in the order's history; payment and refund statuses in
+``PAYMENT_TRANSITIONS`` and ``REFUND_TRANSITIONS``. Nothing outside this module assigns
+``Order.status``, ``Payment.status`` or ``Refund.status`` (docs/architecture.md). The operations built on these
 (cancel, ship, deliver, expire, pay, refund) live in ``orders.services.orders`` and
 ``orders.services.payments``.
 """
@@ -17,9 +18,17 @@ from django.db.models import F
 from django.utils import timezone
 
 from orders.exceptions import InvalidTransition, OrderNotFound
-from orders.models import Order, OrderStatusChange, Refund
+from orders.models import Order, OrderStatusChange, Payment, Refund
 from orders.notifications import order_notify_on_commit
-from orders.statuses import NOTIFY, REFUND_TRANSITIONS, TIMESTAMP_FIELD, RefundStatus, Role, is_allowed
+from orders.statuses import (
+    NOTIFY,
+    PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
+    TIMESTAMP_FIELD,
+    RefundStatus,
+    Role,
+    is_allowed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +131,23 @@ def order_flag(*, order: Order, note: str) -> None:
     order.attention_note = f"{order.attention_note}\n{stamp} {note}".strip()
     order.save(update_fields=["needs_attention", "attention_note", "updated_at"])
     logger.warning("Order %s flagged: %s", order.number, note)
+
+
+def payment_transition(*, payment: Payment, to_status: str, **changes) -> bool:
+    """Move a payment attempt to ``to_status`` if ``PAYMENT_TRANSITIONS`` allows it; return whether it moved.
+
+    Call with the payment locked (or just created, unsaved: its first status is then written with
+    it, from ``pending``). ``changes`` are further fields saved with it (``failure_reason``,
+    ``amount_received``). A move the table does not list changes and saves nothing: a late or
+    repeated provider event must not.
+    """
+    if (payment.status, to_status) not in PAYMENT_TRANSITIONS:
+        return False
+    payment.status = to_status
+    for field, value in changes.items():
+        setattr(payment, field, value)
+    payment.save(force_insert=payment._state.adding)
+    return True
 
 
 def refund_transition(

@@ -5,9 +5,9 @@ import itertools
 import pytest
 
 from orders.exceptions import InvalidTransition
-from orders.models import Order, OrderStatusChange
-from orders.services.transitions import order_create, order_transition
-from orders.statuses import OrderStatus, Role, is_allowed, next_statuses
+from orders.models import Order, OrderStatusChange, Payment
+from orders.services.transitions import order_create, order_transition, payment_transition
+from orders.statuses import OrderStatus, PaymentStatus, Role, is_allowed, next_statuses
 from tests.orders.factories import place_order
 
 S, CUSTOMER, STAFF, SYSTEM = OrderStatus, Role.CUSTOMER, Role.STAFF, Role.SYSTEM
@@ -126,3 +126,31 @@ def test_order_transition_follows_the_table(from_status, to_status, role, staff_
         order.refresh_from_db()
         assert order.status == from_status
         assert OrderStatusChange.objects.filter(order=order).count() == before
+
+
+P = PaymentStatus
+# A payment attempt's moves, written out: a pending attempt succeeds, fails or is voided; money the
+# provider reports after a failure or a void is still recorded. Nothing else moves.
+EXPECTED_PAYMENT_MOVES = {
+    (P.PENDING, P.SUCCEEDED),
+    (P.PENDING, P.FAILED),
+    (P.PENDING, P.CANCELLED),
+    (P.FAILED, P.SUCCEEDED),
+    (P.CANCELLED, P.SUCCEEDED),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("from_status", "to_status"), list(itertools.product(P.values, P.values)))
+def test_payment_transition_follows_its_table(from_status, to_status):
+    payment = place_order().payments.get()
+    Payment.objects.filter(pk=payment.pk).update(status=from_status, failure_reason="before")
+    payment.refresh_from_db()
+    moved = payment_transition(payment=payment, to_status=to_status, failure_reason="after")
+    stored = Payment.objects.get(pk=payment.pk)
+    if (from_status, to_status) in EXPECTED_PAYMENT_MOVES:
+        assert moved is True
+        assert (stored.status, stored.failure_reason) == (to_status, "after")
+    else:
+        assert moved is False
+        assert (stored.status, stored.failure_reason) == (from_status, "before")
