@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "shop",
+    "accounts",
     "catalogue",
     "orders",
     "orders.fittings",
