@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "shop",
+    "accounts",
     "catalogue",
     "orders",
     "orders.fittings",
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answer anonymous catalogue reads from the catalogue read cache before sessions, auth and DRF run.
+    "catalogue.cache.CatalogueCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,20 +74,20 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file by default; PostgreSQL (production) through DATABASE_URL.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
-    # A health check is a ``SELECT 1`` round trip at the start of every request that uses the
-    # database (about a tenth of an uncached catalogue read). Off by default, as in Django: a
-    # connection that broke while idle fails one request and is then replaced; turn it on
-    # (``DB_CONN_HEALTH_CHECKS=true``) where connections are cut often (a proxy with idle timeouts).
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_CONN_HEALTH_CHECKS", default=False)
+_database_url = env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+if _database_url["ENGINE"] == "django.db.backends.postgresql":
+    _database_engine_options = {
+        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
+        # A health check is a ``SELECT 1`` round trip at the start of every request that uses the
+        # database (about a tenth of an uncached catalogue read). Off by default, as in Django: a
+        # connection that broke while idle fails one request and is then replaced; turn it on
+        # (``DB_CONN_HEALTH_CHECKS=true``) where connections are cut often (a proxy with idle timeouts).
+        "CONN_HEALTH_CHECKS": env.bool("DB_CONN_HEALTH_CHECKS", default=False),
+    }
 else:
     # Wait for a lock rather than failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    _database_engine_options = {"OPTIONS": {"timeout": 20, **_database_url.get("OPTIONS", {})}}
+DATABASES = {"default": {"ATOMIC_REQUESTS": False, **_database_url, **_database_engine_options}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "shop.User"
@@ -206,6 +209,11 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
         "BadRequestTypeEnum": "shop.api.openapi.BAD_REQUEST_TYPES",
+        # One enum for "left"/"right" (a footprint's side and the short leg's side).
+        "FootSideEnum": "catalogue.matching.vocabulary.SIDES",
+        # A return request's kind has its own enum; naming the product's kind too keeps it ``KindEnum``.
+        "ReturnKindEnum": "orders.statuses.ReturnKind",
+        "KindEnum": "catalogue.choices.ProductKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -222,9 +230,7 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
-# ---------------------------------------------------------------------------------------------------
-# Ordering: payments, checkout and fulfilment (issue 3). Read by orders/ at call time, never at import.
-# ---------------------------------------------------------------------------------------------------
+# --- Ordering: payments, checkout and fulfilment. Read by orders/ at call time, never at import. -----
 # Stripe keys; leave empty to run offline with the dummy gateway.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
@@ -239,7 +245,7 @@ PAYMENT_GATEWAYS = {
 SHOP_PAYMENT_DEADLINE_MINUTES = env.int("SHOP_PAYMENT_DEADLINE_MINUTES", default=30)
 # Shipping methods are a model (orders.ShippingMethod, edited in the admin; seeded by a migration).
 
-# --- Foot-type matching (catalogue/matching; the numbers of shared/matching.md) -----------------
+# --- Foot-type matching (catalogue/matching; the numbers of docs/matching.md) -------------------
 # Arch index classes (Cavanagh & Rodgers 1987): high arch AI <= HIGH_MAX; flat AI >= FLAT_MIN.
 MATCHING_ARCH_INDEX_HIGH_MAX = 0.21
 MATCHING_ARCH_INDEX_FLAT_MIN = 0.26
@@ -271,23 +277,11 @@ MATCHING_FOOTPRINT_OVERLAY_SIDE = 1000
 MATCHING_FOOTPRINT_MIN_CONTRAST = 40  # grey levels between paper and print
 MATCHING_FOOTPRINT_MIN_AREA = 0.01  # the print covers at least this share of the picture
 MATCHING_FOOTPRINT_SECOND_BLOB_MAX = 0.25  # another blob this large (vs the print) means "not one print"
-# One OpenAPI enum for "left"/"right" (a footprint's side and the short leg's side).
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["FootSideEnum"] = "catalogue.matching.vocabulary.SIDES"
 
-# --- Performance (issue 8): catalogue read cache (catalogue/cache.py; docs/deploy.md) ---------------
+# --- Catalogue read cache (catalogue/cache.py; docs/deploy.md) --------------------------------------
 # Seconds a rendered catalogue read may stay in the cache (invalidated earlier by any catalogue change);
 # 0 turns the server-side cache off. With the local-memory cache each process has its own copy, so
 # several gunicorn workers need REDIS_URL for a change to reach all of them (`make serve` sees to it).
 CATALOGUE_CACHE_TIMEOUT = env.int("CATALOGUE_CACHE_TIMEOUT", default=300)
 # Cache-Control max-age of anonymous catalogue reads (browsers, CDN); they revalidate with the ETag.
 CATALOGUE_HTTP_MAX_AGE = env.int("CATALOGUE_HTTP_MAX_AGE", default=30)
-# Answer anonymous catalogue reads from that cache before sessions, auth and DRF run.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
-    "catalogue.cache.CatalogueCacheMiddleware",
-)
-
-# --- Returns and replacements (issue 5): one OpenAPI enum for a request's kind (not the product's kind).
-# Naming both keeps the product's ``KindEnum`` as it was.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["ReturnKindEnum"] = "orders.statuses.ReturnKind"
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["KindEnum"] = "catalogue.choices.ProductKind"

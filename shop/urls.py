@@ -8,7 +8,7 @@ from shop.api.errors import not_found
 from shop.health import healthz
 
 api_v1 = [
-    path("", include("shop.accounts.urls")),
+    path("", include("accounts.urls")),
     path("", include("catalogue.urls")),
     path("", include("orders.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

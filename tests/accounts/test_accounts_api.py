@@ -3,6 +3,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts import apis
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +137,5 @@ def test_me_refuses_an_incomplete_address(customer_client):
 
 
 def test_me_shows_the_foot_profile_from_the_catalogue_selector(customer_client, monkeypatch):
-    from shop.accounts import apis
-
     monkeypatch.setattr(apis, "latest_foot_profile", lambda *, user: {"arch_type": "low", "user": user.email})
     assert customer_client.get("/api/v1/me/").json()["foot_profile"]["arch_type"] == "low"

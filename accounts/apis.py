@@ -1,4 +1,4 @@
-"""Account endpoints: register, login, logout, me. Thin views over ``shop.accounts.services``."""
+"""Account endpoints: register, login, logout, me. Thin views over ``accounts.services``."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts import services
 from catalogue.selectors import latest_foot_profile
 from orders.apis.common import AddressSerializer
 from orders.selectors import customer_default_address
-from shop.accounts import services
 from shop.api.openapi import domain_validation_errors
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.accounts import apis
+from accounts import apis
 
 urlpatterns = [
     path("auth/register/", apis.RegisterApi.as_view(), name="auth-register"),

@@ -6,21 +6,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
-from shop.exceptions import InvalidInput
-
-
-class EmailTaken(InvalidInput):
-    code = "email_taken"
-    default_detail = "An account with this email address already exists."
-
-
-class InvalidCredentials(InvalidInput):
-    code = "invalid_credentials"
-    default_detail = "The email address or the password is wrong."
-
-
-class InvalidPassword(InvalidInput):
-    code = "invalid_password"
+from accounts.exceptions import EmailTaken, InvalidCredentials, InvalidPassword
+from orders.services.addresses import default_address_set
 
 
 def user_register(*, email: str, password: str, first_name: str = "", last_name: str = ""):
@@ -62,8 +49,6 @@ def user_logout(*, user) -> None:
 def user_update(*, user, first_name: str | None = None, last_name: str | None = None,
                 default_shipping_address: dict | None = None, clear_address: bool = False):  # fmt: skip
     """Change the customer's name and default shipping address; return the user."""
-    from orders.services.addresses import default_address_set
-
     fields = []
     if first_name is not None:
         user.first_name = first_name
