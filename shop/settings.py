@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "shop",
     "catalogue",
+    "catalogue.matching",
     "orders",
     "orders.fittings",
 ]
