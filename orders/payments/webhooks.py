@@ -8,9 +8,9 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from orders.fittings.services import fitting_order_paid
 from orders.models import Order, Payment, Refund, WebhookEvent
 from orders.payments.gateway import from_minor_units, to_minor_units
-from orders.services.fittings import fitting_order_paid
 from orders.services.orders import order_flag, order_lock, order_transition
 from orders.services.payments import refund_apply_status
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed

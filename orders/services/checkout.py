@@ -36,11 +36,11 @@ from orders.exceptions import (
     InvalidInput,
     InvalidShippingMethod,
 )
+from orders.fittings.services import fittings_attach_to_order_lines, fittings_checkout_validate
 from orders.models import ZERO, Cart, CartItem, Order, OrderLine, OrderStatusChange, Payment, ShippingMethod
 from orders.payments.gateway import PaymentSession
 from orders.selectors import cart_usable, customer_default_address, order_get_for_staff
 from orders.services import batch
-from orders.services.fittings import fittings_attach_to_order_lines, fittings_checkout_validate
 from orders.services.orders import Actor
 from orders.services.payments import payment_start, payment_start_first
 from orders.services.stock import StockReservation, stock_reservation

@@ -10,12 +10,12 @@ from django.utils import timezone
 from orders import policy
 from orders.fittings.exceptions import NothingToCarryForward
 from orders.fittings.models import Fitting, OrthoticBuild
-from orders.models import OrderLine
-from orders.services.fittings import (
+from orders.fittings.services import (
     fitting_carry_forward,
     orthotic_build_mark_made,
     orthotic_build_record,
 )
+from orders.models import OrderLine
 from orders.services.orders import order_deliver, order_ship
 from tests.fittings.helpers import paid_custom_order
 
