@@ -53,7 +53,7 @@ def product_detail_requests(context: BenchContext) -> list[BenchRequest]:
 
 
 def assessment_requests(context: BenchContext) -> list[BenchRequest]:
-    """Return a few typical questionnaires (answers of ``shared/matching.md``), no footprint image."""
+    """Return a few typical questionnaires (the answers of ``docs/matching.md``), no footprint image."""
     answers = [
         {"arch_type_self": "flat", "heel_pain_morning": True, "pain_areas": ["heel", "arch"],
          "activity": "walking", "shoe_type": "casual", "foot_length_mm": 262},

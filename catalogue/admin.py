@@ -212,6 +212,3 @@ class CategoryAdmin(admin.ModelAdmin):
 class ConditionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "short_description"]
     search_fields = ["name", "slug"]
-
-
-import catalogue.matching.admin  # noqa: E402, F401  (foot-type matching registers its models)

@@ -236,6 +236,3 @@ class ProductListing(models.Model):
 
     def __str__(self):
         return self.name
-
-
-from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule  # noqa: E402, F401, I001

@@ -10,11 +10,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from catalogue.cache import catalogue_changed
 from catalogue.listing import listings_refresh
+from catalogue.matching.models import Exercise, MatchingRule
 from catalogue.models import (
     Category,
     Condition,
-    Exercise,
-    MatchingRule,
     Product,
     ProductImage,
     ProductVariant,

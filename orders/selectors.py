@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from catalogue.choices import ProductKind
 from orders.exceptions import CartNotFound, OrderNotFound
 from orders.fittings.selectors import related_or_none
+from orders.fittings.services import fitting_missing
 from orders.models import (
     ZERO,
     Cart,
@@ -20,7 +21,6 @@ from orders.models import (
     Refund,
     ShippingMethod,
 )
-from orders.services.fittings import fitting_missing
 
 
 def cart_usable(cart: Cart | None, *, user) -> Cart:

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from orders.apis import carts, checkout, fittings, orders, payments, staff
+from orders.apis import carts, checkout, orders, payments, staff
 
 urlpatterns = [
     path("carts/", carts.CartCreateApi.as_view(), name="cart-create"),
@@ -9,13 +9,7 @@ urlpatterns = [
     path("carts/<uuid:token>/items/<int:item_id>/", carts.CartItemApi.as_view(), name="cart-item"),
     path("shipping-methods/", carts.ShippingMethodListApi.as_view(), name="shipping-method-list"),
     path("checkout/", checkout.CheckoutApi.as_view(), name="checkout"),
-    path("fittings/", fittings.FittingCreateApi.as_view(), name="fitting-create"),
-    path("fittings/<uuid:pk>/", fittings.FittingDetailApi.as_view(), name="fitting-detail"),
-    path(
-        "fittings/<uuid:pk>/prescription/",
-        fittings.FittingPrescriptionApi.as_view(),
-        name="fitting-prescription",
-    ),
+    path("fittings/", include("orders.fittings.urls")),
     path("orders/", orders.OrderListApi.as_view(), name="order-list"),
     path("orders/<str:number>/", orders.OrderDetailApi.as_view(), name="order-detail"),
     path("orders/<str:number>/cancel/", orders.OrderCancelApi.as_view(), name="order-cancel"),

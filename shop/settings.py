@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "shop",
     "accounts",
     "catalogue",
+    "catalogue.matching",
     "orders",
     "orders.fittings",
 ]

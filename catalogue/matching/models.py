@@ -1,6 +1,7 @@
 """Foot-type matching models: assessments, footprints, and the rules and exercises staff tune.
 
-Imported at the end of ``catalogue/models.py`` so that they belong to the ``catalogue`` app.
+The ``matching`` app's models keep the tables they were created with (``catalogue_*``), named in
+each ``Meta.db_table``; the rules they hold are described in ``docs/matching.md``.
 """
 
 import uuid
@@ -50,6 +51,7 @@ class MatchingRule(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        db_table = "catalogue_matchingrule"
         ordering = ["position", "code"]
 
     def __str__(self):
@@ -85,12 +87,15 @@ class Exercise(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
     instructions = models.TextField()
-    conditions = models.ManyToManyField(Condition, related_name="exercises", blank=True)
+    conditions = models.ManyToManyField(
+        Condition, related_name="exercises", blank=True, db_table="catalogue_exercise_conditions"
+    )
     source = models.CharField(max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        db_table = "catalogue_exercise"
         ordering = ["position", "slug"]
 
     def __str__(self):
@@ -133,6 +138,7 @@ class Footprint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "catalogue_footprint"
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -160,8 +166,9 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "catalogue_assessment"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="catalogue_a_owner_i_219fac_idx")]
 
     def __str__(self):
         return f"Assessment {self.pk}"

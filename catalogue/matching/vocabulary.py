@@ -1,4 +1,4 @@
-"""The answer values of the assessment (``shared/matching.md``, The assessment)."""
+"""The answer values of the assessment (``docs/matching.md``, The answers)."""
 
 from catalogue.choices import Activity, ShoeType
 

@@ -9,8 +9,8 @@ from catalogue.choices import ProductKind
 from orders import selectors
 from orders.apis.common import MoneyField, QuantityField, shop_currency
 from orders.fittings.selectors import related_or_none
+from orders.fittings.services import fitting_missing
 from orders.services import cart as cart_services
-from orders.services.fittings import fitting_missing
 from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 
 

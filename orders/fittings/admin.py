@@ -4,7 +4,7 @@ Pages (staff only, through ``admin_site.admin_view``):
 - ``/admin/fittings/fitting/<id>/sheet/``: the fitting sheet, the build form, "mark made", "impression arrived";
 - ``/admin/fittings/fitting/<id>/print/``: the same sheet as a plain page for the lab bench;
 - ``/admin/fittings/fitting/<id>/overlay/<side>.png`` and ``.../prescription/``: the files the sheet links to.
-Every change goes through ``orders.services.fittings``.
+Every change goes through ``orders.fittings.services``.
 """
 
 from django import forms
@@ -17,17 +17,17 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from catalogue.choices import ProductKind
-from orders.apis.fittings import prescription_response
+from orders.fittings.apis import prescription_response
 from orders.fittings.models import Fitting, OrthoticBuild
 from orders.fittings.selectors import fitting_sheet_get, order_production_estimate, related_or_none
-from orders.models import OrderLine
-from orders.services.fittings import (
+from orders.fittings.services import (
     BUILD_FIELDS,
     fitting_impression_receive,
     fitting_missing,
     orthotic_build_mark_made,
     orthotic_build_record,
 )
+from orders.models import OrderLine
 from shop.exceptions import ApplicationError
 
 

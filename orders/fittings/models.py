@@ -57,13 +57,13 @@ class Fitting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="fittings"
     )
     assessment = models.ForeignKey(
-        "catalogue.Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="fittings"
+        "matching.Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="fittings"
     )
     footprint_left = models.ForeignKey(
-        "catalogue.Footprint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "matching.Footprint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     footprint_right = models.ForeignKey(
-        "catalogue.Footprint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "matching.Footprint", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The assessment's profile and leg-length answer as they were when the fitting was made.
     profile = models.JSONField(default=dict, blank=True)

@@ -8,9 +8,9 @@ import logging
 
 from django.db import IntegrityError, transaction
 
+from orders.fittings.services import fitting_order_paid
 from orders.models import Order, Payment, Refund, WebhookEvent
 from orders.payments.interface import from_minor_units, to_minor_units
-from orders.services.fittings import fitting_order_paid
 from orders.services.transitions import (
     order_flag,
     order_lock,

@@ -4,8 +4,8 @@ from django.db import IntegrityError, transaction
 
 from catalogue.models import ProductVariant
 from orders.exceptions import CartCheckedOut, InactiveProduct, InsufficientStock, InvalidQuantity, UnknownSku
+from orders.fittings.services import fitting_attach_to_cart_item, fitting_for_cart_item
 from orders.models import Cart, CartItem
-from orders.services.fittings import fitting_attach_to_cart_item, fitting_for_cart_item
 from orders.services.transitions import Actor
 
 # The most units one cart item (and so one order line, or one line of a return request) may hold.
@@ -49,7 +49,7 @@ def cart_item_add(*, cart: Cart, sku: str, quantity: int, fitting=None, user: Ac
     """Add ``quantity`` of a variant (adding to a line already there); refuse more than is in stock.
 
     ``fitting`` (a fitting id visible to ``user``) goes with a custom orthotic; checkout refuses a
-    custom orthotic without a complete one (``orders.services.fittings``).
+    custom orthotic without a complete one (``orders.fittings.services``).
     """
     _check_open(cart)
     quantity = line_quantity_check(quantity)

@@ -33,11 +33,11 @@ from orders.exceptions import (
     InvalidInput,
     InvalidShippingMethod,
 )
+from orders.fittings.services import fittings_attach_to_order_lines, fittings_checkout_validate
 from orders.models import ZERO, Cart, CartItem, Order, OrderLine, OrderStatusChange, Payment, ShippingMethod
 from orders.notifications import order_placed_notify_on_commit
 from orders.payments.interface import PaymentSession
 from orders.selectors import cart_usable, customer_default_address, order_get_for_staff
-from orders.services.fittings import fittings_attach_to_order_lines, fittings_checkout_validate
 from orders.services.payments import payment_start, payment_start_first
 from orders.services.stock import stock_reserve
 from orders.services.transitions import Actor, order_create

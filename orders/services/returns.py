@@ -34,6 +34,7 @@ from orders.exceptions import (
     ReturnRequestNotFound,
     TooManyPhotos,
 )
+from orders.fittings.services import fitting_carry_forward, fitting_order_paid
 from orders.models import (
     ZERO,
     Order,
@@ -45,7 +46,6 @@ from orders.models import (
     ReturnRequest,
     ReturnStatusChange,
 )
-from orders.services.fittings import fitting_carry_forward, fitting_order_paid
 from orders.services.orders import order_ship
 from orders.services.payments import refund_record_pending, refund_submit, refundable_remaining
 from orders.services.stock import stock_release, stock_reserve

@@ -6,7 +6,7 @@ import pytest
 
 from catalogue.choices import ProductKind
 from catalogue.matching.services import assessment_create, footprint_create
-from orders.services.fittings import fitting_create
+from orders.fittings.services import fitting_create
 from tests.factories import ProductFactory, VariantFactory
 from tests.matching.prints import draw_print, encode
 

@@ -20,7 +20,7 @@ def lab(client, staff_user):
 
 @pytest.fixture
 def ordered_fitting(customer, custom_variant, assessment, footprints):
-    from orders.services.fittings import fitting_create
+    from orders.fittings.services import fitting_create
 
     fitting = fitting_create(
         owner=customer, assessment_id=assessment.pk, footprint_left_id=footprints[0].pk,
@@ -139,7 +139,7 @@ def test_awaiting_shipment_lists_custom_orders_once_the_pair_is_made(
     client, staff_user, customer, custom_variant, complete_fitting
 ):
     """Staff looking for orders to ship see an ordinary paid order, and a custom one only once it is made."""
-    from orders.services.fittings import orthotic_build_mark_made
+    from orders.fittings.services import orthotic_build_mark_made
     from tests.fittings.helpers import paid_custom_order
     from tests.orders.factories import paid_order
 

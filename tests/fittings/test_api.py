@@ -165,7 +165,7 @@ def test_create_and_read_take_a_constant_number_of_queries(
 def test_the_order_list_stays_flat_with_custom_lines(
     customer, customer_client, custom_variant, assessment, django_assert_max_num_queries
 ):
-    from orders.services.fittings import fitting_create
+    from orders.fittings.services import fitting_create
     from tests.fittings.helpers import paid_custom_order
 
     for _ in range(3):

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orders.fittings.lead_time import add_working_days, estimated_ship_date
-from orders.services.fittings import fitting_impression_receive
+from orders.fittings.services import fitting_impression_receive
 from tests.fittings.helpers import custom_order, paid_custom_order
 from tests.orders.factories import pay
 

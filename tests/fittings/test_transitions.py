@@ -5,7 +5,7 @@ from django.core import mail
 
 from orders.exceptions import InvalidTransition, ReasonRequired
 from orders.fittings.exceptions import BuildAlreadyMade, ImpressionNotExpected, NotInProduction
-from orders.services.fittings import (
+from orders.fittings.services import (
     fitting_impression_receive,
     orthotic_build_mark_made,
     orthotic_build_record,

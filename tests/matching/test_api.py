@@ -287,11 +287,11 @@ def test_admin_shows_rules_exercises_and_footprint_overlays(staff_user, api_clie
     api_client.post(ASSESSMENTS, {"footprint": footprint["id"]}, format="json")
     client.force_login(staff_user)
     for name in ("matchingrule", "exercise", "footprint", "assessment"):
-        assert client.get(reverse(f"admin:catalogue_{name}_changelist")).status_code == 200
-    page = client.get(reverse("admin:catalogue_footprint_change", args=[footprint["id"]]))
+        assert client.get(reverse(f"admin:matching_{name}_changelist")).status_code == 200
+    page = client.get(reverse("admin:matching_footprint_change", args=[footprint["id"]]))
     assert page.status_code == 200 and b"overlay.png" in page.content
     assessment = Assessment.objects.get()
-    assert client.get(reverse("admin:catalogue_assessment_change", args=[assessment.pk])).status_code == 200
+    assert client.get(reverse("admin:matching_assessment_change", args=[assessment.pk])).status_code == 200
 
 
 def test_admin_refuses_a_rule_on_an_unknown_profile_field(staff_user, client):
@@ -299,7 +299,7 @@ def test_admin_refuses_a_rule_on_an_unknown_profile_field(staff_user, client):
 
     client.force_login(staff_user)
     rule = MatchingRule.objects.get(code="flat-arch-support")
-    url = reverse("admin:catalogue_matchingrule_change", args=[rule.pk])
+    url = reverse("admin:matching_matchingrule_change", args=[rule.pk])
     data = {"code": rule.code, "when": '{"shoe_colour": ["red"]}', "attribute": "arch_support",
             "preferred": '["high"]', "weight": 3, "reason": rule.reason, "source": rule.source, "position": 0,
             "is_active": "on"}  # fmt: skip

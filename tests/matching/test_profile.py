@@ -1,4 +1,4 @@
-"""Answers -> foot profile and referral (shared/matching.md); pure, no database."""
+"""Answers -> foot profile and referral (docs/matching.md); pure, no database."""
 
 import pytest
 
@@ -58,7 +58,7 @@ CONDITIONS = [
 
 @pytest.mark.parametrize(("answers", "expected"), CONDITIONS)
 def test_conditions_and_their_sources(answers, expected):
-    """Each condition comes from the answers the spec names, and says which."""
+    """Each condition comes from the answers docs/matching.md names, and says which."""
     profile = profile_from_answers(answers=answers)
     assert profile.conditions == tuple(sorted(expected))
     assert profile.derived_from["conditions"] == expected
@@ -129,7 +129,7 @@ def test_profile_as_dict_is_plain_json():
     ],
 )
 def test_each_red_flag_alone_gives_its_urgency(answers, urgency):
-    """Red flags (shared/matching.md, Ranking 1) alone and in the spec's combinations."""
+    """Red flags (docs/matching.md, Referral) alone and in the combinations it lists."""
     referral = referral_for(answers=answers)
     assert referral.urgency == urgency
     assert referral.advised is (urgency != "none")

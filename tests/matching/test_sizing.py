@@ -1,4 +1,4 @@
-"""Sizes from foot length and back (shared/matching.md, Sizes); pure, no database."""
+"""Sizes from foot length and back (docs/matching.md, Sizes); pure, no database."""
 
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size, round_up_to
     ],
 )
 def test_spec_examples(length, us_men, uk, us_women, eu, mondopoint):
-    """The spec's examples come out exactly (no binary rounding pushes 8.0 to 8.5)."""
+    """The examples of docs/matching.md come out exactly (no binary rounding pushes 8.0 to 8.5)."""
     sizes = sizes_for_length(foot_length_mm=Decimal(length))
     assert (sizes.us_men, sizes.uk, sizes.us_women, sizes.eu) == tuple(
         Decimal(x) for x in (us_men, uk, us_women, eu)

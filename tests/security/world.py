@@ -71,7 +71,7 @@ def delivered_order_for(owner, *, staff, email: str | None = None, marker: str =
 
 def fitting_for(owner, *, prescription: bool = True):
     """A custom-orthotic fitting (``owner`` None: an anonymous one), with a PDF prescription by default."""
-    from orders.services.fittings import fitting_create
+    from orders.fittings.services import fitting_create
     from tests.fittings.documents import pdf_bytes
     from tests.images import upload
 

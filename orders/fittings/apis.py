@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from catalogue.matching.vocabulary import SHOE_TYPES
 from orders.fittings import selectors
-from orders.services.fittings import fitting_create, fitting_missing
+from orders.fittings.services import fitting_create, fitting_missing
 from shop.api.openapi import domain_validation_errors
 
 
