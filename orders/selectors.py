@@ -133,38 +133,3 @@ def customer_default_address(*, user) -> dict | None:
     """Return the customer's default shipping address, or None."""
     book = CustomerAddressBook.objects.filter(user=user).first()
     return book.default_shipping_address if book else None
-
-
-# --- Returns and replacements (issue 5) -------------------------------------------------------------
-def _return_request_queryset():
-    from orders.models import ReturnLine, ReturnRequest, ReturnStatusChange
-
-    return ReturnRequest.objects.select_related("order", "replacement_order").prefetch_related(
-        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id")),
-        Prefetch("status_changes", queryset=ReturnStatusChange.objects.order_by("created_at", "id")),
-        Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "id")),
-        "photos",
-    )
-
-
-def return_request_list(*, user):
-    """Return the customer's return and replacement requests, newest first, with what the list shows."""
-    return _return_request_queryset().filter(order__user=user).order_by("-requested_at", "-id")
-
-
-def return_request_get(*, request_id: int, user=None, email: str | None = None):
-    """Return a request its reader may see (the order's owner, staff, or a guest giving the order's email).
-
-    Anything else is ``return_request_not_found`` (404), never 403.
-    """
-    from orders.exceptions import ReturnRequestNotFound
-
-    request = _return_request_queryset().filter(pk=request_id).first()
-    if request is None:
-        raise ReturnRequestNotFound()
-    order = request.order
-    if getattr(user, "is_authenticated", False) and (user.is_staff or order.user_id == user.pk):
-        return request
-    if order.user_id is None and email and email.strip().lower() == order.email.lower():
-        return request
-    raise ReturnRequestNotFound()

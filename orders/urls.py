@@ -20,22 +20,5 @@ urlpatterns = [
         "staff/orders/<str:number>/deliver/", staff.StaffOrderDeliverApi.as_view(), name="staff-order-deliver"
     ),
     path("staff/orders/<str:number>/cancel/", staff.StaffOrderCancelApi.as_view(), name="staff-order-cancel"),
-]
-
-# Returns and replacements (issue 5).
-from orders.apis import returns  # noqa: E402
-
-urlpatterns += [
-    path(
-        "orders/<str:number>/returns/eligibility/",
-        returns.ReturnEligibilityApi.as_view(),
-        name="order-return-eligibility",
-    ),
-    path(
-        "orders/<str:number>/returns/", returns.ReturnRequestCreateApi.as_view(), name="order-return-create"
-    ),
-    path("returns/", returns.ReturnRequestListApi.as_view(), name="return-list"),
-    path("returns/<int:pk>/", returns.ReturnRequestDetailApi.as_view(), name="return-detail"),
-    path("returns/<int:pk>/photos/", returns.ReturnPhotoCreateApi.as_view(), name="return-photo-create"),
-    path("returns/<int:pk>/cancel/", returns.ReturnRequestCancelApi.as_view(), name="return-cancel"),
+    path("", include("orders.returns.urls")),
 ]

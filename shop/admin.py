@@ -5,6 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from shop.models import User
 
 
+class ReadOnlyMixin:
+    """Show a model in the admin without adding, changing or deleting: its rows change through services."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "catalogue.matching",
     "orders",
     "orders.fittings",
+    "orders.returns",
 ]
 
 MIDDLEWARE = [
@@ -213,7 +214,7 @@ SPECTACULAR_SETTINGS = {
         # One enum for "left"/"right" (a footprint's side and the short leg's side).
         "FootSideEnum": "catalogue.matching.vocabulary.SIDES",
         # A return request's kind has its own enum; naming the product's kind too keeps it ``KindEnum``.
-        "ReturnKindEnum": "orders.statuses.ReturnKind",
+        "ReturnKindEnum": "orders.returns.statuses.ReturnKind",
         "KindEnum": "catalogue.choices.ProductKind",
     },
     "POSTPROCESSING_HOOKS": [

@@ -1,4 +1,4 @@
-"""Create the "Customer service" group with exactly what working return requests needs (issue 5).
+"""Create the "Customer service" group with exactly what working return requests needs.
 
 Staff in it view orders (with lines, history, payments, refunds) and products, and view and change
 return requests (the approve, reject, receive, refund, replace and close actions check the change

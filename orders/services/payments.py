@@ -6,6 +6,7 @@ checkout's first attempt is written just after, once, with the provider's refere
 """
 
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -199,12 +200,20 @@ def refund_create(
 
 
 def refund_record_pending(
-    *, order: Order, amount: Decimal, actor: Actor = None, reason: str = "", payment: Payment | None = None
+    *,
+    order: Order,
+    amount: Decimal,
+    actor: Actor = None,
+    reason: str = "",
+    payment: Payment | None = None,
+    check: Callable[[Order], None] | None = None,
 ) -> Refund:
     """Write a pending refund after checking it against what is still refundable, under the order's lock.
 
     The first half of ``refund_create``: callers that must tie the refund to their own records in the
     same transaction (a return request) write it here and call ``refund_submit`` after committing.
+    ``check``, when given, is called with the locked order once the amount is within what is refundable,
+    and raises to refuse it (a return request's policy cap).
     """
     amount = Decimal(amount)
     if amount <= 0:
@@ -213,6 +222,8 @@ def refund_record_pending(
         locked = order_lock(order_id=order.pk)
         if amount > refundable_remaining(order=locked):
             raise RefundExceedsCaptured()
+        if check is not None:
+            check(locked)
         payment = (
             payment or locked.payments.filter(status=PaymentStatus.SUCCEEDED).order_by("-attempt").first()
         )

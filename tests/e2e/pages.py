@@ -3,7 +3,7 @@
 Each workflow test reads as the staff member's steps; the selectors live here, once. Workflows still
 to come plug in as methods of ``AdminSite`` (or a new page class) and a test in this folder:
 
-- return requests (done, ``test_admin_returns.py``): ``open_changelist("orders", "returnrequest")`` and
+- return requests (done, ``test_admin_returns.py``): ``open_changelist("returns", "returnrequest")`` and
   ``filter_by("status", "Requested")``, then each step from the request page's "next steps" buttons
   (``open_step("Approve")``), its form (``receive_lines``) and its one button (``confirm_step``); the
   refund and the history are read with ``field`` and ``inline_rows``.
@@ -104,7 +104,7 @@ class AdminSite:
             row.locator("input[name$=-tracking_number]").fill(tracking)
         self.page.click("input[type=submit][value='Mark shipped']")
 
-    # --- return requests (/admin/orders/returnrequest/<id>/<step>/) --------------------------------
+    # --- return requests (/admin/returns/returnrequest/<id>/<step>/) --------------------------------
     def field(self, name: str):
         """A read-only field of the change page, e.g. ``status`` or ``refunded_total``."""
         return self.page.locator(f"#content-main .field-{name} .readonly")

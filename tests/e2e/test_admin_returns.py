@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogue.models import ProductVariant
-from orders.models import Order, Refund, ReturnRequest
-from orders.services.returns import ReturnLineInput, return_request_approve, return_request_create
+from orders.models import Order, Refund
+from orders.returns.models import ReturnRequest
+from orders.returns.services import ReturnLineInput, return_request_approve, return_request_create
 from tests.e2e.pages import AdminSite
 from tests.factories import DEFAULT_PASSWORD, ProductFactory, UserFactory, VariantFactory
 from tests.returns.helpers import delivered, request_for
@@ -39,7 +40,7 @@ def test_staff_approve_receive_without_restocking_and_refund_a_return(page, shot
     admin = AdminSite(page)
 
     admin.login(email=staff.email, password=DEFAULT_PASSWORD)
-    admin.open_changelist("orders", "returnrequest")
+    admin.open_changelist("returns", "returnrequest")
     expect(admin.result_rows()).to_have_count(2)
     admin.filter_by("status", "Requested")
     assert "status__exact=requested" in page.url
@@ -56,7 +57,7 @@ def test_staff_approve_receive_without_restocking_and_refund_a_return(page, shot
     shots("request-page")
 
     admin.open_step("Approve")
-    assert page.url.endswith(f"/admin/orders/returnrequest/{request.pk}/approve/")
+    assert page.url.endswith(f"/admin/returns/returnrequest/{request.pk}/approve/")
     shots("approve-page")
     admin.confirm_step("Approve")
     expect(page.locator("ul.messagelist")).to_contain_text(f"{request}: approved.")
@@ -148,7 +149,7 @@ def test_staff_create_and_ship_a_replacement_for_a_wrong_size(page, shots):
     admin = AdminSite(page)
 
     admin.login(email=staff.email, password=DEFAULT_PASSWORD)
-    admin.open_changelist("orders", "returnrequest", "status__exact=requested")
+    admin.open_changelist("returns", "returnrequest", "status__exact=requested")
     expect(admin.result_rows()).to_have_count(1)
     expect(admin.result_rows().first).to_contain_text("wrong_size")
     shots("requested-list")

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from orders import policy
-from orders.fittings.exceptions import NothingToCarryForward
+from orders.fittings.exceptions import NothingToCarryForward, OrthoticNotMade
 from orders.fittings.models import Fitting, OrthoticBuild
 from orders.fittings.services import (
     fitting_carry_forward,
@@ -16,6 +15,9 @@ from orders.fittings.services import (
     orthotic_build_record,
 )
 from orders.models import OrderLine
+from orders.returns import policy
+from orders.returns import services as returns
+from orders.returns.models import ReturnRequest
 from orders.services.orders import order_deliver, order_ship
 from tests.fittings.helpers import paid_custom_order
 
@@ -112,8 +114,6 @@ def test_the_eligibility_endpoint_tells_the_customer_why(delivered_custom_order,
 def test_the_returns_flow_refuses_a_refund_and_carries_the_fitting_into_the_remake(
     delivered_custom_order, customer_client, staff_user, complete_fitting
 ):
-    from orders.services import returns
-
     line = delivered_custom_order.lines.get()
     url = f"/api/v1/orders/{delivered_custom_order.number}/returns/"
     refund = customer_client.post(
@@ -128,8 +128,6 @@ def test_the_returns_flow_refuses_a_refund_and_carries_the_fitting_into_the_rema
         format="json",
     )  # fmt: skip
     assert remake.status_code == 201, remake.json()
-    from orders.models import ReturnRequest
-
     request = ReturnRequest.objects.get(pk=remake.json()["id"])
     returns.return_request_approve(return_request=request, actor=staff_user)
     replacement = returns.return_request_replace(return_request=request, actor=staff_user)
@@ -144,9 +142,6 @@ def test_a_remake_goes_to_the_lab_and_ships_only_once_made(
 ):
     """Through the returns service: the remake order is in production with the fitting carried forward,
     shipping is refused until the lab marks the new pair made, then it ships and the request follows."""
-    from orders.fittings.exceptions import OrthoticNotMade
-    from orders.services import returns
-
     line = delivered_custom_order.lines.get()
     request = returns.return_request_create(
         order=delivered_custom_order, kind="replacement", reason="remake_does_not_fit", comment=COMMENT,

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from catalogue.choices import ProductKind
-from orders.models import Order, OrderLine, OrderStatusChange, ReturnRequest
-from orders.services.returns import ReturnLineInput, return_request_create
+from orders.models import Order, OrderLine, OrderStatusChange
+from orders.returns.models import ReturnRequest
+from orders.returns.services import ReturnLineInput, return_request_create
 from orders.statuses import OrderStatus, Role
 from tests.factories import ProductFactory, VariantFactory
 from tests.orders.factories import address, delivered_order

@@ -4,17 +4,20 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from catalogue.models import ProductVariant
-from orders.models import ReturnRequest
-from orders.services import returns
+from orders.models import Refund
+from orders.returns import services as returns
+from orders.returns.models import ReturnRequest
+from orders.services.payments import refund_create
 from tests.factories import ProductFactory, UserFactory, VariantFactory
+from tests.orders.factories import shipped_order
 from tests.returns.helpers import delivered, reload, request_for
 
 pytestmark = pytest.mark.django_db
-CHANGELIST = "/admin/orders/returnrequest/"
+CHANGELIST = "/admin/returns/returnrequest/"
 
 
 @pytest.fixture
@@ -160,8 +163,6 @@ def test_staff_create_and_ship_a_replacement_for_a_wrong_size(agent_client, cust
 
 
 def test_the_refund_page_shows_the_capped_amount_and_refuses_more(agent_client, customer, staff_user):
-    from orders.services.payments import refund_create
-
     order = delivered(staff=staff_user, user=customer)
     refund_create(order=order, amount=Decimal("70.00"), actor=staff_user)
     request = request_for(order)
@@ -170,6 +171,21 @@ def test_the_refund_page_shows_the_capped_amount_and_refuses_more(agent_client, 
     assert "14.70 EUR" in page.content.decode() and "(capped)" in page.content.decode()
     assert response.status_code == 200 and "cannot exceed" in response.content.decode()
     assert reload(request).status == "approved"
+
+
+def test_the_refund_page_refuses_one_cent_above_the_policy_and_takes_exactly_it(
+    agent_client, customer, staff_user
+):
+    order = delivered(staff=staff_user, user=customer)  # 2 × 39.90 and 4.90 shipping captured
+    request = request_for(order, quantities={order.lines.get(): 1})
+    returns.return_request_approve(return_request=request, actor=staff_user)
+    page, response = step(agent_client, request, "refund", {"amount": "39.91"})
+    assert 'value="39.90"' in page.content.decode()
+    assert response.status_code == 200 and "The policy refunds at most 39.90" in response.content.decode()
+    assert reload(request).status == "approved" and Refund.objects.count() == 0
+    _page, response = step(agent_client, request, "refund", {"amount": "39.90"})
+    assert response.status_code == 302 and reload(request).status == "refunded"
+    assert [refund.amount for refund in reload(request).refunds.all()] == [Decimal("39.90")]
 
 
 def test_a_step_that_the_status_does_not_allow_shows_the_refusal(agent_client, customer, staff_user):
@@ -211,8 +227,6 @@ def test_customer_service_cannot_edit_products_or_orders(agent_client, customer,
 
 def test_someone_without_the_change_permission_cannot_take_steps(client, customer, staff_user):
     viewer = UserFactory(is_staff=True)
-    from django.contrib.auth.models import Permission
-
     viewer.user_permissions.add(Permission.objects.get(codename="view_returnrequest"))
     client.force_login(viewer)
     request = request_for(delivered(staff=staff_user, user=customer))
@@ -223,8 +237,6 @@ def test_someone_without_the_change_permission_cannot_take_steps(client, custome
 
 
 def test_customer_service_cannot_ship_or_deliver_orders(agent_client, staff_user):
-    from tests.orders.factories import shipped_order
-
     order = shipped_order(staff=staff_user)
     listing = agent_client.get("/admin/orders/order/")
     assert listing.status_code == 200

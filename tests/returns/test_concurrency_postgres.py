@@ -7,7 +7,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from orders.models import ReturnLine
+from orders.returns.models import ReturnLine
 from tests.conftest import client_for
 from tests.factories import UserFactory, VariantFactory
 from tests.returns.helpers import delivered

@@ -1,10 +1,22 @@
 """Each step emails the customer (text and HTML), only after the transaction commits."""
 
+from datetime import UTC, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core import mail
 from django.db import transaction
 
-from orders.services import returns
+from catalogue.choices import ProductKind
+from orders.fittings.services import fitting_create, fitting_impression_receive
+from orders.returns import services as returns
+from orders.returns.notifications import RETURN_NOTIFICATIONS, return_email_send
+from orders.returns.selectors import replacement_windows
+from tests.factories import ProductFactory, VariantFactory
+from tests.fittings.conftest import make_assessment
+from tests.fittings.helpers import paid_custom_order
 from tests.returns.helpers import delivered, request_for
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +72,6 @@ def test_the_rejection_email_gives_the_reason_and_a_rollback_sends_nothing(
 
 
 def test_every_notification_renders_in_text_and_html(customer, staff_user):
-    from orders.tasks import RETURN_NOTIFICATIONS, return_email_send
-
     order = delivered(staff=staff_user, user=customer)
     request = request_for(order, kind="replacement", reason="wrong_size")
     returns.return_request_approve(return_request=request, actor=staff_user)
@@ -75,3 +85,35 @@ def test_every_notification_renders_in_text_and_html(customer, staff_user):
     shipped = mail.outbox[list(RETURN_NOTIFICATIONS).index("replacement_shipped")]
     assert request.replacement_order.number in shipped.body and "JJD5" in shipped.body
     assert all("{{" not in m.body and "{%" not in m.alternatives[0][0] for m in mail.outbox)
+
+
+def test_the_production_email_promises_the_remake_window_the_line_was_sold_with(
+    customer, staff_user, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(kind=ProductKind.CUSTOM_ORTHOTIC, replacement_days=45, production_days=5)
+    variant = VariantFactory(product=product, price=Decimal("249.00"), stock=5)
+    fitting = fitting_create(
+        owner=customer, assessment_id=make_assessment(customer).pk, shoe_type="casual", impression_kit=True
+    )
+    order = paid_custom_order(user=customer, variant=variant, fitting=fitting)
+    assert order.lines.get().replacement_days == 45
+    product.replacement_days = 60  # a later change of the product's promise does not touch this order
+    product.save()
+    fitting.refresh_from_db()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        fitting_impression_receive(fitting=fitting, actor=staff_user)
+    message = mail.outbox[-1]
+    assert message.subject == f"Order {order.number} is being made"
+    assert "if they do not fit, we remake them within 45 days of delivery." in " ".join(message.body.split())
+    assert "we remake them within 45 days of delivery." in message.alternatives[0][0]
+    assert "30 days" not in message.body and "60 days" not in message.body
+
+
+def test_a_delivered_lines_replacement_window_closes_on_its_own_deadline(customer, staff_user):
+    variant = VariantFactory(product=ProductFactory(replacement_days=45), price=Decimal("39.90"), stock=5)
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False):  # 11:00 in Berlin
+        order = delivered(staff=staff_user, user=customer, items=[(variant, 1)])
+    [window] = replacement_windows(lines=list(order.lines.all()))
+    assert window.days == 45
+    assert window.closes_at == datetime(2026, 4, 16, 23, 59, 59, 999999, tzinfo=ZoneInfo("Europe/Berlin"))

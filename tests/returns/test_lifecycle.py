@@ -3,8 +3,12 @@
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.utils import timezone
 
-from orders.services import returns
+from orders.exceptions import InvalidInput
+from orders.returns import services as returns
+from orders.returns.exceptions import InvalidReturnTransition, QuantityExceedsRemaining, ReturnWindowClosed
 from tests.returns.helpers import delivered, reload, request_for
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +32,6 @@ def test_a_return_goes_requested_approved_received_refunded_closed(customer, sta
 
 
 def test_staff_accept_a_late_request_as_goodwill_with_a_recorded_reason(customer, staff_user):
-    import time_machine
-    from django.utils import timezone
-
-    from orders.exceptions import InvalidInput, QuantityExceedsRemaining, ReturnWindowClosed
-
     order = delivered(staff=staff_user, user=customer)
     line = order.lines.get()
     with time_machine.travel(timezone.now() + timezone.timedelta(days=10), tick=False):
@@ -59,8 +58,6 @@ def test_staff_accept_a_late_request_as_goodwill_with_a_recorded_reason(customer
     ],
 )
 def test_the_table_refuses_what_it_does_not_list(customer, staff_user, steps, then):
-    from orders.exceptions import InvalidReturnTransition
-
     request = request_for(delivered(staff=staff_user, user=customer))
     run = {
         "approve": lambda: returns.return_request_approve(return_request=request, actor=staff_user),

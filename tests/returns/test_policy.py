@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orders import policy
-from orders.policy import LineTerms, line_eligibility, window_closes_at
+from orders.returns import policy
+from orders.returns.policy import LineTerms, line_eligibility, window_closes_at
 
 BERLIN = ZoneInfo("Europe/Berlin")  # has daylight saving: +01:00 in winter, +02:00 in summer
 ONE_MICROSECOND = timedelta(microseconds=1)

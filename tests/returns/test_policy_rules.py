@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from orders import policy
-from orders.policy import LineTerms, line_eligibility, request_refusal
+from orders.returns import policy
+from orders.returns.policy import LineTerms, line_eligibility, request_refusal
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DELIVERED = datetime(2026, 6, 10, 12, tzinfo=BERLIN)

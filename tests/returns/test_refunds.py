@@ -3,15 +3,21 @@
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.utils import timezone
 
-from orders import policy
-from orders.exceptions import InvalidReturnTransition, ReasonRequired, RefundExceedsCaptured
+from orders.exceptions import ReasonRequired, RefundExceedsCaptured
 from orders.models import Refund
-from orders.services import returns
+from orders.returns import policy
+from orders.returns import selectors as return_selectors
+from orders.returns import services as returns
+from orders.returns.exceptions import InvalidReturnTransition, RefundExceedsPolicy
 from orders.services.orders import order_deliver, order_ship
 from orders.services.payments import refund_create
+from shop.api.exception_handler import STATUS_BY_KIND
 from tests.factories import VariantFactory
 from tests.orders.factories import place_order
+from tests.orders.fake_stripe import CARD_DECLINED
 from tests.orders.test_webhooks import intent_event, post_event
 from tests.returns.helpers import delivered, reload, request_for
 
@@ -54,7 +60,7 @@ def test_a_partial_return_refunds_unit_price_times_accepted_quantity_without_shi
 
 def test_the_whole_order_back_for_a_shop_fault_refunds_shipping_too(two_line_order, staff_user):
     request = approved(two_line_order, staff_user, reason="wrong_item")
-    quote = returns.return_request_refund_quote(return_request=request)
+    quote = return_selectors.return_request_refund_quote(return_request=request)
     assert (quote.items, quote.shipping, quote.total) == (D("99.80"), D("4.90"), D("104.70"))
     returns.return_request_refund(return_request=request, actor=staff_user)
     two_line_order.refresh_from_db()
@@ -79,14 +85,14 @@ def test_received_quantity_is_what_is_refunded(two_line_order, staff_user):
         received={by_line[first.pk]: returns.ReceivedLineInput(quantity=1), by_line[second.pk]:
                   returns.ReceivedLineInput(quantity=1)},
     )  # fmt: skip
-    quote = returns.return_request_refund_quote(return_request=request)
+    quote = return_selectors.return_request_refund_quote(return_request=request)
     assert (quote.items, quote.shipping) == (D("59.90"), D("0.00"))  # one unit did not come back: not whole
 
 
 def test_the_refund_is_capped_at_what_is_still_refundable_and_more_is_refused(two_line_order, staff_user):
     refund_create(order=two_line_order, amount=D("80.00"), actor=staff_user, reason="goodwill gesture")
     request = approved(two_line_order, staff_user, reason="wrong_item")
-    quote = returns.return_request_refund_quote(return_request=request)
+    quote = return_selectors.return_request_refund_quote(return_request=request)
     assert (quote.due, quote.refundable, quote.total, quote.capped) == (
         D("104.70"),
         D("24.70"),
@@ -99,6 +105,44 @@ def test_the_refund_is_capped_at_what_is_still_refundable_and_more_is_refused(tw
     returns.return_request_refund(return_request=request, actor=staff_user)
     two_line_order.refresh_from_db()
     assert two_line_order.refunded_total == D("104.70")
+
+
+def test_one_cent_above_the_policy_amount_is_refused_and_nothing_is_written(two_line_order, staff_user):
+    first, _second = lines_of(two_line_order)
+    request = approved(two_line_order, staff_user, quantities={first: 1}, reason="defective")
+    quote = return_selectors.return_request_refund_quote(return_request=request)
+    assert (quote.due, quote.refundable, quote.total) == (D("39.90"), D("104.70"), D("39.90"))
+    with pytest.raises(RefundExceedsPolicy) as refused:
+        returns.return_request_refund(return_request=request, actor=staff_user, amount=D("39.91"))
+    assert refused.value.code == "refund_exceeds_policy" and STATUS_BY_KIND[refused.value.kind] == 409
+    assert "39.90" in refused.value.detail
+    request = reload(request)
+    assert request.status == "approved" and request.refunds.count() == 0 and Refund.objects.count() == 0
+    assert [change.to_status for change in request.status_changes.all()] == ["requested", "approved"]
+    two_line_order.refresh_from_db()
+    assert two_line_order.refunded_total == D("0.00")
+
+
+def test_exactly_the_policy_amount_or_less_is_refunded(two_line_order, staff_user):
+    first, second = lines_of(two_line_order)
+    exact = approved(two_line_order, staff_user, quantities={first: 1}, reason="defective")
+    returns.return_request_refund(return_request=exact, actor=staff_user, amount=D("39.90"))
+    less = approved(two_line_order, staff_user, quantities={second: 1}, reason="changed_mind")
+    returns.return_request_refund(return_request=less, actor=staff_user, amount=D("15.00"))
+    assert (reload(exact).status, reload(less).status) == ("refunded", "refunded")
+    assert [refund.amount for refund in Refund.objects.order_by("pk")] == [D("39.90"), D("15.00")]
+    two_line_order.refresh_from_db()
+    assert two_line_order.refunded_total == D("54.90")
+
+
+def test_the_policy_cap_is_the_due_capped_at_what_is_still_refundable(two_line_order, staff_user):
+    refund_create(order=two_line_order, amount=D("80.00"), actor=staff_user, reason="goodwill gesture")
+    request = approved(two_line_order, staff_user, reason="wrong_item")  # due 104.70, refundable 24.70
+    with pytest.raises(RefundExceedsCaptured):
+        returns.return_request_refund(return_request=request, actor=staff_user, amount=D("24.71"))
+    assert reload(request).refunds.count() == 0
+    returns.return_request_refund(return_request=request, actor=staff_user, amount=D("24.70"))
+    assert reload(request).status == "refunded"
 
 
 def test_nothing_left_to_refund_is_refund_exceeds_captured(two_line_order, staff_user):
@@ -122,9 +166,6 @@ def test_a_repeated_refund_action_does_not_refund_twice(two_line_order, staff_us
 
 
 def test_a_replacement_that_cannot_be_made_is_refunded_instead_whatever_the_date(customer, staff_user):
-    import time_machine
-    from django.utils import timezone
-
     order = delivered(staff=staff_user, user=customer)
     request = approved(order, staff_user, kind="replacement", reason="defective")
     with pytest.raises(ReasonRequired):
@@ -187,8 +228,6 @@ def test_a_stripe_refund_goes_through_the_real_library_with_the_refund_idempoten
 
 
 def test_a_declined_refund_can_be_tried_again_as_a_new_refund(customer, staff_user, api_client, fake_stripe):
-    from tests.orders.fake_stripe import CARD_DECLINED
-
     order = place_order(user=customer, items=[(VariantFactory(price=D("39.90"), stock=5), 1)])
     post_event(api_client, intent_event(order))
     order_ship(order=order, actor=staff_user, carrier="DHL", tracking_number="T1")

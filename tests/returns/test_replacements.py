@@ -8,9 +8,10 @@ import time_machine
 from django.utils import timezone
 
 from catalogue.models import ProductVariant
-from orders.exceptions import InsufficientStock, InvalidReturnTransition
+from orders.exceptions import InsufficientStock
 from orders.models import Order
-from orders.services import returns
+from orders.returns import services as returns
+from orders.returns.exceptions import InvalidReturnTransition
 from orders.services.orders import order_deliver
 from tests.factories import VariantFactory
 from tests.returns.helpers import delivered, reload

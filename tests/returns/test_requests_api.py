@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 
-from orders.models import ReturnRequest
-from orders.services import returns
+from orders.returns import services as returns
+from orders.returns.models import ReturnRequest
 from tests.factories import VariantFactory
 from tests.orders.factories import paid_order, shipped_order
 from tests.returns.helpers import delivered, delivered_custom_orthotic, request_for

@@ -254,7 +254,7 @@ ROWS = [
         "/api/v1/returns/{return_request}/photos/",
         RETURN_CREATE,
         upload="image",
-        stores="orders.ReturnPhoto",
+        stores="returns.ReturnPhoto",
     ),
     Row(
         "guest return photo: upload",
@@ -263,7 +263,7 @@ ROWS = [
         {**GUEST_ORDER, OWNER: 201, STAFF: 201},
         upload="image",
         owner="guest",
-        stores="orders.ReturnPhoto",
+        stores="returns.ReturnPhoto",
     ),
     # Fittings: the owner's (staff read them in the admin's lab sheet, not here), or an anonymous one by its id.
     Row("fitting", "get", "/api/v1/fittings/{fitting}/", CUSTOMER_OBJECT),

@@ -50,7 +50,7 @@ def _guest_return_photos() -> str:
 
 
 def _return_photo_count() -> int:
-    from orders.models import ReturnPhoto
+    from orders.returns.models import ReturnPhoto
 
     return ReturnPhoto.objects.count()
 

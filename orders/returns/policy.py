@@ -1,4 +1,4 @@
-"""The return and replacement windows, as pure functions (``shared/policy.md``).
+"""The return and replacement windows and refund amounts, as pure functions (``docs/policy.md``).
 
 Plain values in, plain values out: the API, the admin and the services all ask this module, so
 a deadline is computed in exactly one way. A window of N days closes at the end of the N-th
@@ -190,6 +190,14 @@ def refund_quote(
     return RefundQuote(
         items=items, shipping=shipping, due=due, refundable=refundable, total=min(due, refundable)
     )
+
+
+def refund_within_policy(*, quote: RefundQuote, amount: Decimal) -> bool:
+    """Return whether staff may refund ``amount`` for a request quoted ``quote``: anything up to its total.
+
+    Less than the policy's amount is allowed (a partial refund); more, never.
+    """
+    return Decimal(amount) <= quote.total
 
 
 def is_whole_order(*, ordered: dict[int, int], returned: dict[int, int]) -> bool:

@@ -1,75 +1,51 @@
-"""Returns and replacements (``shared/policy.md``): create, approve, reject, receive, refund, replace, close, cancel.
+"""Returns and replacements (``docs/policy.md``): create, approve, reject, receive, refund, replace, close, cancel.
 
 Every status change goes through ``return_request_transition``, which locks the request, checks the
-table in ``orders.statuses`` and records a ``ReturnStatusChange``; the customer's email goes out after
-commit. Windows, quantities and refund amounts are decided by the pure functions of ``orders.policy``.
-Locks are always taken in the same order: request, then order (refunds), then order lines or variants
-in primary-key order.
+table in ``orders.returns.statuses`` and records a ``ReturnStatusChange``; the customer's email goes out
+after commit. Windows, quantities and refund amounts are decided by the pure functions of
+``orders.returns.policy``. Locks are always taken in the same order: request, then order (refunds), then
+order lines or variants in primary-key order.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from catalogue.choices import ProductKind
 from catalogue.images import validated_renditions
 from catalogue.models import ProductVariant
-from orders import policy
-from orders.exceptions import (
+from orders.exceptions import InvalidInput, ReasonRequired, RefundExceedsCaptured
+from orders.fittings.services import fitting_carry_forward, fitting_order_paid
+from orders.models import ZERO, Order, OrderLine, OrderStatusChange, Refund
+from orders.returns import policy
+from orders.returns.exceptions import (
     RETURN_REFUSALS,
-    InvalidInput,
     InvalidReplacementSku,
     InvalidReturnLine,
     InvalidReturnReason,
     InvalidReturnTransition,
-    ReasonRequired,
-    RefundExceedsCaptured,
+    RefundExceedsPolicy,
     ReturnRequestNotFound,
     TooManyPhotos,
 )
-from orders.fittings.services import fitting_carry_forward, fitting_order_paid
-from orders.models import (
-    ZERO,
-    Order,
-    OrderLine,
-    OrderStatusChange,
-    Refund,
-    ReturnLine,
-    ReturnPhoto,
-    ReturnRequest,
-    ReturnStatusChange,
-)
+from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
+from orders.returns.notifications import return_notify_on_commit
+from orders.returns.selectors import claimed_quantities, line_terms, return_request_refund_quote, shop_tz
+from orders.returns.statuses import RETURN_OPEN, ReturnKind, ReturnStatus, return_is_allowed
 from orders.services.orders import order_ship
-from orders.services.payments import refund_record_pending, refund_submit, refundable_remaining
+from orders.services.payments import refund_record_pending, refund_submit
 from orders.services.stock import stock_release, stock_reserve
 from orders.services.transitions import Actor, actor_user
-from orders.statuses import (
-    RETURN_OPEN,
-    RETURN_RELEASED,
-    OrderStatus,
-    RefundStatus,
-    ReturnKind,
-    ReturnStatus,
-    Role,
-    return_is_allowed,
-)
-from orders.tasks import return_notify_on_commit
+from orders.statuses import OrderStatus, RefundStatus, Role
 
 logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 10
 REASONS = {ReturnKind.RETURN: policy.RETURN_REASONS, ReturnKind.REPLACEMENT: policy.REPLACEMENT_REASONS}
-
-
-def shop_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -83,79 +59,6 @@ class ReturnLineInput:
 class ReceivedLineInput:
     quantity: int
     restock: bool = False
-
-
-# --- reads shared by the API, the admin and the services ----------------------------------------------
-def claimed_quantities(*, line_ids, exclude_request_id: int | None = None) -> dict[int, int]:
-    """Return units of each order line in open or accepted requests (return and replacement together)."""
-    rows = ReturnLine.objects.filter(order_line_id__in=line_ids).exclude(
-        return_request__status__in=RETURN_RELEASED
-    )
-    if exclude_request_id is not None:
-        rows = rows.exclude(return_request_id=exclude_request_id)
-    totals = rows.values("order_line_id").annotate(units=Sum("quantity"))
-    return {row["order_line_id"]: row["units"] for row in totals}
-
-
-def line_terms(line: OrderLine, claimed: int = 0) -> policy.LineTerms:
-    return policy.LineTerms(
-        quantity=line.quantity,
-        returnable=line.returnable,
-        return_days=line.return_days,
-        replacement_days=line.replacement_days,
-        delivered_at=line.delivered_at,
-        claimed_quantity=claimed,
-    )
-
-
-def order_lines_eligibility(
-    *, lines: list[OrderLine], at: datetime | None = None
-) -> list[tuple[OrderLine, policy.LineEligibility]]:
-    """Return each line with what can still be returned or replaced at ``at`` (default now), and why not."""
-    at = at or timezone.now()
-    claimed = claimed_quantities(line_ids=[line.pk for line in lines])
-    tz = shop_tz()
-    return [
-        (
-            line,
-            policy.line_eligibility(terms=line_terms(line, claimed.get(line.pk, 0)), requested_at=at, tz=tz),
-        )
-        for line in lines
-    ]
-
-
-def return_line_eligibility_at_request(
-    *, return_line: ReturnLine, requested_at: datetime
-) -> policy.LineEligibility:
-    """Return the line's deadlines and what the rules said when the request reached the shop (its own units aside)."""
-    return policy.line_eligibility(
-        terms=line_terms(return_line.order_line), requested_at=requested_at, tz=shop_tz()
-    )
-
-
-def return_request_refund_quote(*, return_request: ReturnRequest) -> policy.RefundQuote:
-    """Return what refunding this request gives back now, per the policy, capped at what is refundable."""
-    order = return_request.order
-    lines = list(return_request.lines.select_related("order_line"))
-    accepted = {
-        line.order_line_id: line.received_quantity if line.received_quantity is not None else line.quantity
-        for line in lines
-    }
-    ordered = dict(order.lines.values_list("pk", "quantity"))
-    return policy.refund_quote(
-        lines=[
-            policy.RefundLine(
-                unit_price=line.order_line.unit_price,
-                quantity=accepted[line.order_line_id],
-                ordered_quantity=line.order_line.quantity,
-            )
-            for line in lines
-        ],
-        whole_order=policy.is_whole_order(ordered=ordered, returned=accepted),
-        reason=return_request.reason,
-        shipping_total=order.shipping_total,
-        refundable=refundable_remaining(order=order),
-    )
 
 
 # --- the one transition function ----------------------------------------------------------------------
@@ -444,7 +347,9 @@ def return_request_refund(
 
     A replacement request may be refunded instead when the replacement cannot be made, whatever the
     date (a ``note`` saying why is required). Staff may refund less than the policy's amount, never
-    more, and never more than captured minus refunded (``refund_exceeds_captured``). A repeated action
+    more: above what is still refundable is ``refund_exceeds_captured``, above what the policy gives back
+    for the request ``refund_exceeds_policy``, both checked under the order's lock in the same
+    transaction that writes the pending refund (``refund_record_pending``). A repeated action
     never refunds twice: a request already refunded is refused, or, when its refund is still pending at
     the provider, that same refund is sent again with the same idempotency key.
     """
@@ -482,21 +387,22 @@ def return_request_refund(
                 raise InvalidInput(
                     "A refund must be a positive amount.", code="invalid_amount", attr="amount"
                 )
-            if amount > quote.refundable:
-                raise RefundExceedsCaptured()
-            if amount > quote.due:
-                raise InvalidInput(
-                    f"The policy refunds at most {quote.due} for this request.",
-                    code="invalid_amount",
-                    attr="amount",
-                )
-            refund = None
             if amount > 0:
-                refund = refund_record_pending(
-                    order=locked.order, amount=amount, actor=actor, reason=f"Return request {locked.pk}"
+
+                def within_policy(order: Order) -> None:
+                    """Refuse more than the policy gives back: run under the order's lock, before the write."""
+                    capped = return_request_refund_quote(return_request=locked, order=order)
+                    if not policy.refund_within_policy(quote=capped, amount=amount):
+                        raise RefundExceedsPolicy(amount=amount, allowed=capped.total)
+
+                pending = refund_record_pending(
+                    order=locked.order,
+                    amount=amount,
+                    actor=actor,
+                    reason=f"Return request {locked.pk}",
+                    check=within_policy,
                 )
-                locked.refunds.add(refund)
-                pending = refund
+                locked.refunds.add(pending)
             elif quote.due > 0:
                 raise RefundExceedsCaptured()
             text = f"Refund of {amount} {locked.order.currency}."

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReturnsConfig(AppConfig):
+    name = "orders.returns"
+    label = "returns"
+    verbose_name = "Returns and replacements"

@@ -1,0 +1,165 @@
+"""Reads of return and replacement requests for the API, the admin, the services and the emails."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
+
+from orders.models import Order, OrderLine, Refund
+from orders.returns import policy
+from orders.returns.exceptions import ReturnRequestNotFound
+from orders.returns.models import ReturnLine, ReturnRequest, ReturnStatusChange
+from orders.returns.statuses import RETURN_RELEASED
+from orders.services.payments import refundable_remaining
+
+
+def shop_tz() -> ZoneInfo:
+    """Return the shop's time zone: the windows close at the end of a day there."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _return_request_queryset() -> QuerySet[ReturnRequest]:
+    return ReturnRequest.objects.select_related("order", "replacement_order").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("id")),
+        Prefetch("status_changes", queryset=ReturnStatusChange.objects.order_by("created_at", "id")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "id")),
+        "photos",
+    )
+
+
+def return_request_list(*, user) -> QuerySet[ReturnRequest]:
+    """Return the customer's return and replacement requests, newest first, with what the list shows."""
+    return _return_request_queryset().filter(order__user=user).order_by("-requested_at", "-id")
+
+
+def return_request_get(*, request_id: int, user=None, email: str | None = None) -> ReturnRequest:
+    """Return a request its reader may see (the order's owner, staff, or a guest giving the order's email).
+
+    Anything else is ``return_request_not_found`` (404), never 403.
+    """
+    request = _return_request_queryset().filter(pk=request_id).first()
+    if request is None:
+        raise ReturnRequestNotFound()
+    order = request.order
+    if getattr(user, "is_authenticated", False) and (user.is_staff or order.user_id == user.pk):
+        return request
+    if order.user_id is None and email and email.strip().lower() == order.email.lower():
+        return request
+    raise ReturnRequestNotFound()
+
+
+def claimed_quantities(*, line_ids, exclude_request_id: int | None = None) -> dict[int, int]:
+    """Return units of each order line in open or accepted requests (return and replacement together)."""
+    rows = ReturnLine.objects.filter(order_line_id__in=line_ids).exclude(
+        return_request__status__in=RETURN_RELEASED
+    )
+    if exclude_request_id is not None:
+        rows = rows.exclude(return_request_id=exclude_request_id)
+    totals = rows.values("order_line_id").annotate(units=Sum("quantity"))
+    return {row["order_line_id"]: row["units"] for row in totals}
+
+
+def line_terms(line: OrderLine, claimed: int = 0) -> policy.LineTerms:
+    """Return what ``line`` promised when it was sold, with ``claimed`` units already in requests."""
+    return policy.LineTerms(
+        quantity=line.quantity,
+        returnable=line.returnable,
+        return_days=line.return_days,
+        replacement_days=line.replacement_days,
+        delivered_at=line.delivered_at,
+        claimed_quantity=claimed,
+    )
+
+
+def order_lines_eligibility(
+    *, lines: list[OrderLine], at: datetime | None = None
+) -> list[tuple[OrderLine, policy.LineEligibility]]:
+    """Return each line with what can still be returned or replaced at ``at`` (default now), and why not."""
+    at = at or timezone.now()
+    claimed = claimed_quantities(line_ids=[line.pk for line in lines])
+    tz = shop_tz()
+    return [
+        (
+            line,
+            policy.line_eligibility(terms=line_terms(line, claimed.get(line.pk, 0)), requested_at=at, tz=tz),
+        )
+        for line in lines
+    ]
+
+
+def return_line_eligibility_at_request(
+    *, return_line: ReturnLine, requested_at: datetime
+) -> policy.LineEligibility:
+    """Return the line's deadlines and what the rules said when the request reached the shop (its own units aside)."""
+    return policy.line_eligibility(
+        terms=line_terms(return_line.order_line), requested_at=requested_at, tz=shop_tz()
+    )
+
+
+def return_request_refund_quote(
+    *, return_request: ReturnRequest, order: Order | None = None
+) -> policy.RefundQuote:
+    """Return what refunding this request gives back now, per the policy, capped at what is refundable.
+
+    ``order`` is the request's order as the caller holds it (locked, when the refund is being written);
+    by default the request's own.
+    """
+    order = order or return_request.order
+    lines = list(return_request.lines.select_related("order_line"))
+    accepted = {
+        line.order_line_id: line.received_quantity if line.received_quantity is not None else line.quantity
+        for line in lines
+    }
+    ordered = dict(order.lines.values_list("pk", "quantity"))
+    return policy.refund_quote(
+        lines=[
+            policy.RefundLine(
+                unit_price=line.order_line.unit_price,
+                quantity=accepted[line.order_line_id],
+                ordered_quantity=line.order_line.quantity,
+            )
+            for line in lines
+        ],
+        whole_order=policy.is_whole_order(ordered=ordered, returned=accepted),
+        reason=return_request.reason,
+        shipping_total=order.shipping_total,
+        refundable=refundable_remaining(order=order),
+    )
+
+
+@dataclass(frozen=True)
+class ReplacementWindow:
+    """A replacement promise some lines share: its days and, once they are delivered, its deadline."""
+
+    days: int
+    closes_at: datetime | None
+    product_names: tuple[str, ...]
+
+
+def replacement_windows(
+    *, lines: list[OrderLine], product_kind: str | None = None
+) -> list[ReplacementWindow]:
+    """Return the replacement windows the lines (of ``product_kind``) were sold with, each once.
+
+    The days are the ones copied onto each line at purchase, never the shop's current setting; the
+    deadline (``policy.window_closes_at``) is known once the line has been delivered.
+    """
+    windows: dict[tuple[int, datetime | None], list[str]] = {}
+    for line in lines:
+        if product_kind is not None and line.product_kind != product_kind:
+            continue
+        closes_at = (
+            policy.window_closes_at(delivered_at=line.delivered_at, days=line.replacement_days, tz=shop_tz())
+            if line.delivered_at
+            else None
+        )
+        names = windows.setdefault((line.replacement_days, closes_at), [])
+        if line.product_name not in names:
+            names.append(line.product_name)
+    return [
+        ReplacementWindow(days=days, closes_at=closes_at, product_names=tuple(names))
+        for (days, closes_at), names in windows.items()
+    ]

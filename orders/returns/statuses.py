@@ -1,0 +1,70 @@
+"""Return and replacement request statuses and the one table of allowed transitions (``docs/policy.md``).
+
+Each entry maps ``(from, to)`` to the roles allowed to make that change;
+``orders.returns.services.return_request_transition`` checks it and records the step.
+"""
+
+from django.db import models
+
+from orders.statuses import Role
+
+
+class ReturnKind(models.TextChoices):
+    RETURN = "return", "Return (refund)"
+    REPLACEMENT = "replacement", "Replacement"
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    RECEIVED = "received", "Received"
+    REFUNDED = "refunded", "Refunded"
+    REPLACEMENT_SHIPPED = "replacement_shipped", "Replacement shipped"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+R = ReturnStatus
+CUSTOMER, STAFF = Role.CUSTOMER, Role.STAFF
+# (from, to) -> roles. Staff may skip ``received``; a replacement that cannot be made is refunded
+# instead (approved/received -> refunded for either kind); a rejected request is re-opened only as goodwill.
+RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (R.REQUESTED, R.APPROVED): frozenset({STAFF}),
+    (R.REQUESTED, R.REJECTED): frozenset({STAFF}),
+    (R.REQUESTED, R.CANCELLED): frozenset({CUSTOMER}),
+    (R.REJECTED, R.APPROVED): frozenset({STAFF}),  # goodwill only (return_request_goodwill_approve)
+    (R.APPROVED, R.RECEIVED): frozenset({STAFF}),
+    (R.APPROVED, R.REFUNDED): frozenset({STAFF}),
+    (R.APPROVED, R.REPLACEMENT_SHIPPED): frozenset({STAFF}),
+    (R.RECEIVED, R.REFUNDED): frozenset({STAFF}),
+    (R.RECEIVED, R.REPLACEMENT_SHIPPED): frozenset({STAFF}),
+    # Inspected and kept without a refund: receiving never forces one.
+    (R.RECEIVED, R.CLOSED): frozenset({STAFF}),
+    (R.REFUNDED, R.CLOSED): frozenset({STAFF}),
+    (R.REPLACEMENT_SHIPPED, R.CLOSED): frozenset({STAFF}),
+}
+# Only a replacement request can have its replacement shipped.
+RETURN_KIND_TARGETS = {ReturnKind.RETURN: frozenset({R.REPLACEMENT_SHIPPED})}
+# Requests whose units no longer count against the delivered quantity.
+RETURN_RELEASED = frozenset({R.REJECTED, R.CANCELLED})
+# Requests a member of staff must act on next.
+RETURN_AWAITING_STAFF = frozenset({R.REQUESTED, R.APPROVED, R.RECEIVED})
+# Requests that still accept photos from the customer.
+RETURN_OPEN = frozenset({R.REQUESTED, R.APPROVED, R.RECEIVED})
+
+
+def return_is_allowed(from_status: str, to_status: str, role: str, kind: str) -> bool:
+    """Return whether ``role`` may move a request of ``kind`` from ``from_status`` to ``to_status``."""
+    if to_status in RETURN_KIND_TARGETS.get(kind, frozenset()):
+        return False
+    return role in RETURN_TRANSITIONS.get((from_status, to_status), frozenset())
+
+
+def return_next_statuses(from_status: str, role: str, kind: str) -> list[str]:
+    """Return the statuses ``role`` may move a request of ``kind`` to from ``from_status``."""
+    return [
+        to
+        for (frm, to) in RETURN_TRANSITIONS
+        if frm == from_status and return_is_allowed(frm, to, role, kind)
+    ]
