@@ -22,7 +22,11 @@ from django.utils.html import format_html, format_html_join
 
 from orders.returns import services as return_services
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
-from orders.returns.selectors import return_line_eligibility_at_request, return_request_refund_quote
+from orders.returns.selectors import (
+    return_line_eligibility_at_request,
+    return_request_refund_quote,
+    return_request_refund_repeatable,
+)
 from orders.returns.statuses import RETURN_AWAITING_STAFF, ReturnKind, ReturnStatus, return_next_statuses
 from orders.statuses import Role
 from shop.admin import ReadOnlyMixin
@@ -180,7 +184,11 @@ RETURN_STEPS: dict[str, ReturnStep] = {
         done=lambda return_request, result, kwargs: (
             f"refunded {kwargs['amount']} {return_request.order.currency}."
         ),
-        offered=lambda return_request: not return_request.replacement_order_id,
+        offered=lambda return_request: not return_request.replacement_order_id
+        and (
+            return_request.status != ReturnStatus.REFUNDED
+            or return_request_refund_repeatable(refunds=list(return_request.refunds.all()))
+        ),
         replacement_label="Refund instead of replacement",
     ),
     "replace": ReturnStep(

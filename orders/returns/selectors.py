@@ -14,6 +14,7 @@ from orders.returns.exceptions import ReturnRequestNotFound
 from orders.returns.models import ReturnLine, ReturnRequest, ReturnStatusChange
 from orders.returns.statuses import RETURN_RELEASED
 from orders.services.payments import refundable_remaining
+from orders.statuses import RefundStatus
 
 
 def shop_tz() -> ZoneInfo:
@@ -96,6 +97,22 @@ def return_line_eligibility_at_request(
     """Return the line's deadlines and what the rules said when the request reached the shop (its own units aside)."""
     return policy.line_eligibility(
         terms=line_terms(return_line.order_line), requested_at=requested_at, tz=shop_tz()
+    )
+
+
+def refund_to_resend(*, refunds: list[Refund]) -> Refund | None:
+    """Return the request's refund still pending at the provider, which a repeated refund sends again."""
+    return next((refund for refund in refunds if refund.status == RefundStatus.PENDING), None)
+
+
+def return_request_refund_repeatable(*, refunds: list[Refund]) -> bool:
+    """Return whether a refunded request may be refunded again.
+
+    Only to send its pending refund once more (same idempotency key), or, when every refund it had
+    failed at the provider, to try a new one; a request whose money went back is never refunded twice.
+    """
+    return refund_to_resend(refunds=refunds) is not None or (
+        bool(refunds) and all(refund.status == RefundStatus.FAILED for refund in refunds)
     )
 
 

@@ -20,7 +20,7 @@ from catalogue.images import validated_renditions
 from catalogue.models import ProductVariant
 from orders.exceptions import InvalidInput, ReasonRequired, RefundExceedsCaptured
 from orders.fittings.services import fitting_carry_forward, fitting_order_paid
-from orders.models import ZERO, Order, OrderLine, OrderStatusChange, Refund
+from orders.models import ZERO, Order, OrderLine, Refund
 from orders.returns import policy
 from orders.returns.exceptions import (
     RETURN_REFUSALS,
@@ -34,13 +34,20 @@ from orders.returns.exceptions import (
 )
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
 from orders.returns.notifications import return_notify_on_commit
-from orders.returns.selectors import claimed_quantities, line_terms, return_request_refund_quote, shop_tz
+from orders.returns.selectors import (
+    claimed_quantities,
+    line_terms,
+    refund_to_resend,
+    return_request_refund_quote,
+    return_request_refund_repeatable,
+    shop_tz,
+)
 from orders.returns.statuses import RETURN_OPEN, ReturnKind, ReturnStatus, return_is_allowed
 from orders.services.orders import order_ship
 from orders.services.payments import refund_record_pending, refund_submit
 from orders.services.stock import stock_release, stock_reserve
-from orders.services.transitions import Actor, actor_user
-from orders.statuses import OrderStatus, RefundStatus, Role
+from orders.services.transitions import Actor, actor_user, order_create
+from orders.statuses import OrderStatus, Role
 
 logger = logging.getLogger(__name__)
 
@@ -358,9 +365,8 @@ def return_request_refund(
         locked = return_request_lock(return_request_id=return_request.pk)
         refunds = list(locked.refunds.all())
         if locked.status == ReturnStatus.REFUNDED:
-            pending = next((refund for refund in refunds if refund.status == RefundStatus.PENDING), None)
-            all_failed = bool(refunds) and all(refund.status == RefundStatus.FAILED for refund in refunds)
-            if pending is None and not all_failed:  # only a failed refund is tried again
+            pending = refund_to_resend(refunds=refunds)
+            if not return_request_refund_repeatable(refunds=refunds):
                 raise InvalidReturnTransition(
                     from_status=locked.status,
                     to_status=ReturnStatus.REFUNDED,
@@ -411,14 +417,10 @@ def return_request_refund(
             elif note:
                 text = f"{note} {text}"
             if locked.status == ReturnStatus.REFUNDED:  # the earlier refund failed: a new one, same status
-                ReturnStatusChange.objects.create(
-                    return_request=locked, from_status=locked.status, to_status=locked.status,
-                    actor=actor_user(actor), role=Role.STAFF, note=f"Retried. {text}", created_at=timezone.now(),
-                )  # fmt: skip
-            else:
-                locked = return_request_transition(
-                    return_request=locked, to_status=ReturnStatus.REFUNDED, actor=actor, note=text
-                )
+                text = f"Retried. {text}"
+            locked = return_request_transition(
+                return_request=locked, to_status=ReturnStatus.REFUNDED, actor=actor, note=text
+            )
     if pending is not None:  # the provider is called after commit, outside the locks
         refund_submit(refund=pending)
     return_request.refresh_from_db()
@@ -475,11 +477,9 @@ def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) ->
             quantities.get(item.replacement_variant_id, 0) + item.quantity
         )
     variants = stock_reserve(quantities=quantities)
-    now = timezone.now()
-    order = Order.objects.create(
+    order = Order(
         user=original.user,
         email=original.email,
-        status=OrderStatus.PAID,  # nothing to pay: it starts where a paid order waits for shipment
         currency=original.currency,
         subtotal=ZERO,
         shipping_total=ZERO,
@@ -489,7 +489,14 @@ def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) ->
         shipping_method_code=original.shipping_method_code,
         shipping_method_name=original.shipping_method_name,
         replacement_for=original,
-        paid_at=now,
+    )
+    # Nothing to pay: it starts where a paid order waits for shipment (the table's staff creation).
+    order_create(
+        order=order,
+        to_status=OrderStatus.PAID,
+        actor=actor,
+        role=Role.STAFF,
+        note=f"Replacement for order {original.number} (request {return_request.pk}), no charge.",
     )
     pairs = []
     for item in items:
@@ -511,15 +518,6 @@ def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) ->
             replacement_days=product.return_policy().replacement_days,
         )
         pairs.append((item, line))
-    OrderStatusChange.objects.create(
-        order=order,
-        from_status="",
-        to_status=OrderStatus.PAID,
-        actor=actor_user(actor),
-        role=Role.STAFF,
-        note=f"Replacement for order {original.number} (request {return_request.pk}), no charge.",
-        created_at=now,
-    )
     return_request.replacement_order = order
     return_request.save(update_fields=["replacement_order", "updated_at"])
     remakes = [(item, line) for item, line in pairs if line.product_kind == ProductKind.CUSTOM_ORTHOTIC]

@@ -41,6 +41,8 @@ RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (R.RECEIVED, R.REPLACEMENT_SHIPPED): frozenset({STAFF}),
     # Inspected and kept without a refund: receiving never forces one.
     (R.RECEIVED, R.CLOSED): frozenset({STAFF}),
+    # A refund the provider declined is tried again as a new refund: the request stays refunded.
+    (R.REFUNDED, R.REFUNDED): frozenset({STAFF}),
     (R.REFUNDED, R.CLOSED): frozenset({STAFF}),
     (R.REPLACEMENT_SHIPPED, R.CLOSED): frozenset({STAFF}),
 }

@@ -22,7 +22,7 @@ def delivered(*, staff, user=None, items=None, delivered_at=None, **kwargs) -> O
 def delivered_custom_orthotic(*, user, price=Decimal("250.00")) -> tuple[Order, OrderLine]:
     """A delivered order of one custom orthotic, its line snapshotting the product's policy as checkout does.
 
-    Built directly: the custom-orthotic checkout (fittings, production) is another issue in progress.
+    Built directly, without the custom-orthotic checkout (fittings, production) in the way.
     """
     variant = VariantFactory(price=price, stock=5, product=ProductFactory(kind=ProductKind.CUSTOM_ORTHOTIC))
     terms = variant.product.return_policy()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from catalogue.models import ProductVariant
 from orders.models import Refund
 from orders.returns import services as returns
+from orders.returns.admin import return_steps_available
 from orders.returns.models import ReturnRequest
 from orders.services.payments import refund_create
 from tests.factories import ProductFactory, UserFactory, VariantFactory
@@ -245,3 +246,18 @@ def test_customer_service_cannot_ship_or_deliver_orders(agent_client, staff_user
     agent_client.post("/admin/orders/order/", {"action": "deliver", "_selected_action": [order.pk]})
     order.refresh_from_db()
     assert order.status == "shipped"
+
+
+def test_a_refunded_request_offers_refund_again_only_after_its_refund_failed(staff_user):
+    """Refunding twice is never offered; a refund the provider declined may be tried again."""
+    order = delivered(staff=staff_user, items=[(VariantFactory(price=Decimal("39.90"), stock=5), 1)])
+    request = request_for(order)
+    returns.return_request_approve(return_request=request, actor=staff_user)
+    assert "refund" in return_steps_available(reload(request))
+    returns.return_request_refund(return_request=request, actor=staff_user)
+    request = reload(request)
+    assert request.status == "refunded"
+    assert "refund" not in return_steps_available(request)
+
+    Refund.objects.filter(pk__in=request.refunds.values("pk")).update(status="failed")
+    assert "refund" in return_steps_available(reload(request))

@@ -49,7 +49,11 @@ def test_a_replacement_in_another_size_is_a_linked_zero_charge_order_that_takes_
     assert ProductVariant.objects.get(pk=bigger.pk).stock == 2
     request = reload(request)
     assert request.status == "replacement_shipped" and request.replacement_order == replacement
-    assert [c.to_status for c in replacement.status_changes.all()] == ["paid", "shipped"]
+    assert [(c.from_status, c.to_status, c.role, c.actor) for c in replacement.status_changes.all()] == [
+        ("", "paid", "staff", staff_user),
+        ("paid", "shipped", "staff", staff_user),
+    ]
+    assert replacement.paid_at is not None
 
 
 def test_the_replacement_has_its_own_30_day_replacement_window_and_no_refund_window(
