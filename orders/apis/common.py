@@ -8,7 +8,7 @@ from rest_framework import serializers
 from orders.exceptions import InvalidQuantity
 from orders.fittings.selectors import order_production_estimate, related_or_none
 from orders.models import Order
-from orders.services.cart import line_quantity_check
+from orders.services.cart import LINE_QUANTITY_RULE, line_quantity_check
 
 
 class MoneyField(serializers.DecimalField):
@@ -140,9 +140,11 @@ def shop_currency() -> str:
 class QuantityField(serializers.Field):
     """A whole number of units one line may hold (``line_quantity_check``); else ``invalid_quantity``."""
 
+    default_error_messages = {"invalid_quantity": LINE_QUANTITY_RULE}
+
     def validate_empty_values(self, data):
         if data is None:
-            return False, self.to_internal_value(data)
+            self.fail("invalid_quantity")
         return super().validate_empty_values(data)
 
     def to_internal_value(self, data):
@@ -154,8 +156,8 @@ class QuantityField(serializers.Field):
                 pass  # refused below, as any other non-number
         try:
             return line_quantity_check(value)
-        except InvalidQuantity as refusal:
-            raise serializers.ValidationError(refusal.detail, code=refusal.code) from None
+        except InvalidQuantity:
+            self.fail("invalid_quantity")
 
     def to_representation(self, value):
         return value

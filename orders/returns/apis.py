@@ -121,8 +121,6 @@ class ReturnEligibilityApi(APIView):
     ["required", "null", "invalid_line", "invalid_replacement_sku"], field_name="lines", methods=["post"]
 )
 @domain_validation_errors(["invalid_reason"], field_name="reason", methods=["post"])
-# An item's quantity is checked by the one line-quantity rule (``QuantityField``), whose code DRF does not know.
-@domain_validation_errors(["invalid_quantity"], field_name="lines.INDEX.quantity", methods=["post"])
 class ReturnRequestCreateApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "returns"

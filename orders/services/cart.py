@@ -10,14 +10,13 @@ from orders.services.transitions import Actor
 
 # The most units one cart item (and so one order line, or one line of a return request) may hold.
 MAX_LINE_QUANTITY = 99
+LINE_QUANTITY_RULE = f"The quantity must be a whole number from 1 to {MAX_LINE_QUANTITY}."
 
 
 def line_quantity_check(quantity) -> int:
     """Return ``quantity`` if it is a whole number of units one line may hold, else refuse it (400)."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_LINE_QUANTITY:
-        raise InvalidQuantity(
-            f"The quantity must be a whole number from 1 to {MAX_LINE_QUANTITY}.", attr="quantity"
-        )
+        raise InvalidQuantity(LINE_QUANTITY_RULE, attr="quantity")
     return quantity
 
 
