@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.html import format_html
 
-from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule
+from catalogue.matching.models import Assessment, Exercise, Footprint, HealthRecordAccess, MatchingRule
 
 
 @admin.register(MatchingRule)
@@ -97,3 +97,24 @@ class AssessmentAdmin(admin.ModelAdmin):
     @admin.display(description="Referral")
     def urgency(self, obj):
         return obj.referral.get("urgency")
+
+
+@admin.register(HealthRecordAccess)
+class HealthRecordAccessAdmin(admin.ModelAdmin):
+    """Who opened which customer's health record, and when: a record nobody may edit or delete."""
+
+    list_display = ["accessed_at", "staff", "customer", "kind", "record_id", "via"]
+    list_filter = ["kind"]
+    search_fields = ["customer__email", "staff__email", "record_id"]
+    date_hierarchy = "accessed_at"
+    list_select_related = ["staff", "customer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+

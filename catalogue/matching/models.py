@@ -172,3 +172,44 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"Assessment {self.pk}"
+
+
+class HealthRecordKind(models.TextChoices):
+    """The kinds of a customer's health records that staff may open (docs/architecture.md)."""
+
+    ASSESSMENT = "assessment", "Assessment answers"
+    FOOTPRINT = "footprint", "Footprint"
+    FITTING_SHEET = "fitting_sheet", "Fitting sheet"
+    PRESCRIPTION = "prescription", "Prescription"
+    RETURN_PHOTO = "return_photo", "Return photo"
+
+
+class HealthRecordAccess(models.Model):
+    """One time a member of staff opened a customer's health record: who, when, which record, how.
+
+    Written by ``catalogue.matching.services.health_record_access_record`` from every staff view of a
+    record; customers see theirs in their data export, admins in the admin. Rows are never edited.
+    """
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="health_record_accesses",
+        help_text="Whose record it is (empty for a guest's record).",
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="health_records_opened"
+    )
+    kind = models.CharField(max_length=20, choices=HealthRecordKind.choices)
+    record_id = models.CharField(max_length=64, help_text="The primary key of the record opened.")
+    via = models.CharField(max_length=100, help_text="Where it was opened, e.g. the admin page or download.")
+    accessed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-accessed_at"], name="health_access_customer_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.record_id} opened by {self.staff_id} at {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from catalogue.cache import catalogue_memoised
 from catalogue.choices import ProductKind
-from catalogue.matching.models import Assessment, Exercise, Footprint, MatchingRule
+from catalogue.matching.models import Assessment, Exercise, Footprint, HealthRecordAccess, MatchingRule
 from catalogue.matching.profile import FootProfile
 from catalogue.matching.scoring import (
     Candidate,
@@ -226,3 +226,8 @@ def foot_profile_latest(*, user) -> dict | None:
         "assessed_at": assessment.created_at.isoformat(),
         **assessment.profile,
     }
+
+
+def health_record_accesses(*, customer):
+    """Return every time staff opened one of ``customer``'s health records, newest first."""
+    return HealthRecordAccess.objects.filter(customer=customer).select_related("staff")

@@ -6,11 +6,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from catalogue.images import make_renditions, open_validated_image
 from catalogue.matching import selectors
 from catalogue.matching.footprint import METHOD, analyse_footprint
-from catalogue.matching.models import Assessment, Footprint
+from catalogue.matching.models import Assessment, Footprint, HealthRecordAccess
 from catalogue.matching.profile import FootprintReading, profile_from_answers, referral_for
 from catalogue.matching.scoring import exercises_for, rank_candidates
 from catalogue.matching.sizing import SizeSet, length_for_size, sizes_for_length
@@ -162,4 +163,20 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
         size=size.as_dict() if size else None,
         recommendations=recommendations,
         exercises=exercises,
+    )
+
+
+def health_record_access_record(*, staff, customer, kind: str, record_id, via: str) -> HealthRecordAccess:
+    """Record that ``staff`` opened ``customer``'s health record of ``kind`` (``HealthRecordKind``) now.
+
+    ``customer`` is the record's owner, or None for a guest's record. Call it from every view that shows
+    staff a record (fitting sheet, footprint, prescription, assessment, return photo), before answering.
+    """
+    return HealthRecordAccess.objects.create(
+        customer=customer if getattr(customer, "pk", None) else None,
+        staff=staff,
+        kind=kind,
+        record_id=str(record_id),
+        via=via[:100],
+        accessed_at=timezone.now(),
     )
