@@ -1,67 +1,91 @@
-"""Validate uploaded documents: PDFs checked to be PDFs, images through ``catalogue.images``.
+"""Validate uploaded documents: a PDF that pikepdf (qpdf) reads and finds inert, or a photo.
 
 A podiatrist's prescription may be a PDF or a photo. The kind is decided by the content, never by
 the file name or the declared content type: ``%PDF-`` at the start means a PDF, an image signature
 means an image, anything else is refused. The size limit is the images' (``SHOP_IMAGE_MAX_BYTES``),
-checked before anything is read. A PDF must also have the structure every PDF reader relies on (a
-cross-reference table or stream that ``startxref`` points at, and a final ``%%EOF``) and must not
-carry active content (JavaScript, launch actions, embedded files), looked for in the file's bytes
-with names' ``#xx`` escapes decoded and inside its compressed object streams, with bounded work;
-images are decoded and re-encoded without metadata. This is a structural check in the standard
-library, not a full parse: enough to refuse a renamed text file, a truncated download or a PDF that
-would run something, without a heavy dependency. Binary streams are scanned too (a reader can be sent
-into them by the cross-reference table), so a large scan may, rarely, be refused by chance.
+checked before anything is read. Images go through ``catalogue.images`` and are stored re-encoded,
+without any metadata.
+
+A PDF is stored as it was sent, so it is checked with qpdf, the parser behind pikepdf, and refused
+(``invalid_document``, with a sentence saying why) when:
+
+- it does not end with ``%%EOF`` (a truncated download, or something riding after the PDF);
+- qpdf cannot read it without repairing it, or warns while reading any part of it (a part it could
+  not read is a part that could not be checked);
+- it is encrypted, even with an empty password;
+- any of its objects, those packed in object streams included, names an action or script, an
+  attachment or rich media (``_ACTIVE_CONTENT``); qpdf decodes ``#xx`` escapes in names, so
+  ``/J#61vaScript`` is ``/JavaScript``;
+- it holds an object stream that its cross-reference table does not use: objects that qpdf does not
+  see but a reader repairing the file might;
+- it would cost too much to check: more objects, object streams, nested containers or items than
+  the limits below, or a compressed stream that inflates beyond ``_INFLATE_LIMIT`` bytes.
+
+Only the objects are walked, never the page content (drawing operators cannot run anything).
 """
 
 import io
-import re
+import itertools
 import uuid
-import zlib
 from dataclasses import dataclass
 
+import pikepdf
 from django.conf import settings
 from django.core.files.base import ContentFile
-from PIL import Image
+from pikepdf.settings import set_qpdf_limits
 
-from catalogue.images import open_validated_image, upload_size
+from catalogue.images import encoded_image, open_validated_image, upload_size
 from shop.exceptions import InvalidInput
 
 PDF = "pdf"
 IMAGE = "image"
 
 _IMAGE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
-_TAIL = 2048  # bytes at the end searched for startxref and %%EOF (readers allow trailing junk)
-_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$", re.DOTALL)
-_XREF_AT = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
-# Names that make a PDF do something when opened or carry files; prescriptions never need them. An
-# attachment is registered in the /EmbeddedFiles name tree and its file spec holds the stream under /EF,
-# whether or not the stream itself says /Type /EmbeddedFile.
-_ACTIVE_CONTENT = frozenset(
-    {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"EF", b"RichMedia", b"XFA"}
+# Bounds on the work a hostile file can ask for (a prescription has a few hundred objects at most).
+_MAX_OBJECTS = 10_000
+_MAX_OBJECT_STREAMS = 100
+_MAX_ITEMS = 500_000  # dictionary entries and array items, all objects together
+_MAX_DEPTH = 32  # arrays and dictionaries nested inside one object
+# qpdf inflates object streams and cross-reference streams to read them; one that inflates beyond
+# this makes the file unreadable, so it is refused. The limit is process-wide in qpdf (set before
+# each check): this module is the shop's only user of pikepdf.
+_INFLATE_LIMIT = 16 * 1024 * 1024
+# What each name means, for the refusal's sentence. Keys (/JS, /AA, /EF, ...) or values (/S /Launch,
+# /Subtype /FileAttachment, ...), wherever they appear: a prescription never needs any of them.
+_ACTIVE_CONTENT = {
+    "/JavaScript": "JavaScript",
+    "/JS": "JavaScript",
+    "/OpenAction": "an action run when the file is opened",
+    "/AA": "actions run on page, annotation or form events",
+    "/Launch": "an action that launches a program",
+    "/URI": "a link to a web address",
+    "/SubmitForm": "a form that sends data",
+    "/ImportData": "an action that imports data",
+    "/GoToR": "a link into another file",
+    "/GoToE": "a link into an embedded file",
+    "/Sound": "sound",
+    "/Movie": "a movie",
+    "/Rendition": "a media rendition",
+    "/EmbeddedFiles": "an attached file",
+    "/EmbeddedFile": "an attached file",
+    "/EF": "an attached file",
+    "/FileAttachment": "an attached file",
+    "/XFA": "an XFA form",
+    "/RichMedia": "rich media",
+}
+_DESCRIPTION_ORDER = list(dict.fromkeys(_ACTIVE_CONTENT.values()))
+
+_INCOMPLETE = "The PDF is incomplete, or has something added after its end. Please download or scan it again."
+_UNREADABLE = (
+    "The PDF is damaged or too complex to check (part of it cannot be read). Please download or scan it "
+    "again, or upload a photo of the prescription."
 )
-# A PDF name is "/" then regular characters; "#xx" inside one stands for any byte ("/J#61vaScript" is
-# /JavaScript), so escaped names are decoded before they are compared.
-_REGULAR = rb"[^\x00\t\n\f\r ()<>\[\]{}/%#]"
-_ACTIVE_NAME = re.compile(
-    rb"/(?:" + b"|".join(sorted(_ACTIVE_CONTENT, key=len, reverse=True)) + rb")(?!" + _REGULAR + rb"|#)"
+_HIDDEN = (
+    "The PDF is damaged (it holds objects its cross-reference table does not list). Please download or "
+    "scan it again, or upload a photo of the prescription."
 )
-_ESCAPED_PART = rb"(?:#[0-9A-Fa-f]{2}" + _REGULAR + rb"*)"
-_NAME = re.compile(rb"/(" + _REGULAR + rb"*" + _ESCAPED_PART + rb"*)")
-_ESCAPED_NAME = re.compile(rb"/" + _REGULAR + rb"*" + _ESCAPED_PART + rb"+")
-_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-# Object streams (PDF 1.5+) hold further objects, dictionaries included, compressed: an action hidden
-# in one is invisible to a scan of the file's bytes, so each is decompressed (within a budget) and
-# scanned too. An object stream behind any other filter is refused rather than trusted.
-_STREAM_START = re.compile(rb"(?<![A-Za-z])stream\r?\n")
-_FLATE = frozenset({b"FlateDecode", b"Fl"})
-_FILTERS = _FLATE | {b"ASCIIHexDecode", b"AHx", b"ASCII85Decode", b"A85", b"LZWDecode", b"LZW",
-                     b"RunLengthDecode", b"RL", b"Crypt", b"JBIG2Decode", b"DCTDecode", b"JPXDecode",
-                     b"CCITTFaxDecode"}  # fmt: skip
-_OBJECT_STREAM_BUDGET = 32 * 1024 * 1024  # decompressed bytes inspected per file, at most
-# Bounds on the work a hostile file can ask for (a prescription has a few dozen of each).
-_MAX_STREAMS = 2_000
-_MAX_ESCAPED_NAMES = 10_000
-_DICTIONARY_WINDOW = 1024  # bytes before "stream" searched for the stream's dictionary
+_PASSWORD = "The PDF is password-protected. Upload an unprotected copy or a photo of the prescription."
+_TOO_COMPLEX = "The PDF is too complex to check ({}). Upload a photo of the prescription."
 
 
 class InvalidDocument(InvalidInput):
@@ -84,104 +108,99 @@ def _is_image(head: bytes) -> bool:
 
 
 def check_pdf_structure(data: bytes) -> str | None:
-    """Return why ``data`` is not a usable PDF, or None when its structure holds."""
-    if not re.match(rb"%PDF-\d\.\d", data[:8]):
+    """Return why ``data`` is not a PDF the shop accepts (a sentence for the customer), or None."""
+    if not data.startswith(b"%PDF-"):
         return "The file does not start like a PDF."
-    tail = data[-_TAIL:].rstrip(b"\x00\r\n \t")
-    match = _STARTXREF.search(tail)
-    if match is None:
-        return "The PDF is incomplete (no end-of-file marker). Please download or scan it again."
-    offset = int(match.group(1))
-    if not 0 < offset < len(data) or _XREF_AT.match(data, offset) is None:
-        return "The PDF is damaged (its cross-reference table is missing). Please download or scan it again."
-    if b" obj" not in data and b"\nobj" not in data:
-        return "The PDF has no content."
-    if b"/Encrypt" in data:
-        return "The PDF is password-protected. Upload an unprotected copy or a photo of the prescription."
-    return _active_content(data)
+    if not data.rstrip(b"\x00\r\n \t").endswith(b"%%EOF"):
+        return _INCOMPLETE
+    set_qpdf_limits(flate_max_memory=_INFLATE_LIMIT)
+    try:
+        with pikepdf.Pdf.open(io.BytesIO(data), attempt_recovery=False, inherit_page_attributes=False) as pdf:
+            if pdf.is_encrypted:
+                return _PASSWORD
+            problem = _object_problem(pdf)
+            if problem is None and pdf.get_warnings():
+                return _UNREADABLE
+            return problem
+    except pikepdf.PasswordError:
+        return _PASSWORD
+    except pikepdf.PdfError:
+        return _UNREADABLE
 
 
-def _decoded(name: bytes) -> bytes:
-    return _NAME_ESCAPE.sub(lambda escape: bytes([int(escape.group(1), 16)]), name)
+def _object_problem(pdf: pikepdf.Pdf) -> str | None:
+    """Return why the objects of ``pdf`` are refused (active content, hidden parts, size), or None.
 
-
-def _names(data: bytes) -> set[bytes]:
-    """Return the names in ``data`` (a stream's dictionary: small), their ``#xx`` escapes decoded."""
-    return {_decoded(name) for name in _NAME.findall(data)}
-
-
-_REFUSED = "The PDF contains scripts or attachments. Upload a plain PDF or a photo of the prescription."
-_TOO_COMPLEX = "The PDF is too complex to check. Upload a photo of the prescription."
-
-
-def _named_active_content(data: bytes) -> str | None:
-    """Return why ``data`` is refused if it names active content (or too many escaped names to check)."""
-    if _ACTIVE_NAME.search(data):
-        return _REFUSED
-    for count, match in enumerate(_ESCAPED_NAME.finditer(data)):
-        if count >= _MAX_ESCAPED_NAMES:
-            return _TOO_COMPLEX
-        if _decoded(match.group()[1:]) in _ACTIVE_CONTENT:
-            return _REFUSED
-    return None
-
-
-def _active_content(data: bytes) -> str | None:
-    """Return why ``data`` may do something when opened (scripts, launches, attachments), or None.
-
-    Looks at the file's own bytes and inside its object streams, with bounded work.
+    The trailer and every object of the cross-reference table are walked, each on its own: a
+    reference is never followed (its object gets its own turn), so nothing is walked twice and
+    reference cycles cost nothing. A dictionary's keys are read with ``items()``, which keeps the
+    entries whose value is null: an ``/OpenAction`` pointing at an object the cross-reference table
+    does not list is refused too.
     """
-    refused = _named_active_content(data)
-    if refused:
-        return refused
-    budget = _OBJECT_STREAM_BUDGET
-    for count, match in enumerate(_STREAM_START.finditer(data)):
-        if count >= _MAX_STREAMS:
-            return _TOO_COMPLEX
-        window = data[max(0, match.start() - _DICTIONARY_WINDOW) : match.start()]
-        window = window[window.rfind(b"obj") + 1 :]  # from the object's start, if in the window
-        if b"ObjStm" not in window and b"#" not in window:  # the common case, without decoding names
-            continue
-        names = _names(window)
-        if b"ObjStm" not in names:
-            continue
-        filters = names & _FILTERS
-        if filters - _FLATE:
-            return "The PDF uses a compression this shop does not accept. Upload a photo of the prescription."
-        if filters:
-            try:
-                body = zlib.decompressobj().decompress(memoryview(data)[match.end() :], budget + 1)
-            except zlib.error:
-                return (
-                    "The PDF is damaged (a compressed part cannot be read). Please download or scan it again."
-                )
-        else:
-            end = data.find(b"endstream", match.end())
-            body = data[match.end() : end if end != -1 else len(data)]
-        budget -= len(body)
-        if budget < 0:
-            return _TOO_COMPLEX
-        refused = _named_active_content(body)
-        if refused:
-            return refused
-    return None
+    xref = pdf.get_xref_table()
+    if len(xref) > _MAX_OBJECTS:
+        return _TOO_COMPLEX.format(f"more than {_MAX_OBJECTS:,} objects")
+    object_streams = {entry.obj_stream_number for entry in xref.values() if entry.type == 2}
+    if len(object_streams) > _MAX_OBJECT_STREAMS:
+        return _TOO_COMPLEX.format(f"more than {_MAX_OBJECT_STREAMS} object streams")
+    found: set[str] = set()
+    hidden = False
+    budget = _MAX_ITEMS
+    # Objects are read one at a time, so that running out of budget stops qpdf's parsing too.
+    objects = (pdf.get_object(objgen) for objgen, entry in sorted(xref.items()) if entry.type)
+    for item in itertools.chain([pdf.trailer], objects):
+        if isinstance(item, pikepdf.Stream) and item.get("/Type") == "/ObjStm":
+            hidden = hidden or item.objgen[0] not in object_streams
+        stack = [(item, 0)]
+        while stack:
+            value, depth = stack.pop()
+            if isinstance(value, pikepdf.Name):
+                _note(str(value), found)
+                continue
+            if not isinstance(value, pikepdf.Dictionary | pikepdf.Stream | pikepdf.Array):
+                continue  # a number, a boolean, null or a text string: nothing to look at
+            if depth > _MAX_DEPTH:
+                return _TOO_COMPLEX.format(f"containers nested more than {_MAX_DEPTH} deep")
+            if isinstance(value, pikepdf.Array):
+                children = list(value)
+            else:  # a dictionary, or a stream's dictionary (its data is never read)
+                entries = value.items()
+                for key, _ in entries:
+                    _note(key, found)
+                    if key == "/Encrypt":
+                        return _PASSWORD
+                children = [child for _, child in entries]
+            budget -= len(children)
+            if budget < 0:
+                return _TOO_COMPLEX.format(f"more than {_MAX_ITEMS:,} values")
+            for child in children:
+                if isinstance(child, pikepdf.Name):
+                    _note(str(child), found)  # even an indirect one: "/S 9 0 R" names what 9 is
+                elif isinstance(child, pikepdf.Object) and not child.is_indirect:
+                    stack.append((child, depth + 1))
+    if found:
+        what = [description for description in _DESCRIPTION_ORDER if description in found]
+        listed = what[0] if len(what) == 1 else ", ".join(what[:-1]) + " and " + what[-1]
+        return (
+            f"The PDF contains {listed}. PDFs with scripts or attachments, actions or links are not "
+            "accepted: upload a plain PDF or a photo of the prescription."
+        )
+    return _HIDDEN if hidden else None
 
 
-def _reencoded_image(image: Image.Image) -> tuple[bytes, str, str]:
-    buffer = io.BytesIO()
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        image.convert("RGBA").save(buffer, format="PNG", optimize=True)
-        return buffer.getvalue(), "png", "image/png"
-    image.convert("RGB").save(buffer, format="JPEG", quality=90, optimize=True)
-    return buffer.getvalue(), "jpg", "image/jpeg"
+def _note(name: str, found: set[str]) -> None:
+    """Add what ``name`` means to ``found`` if it names active content."""
+    description = _ACTIVE_CONTENT.get(name)
+    if description is not None:
+        found.add(description)
 
 
 def validated_document(upload, *, attr: str = "document") -> ValidatedDocument:
     """Return the upload as a PDF or a re-encoded image ready to store, or raise.
 
     Raises ``InvalidDocument`` (400 ``invalid_document``) for anything that is neither, an empty or
-    oversized file, or a PDF whose structure is broken; ``InvalidImage`` (400 ``invalid_image``) for
-    a file that starts like an image but is not a valid one.
+    oversized file, or a PDF refused by ``check_pdf_structure``; ``InvalidImage`` (400
+    ``invalid_image``) for a file that starts like an image but is not a valid one.
     """
     max_bytes = settings.SHOP_IMAGE_MAX_BYTES
     size = upload_size(upload)
@@ -203,8 +222,10 @@ def validated_document(upload, *, attr: str = "document") -> ValidatedDocument:
             kind=PDF, content=ContentFile(data, name=f"{name}.pdf"), content_type="application/pdf"
         )
     if _is_image(head):
-        data, extension, content_type = _reencoded_image(open_validated_image(upload, attr=attr))
+        image = encoded_image(open_validated_image(upload, attr=attr), quality=90)
         return ValidatedDocument(
-            kind=IMAGE, content=ContentFile(data, name=f"{name}.{extension}"), content_type=content_type
+            kind=IMAGE,
+            content=ContentFile(image.data, name=f"{name}.{image.extension}"),
+            content_type=image.content_type,
         )
     raise InvalidDocument(attr=attr)

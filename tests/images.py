@@ -37,3 +37,67 @@ def png_declaring_huge_size(width: int = 50_000, height: int = 50_000) -> bytes:
     crc = zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF
     data[29:33] = struct.pack(">I", crc)
     return bytes(data)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The chunks a PNG needs to show its pixels; anything else is metadata (tEXt, zTXt, iTXt, eXIf, iCCP, ...).
+PNG_IMAGE_CHUNKS = {"IHDR", "PLTE", "tRNS", "IDAT", "IEND"}
+
+
+def jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
+    """Return a JPEG file's marker segments in order, as (marker, payload), skipping entropy-coded data."""
+    assert data[:2] == b"\xff\xd8", "not a JPEG"
+    segments, position = [], 2
+    while position < len(data):
+        assert data[position] == 0xFF, f"a marker expected at {position}"
+        marker = data[position + 1]
+        position += 2
+        if marker == 0xFF:  # a fill byte before the marker
+            position -= 1
+            continue
+        if marker == 0xD9:  # EOI
+            segments.append((marker, b""))
+            break
+        (length,) = struct.unpack(">H", data[position : position + 2])
+        segments.append((marker, data[position + 2 : position + length]))
+        position += length
+        if marker == 0xDA:  # SOS: the scan runs to the next 0xFF that is neither stuffed (FF00) nor RSTn
+            while True:
+                position = data.index(b"\xff", position)
+                following = data[position + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    position += 2
+                    continue
+                break
+    return segments
+
+
+def png_chunks(data: bytes) -> list[str]:
+    """Return a PNG file's chunk types in order."""
+    assert data.startswith(PNG_SIGNATURE), "not a PNG"
+    chunks, position = [], len(PNG_SIGNATURE)
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        chunks.append(data[position + 4 : position + 8].decode("latin-1"))
+        position += 12 + length
+    return chunks
+
+
+def metadata_in(data: bytes) -> list[str]:
+    """Return the metadata segments (JPEG) or chunks (PNG) a file carries, read from its bytes.
+
+    In a JPEG, anything but the image's own segments counts: a comment (COM), any APPn segment
+    (APP1 EXIF or XMP, APP2 ICC profile, APP13 Photoshop, APP14 Adobe...) except a plain JFIF header
+    (APP0 "JFIF", without a thumbnail). In a PNG, any chunk but IHDR, PLTE, tRNS, IDAT and IEND.
+    """
+    if data.startswith(PNG_SIGNATURE):
+        return [kind for kind in png_chunks(data) if kind not in PNG_IMAGE_CHUNKS]
+    found = []
+    for marker, payload in jpeg_segments(data):
+        if marker == 0xFE:
+            found.append("COM")
+        elif marker == 0xE0 and not (payload.startswith(b"JFIF\x00") and payload[12:14] == b"\x00\x00"):
+            found.append("APP0")
+        elif 0xE1 <= marker <= 0xEF:
+            found.append(f"APP{marker - 0xE0}")
+    return found

@@ -1,7 +1,8 @@
 """Measure a wet or inked footprint: arch index (Cavanagh & Rodgers 1987), Chippaux-Smirak index, size.
 
-Pillow decodes and guards (``catalogue.images.open_validated_image``); numpy and SciPy's ``ndimage``
-do the array work: Otsu threshold, connected components (``ndimage.label``), the long axis from the
+Pillow decodes and guards (``catalogue.images.open_validated_image``, which also brings every picture
+to 8-bit L, RGB or RGBA, 16-bit prints scaled rather than clipped); numpy and SciPy's ``ndimage`` do
+the array work: Otsu threshold, connected components (``ndimage.label``), the long axis from the
 print's second moments. The print is never resampled for the measurement: each contact pixel is
 projected onto the foot axis, so a rotated print gives the same zone areas as an upright one.
 """
@@ -15,6 +16,7 @@ from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
+from catalogue.images import pipeline_image
 from shop.exceptions import InvalidInput
 
 METHOD = "cavanagh_rodgers_1987"
@@ -84,7 +86,9 @@ def otsu_threshold(histogram: np.ndarray) -> int:
 
 
 def _working_grey(image: Image.Image) -> tuple[np.ndarray, int]:
-    grey = image.convert("L") if image.mode != "L" else image
+    grey = pipeline_image(image)  # already done for an upload; a no-op then
+    if grey.mode != "L":
+        grey = grey.convert("L")
     factor = max(1, math.ceil(max(grey.size) / settings.MATCHING_FOOTPRINT_WORK_SIDE))
     if factor > 1:
         grey = grey.reduce(factor)

@@ -1,7 +1,11 @@
 """Foot-type matching over HTTP: assessments, footprints, overlay, ownership, refusals, query counts."""
 
+import io
+
+import numpy as np
 import pytest
 from django.urls import reverse
+from PIL import Image
 from rest_framework.throttling import ScopedRateThrottle
 
 from catalogue.matching.models import Assessment, Footprint
@@ -200,6 +204,20 @@ def test_footprint_upload_measures_and_stores(customer_client, customer):
     overlay = customer_client.get(body["overlay_url"])
     assert overlay.status_code == 200 and overlay["Content-Type"] == "image/png"
     assert b"".join(overlay.streaming_content).startswith(b"\x89PNG")
+
+
+def test_a_16_bit_png_footprint_is_measured_and_stored_like_an_8_bit_one(api_client):
+    """A scanner's 16-bit greyscale PNG: measured (not a 400 for a print clipped to white), stored in 8 bits."""
+    drawn = draw_print("flat", angle=15)
+    sixteen = Image.fromarray(np.asarray(drawn.image.convert("L"), dtype=np.uint16) * 257)
+    assert sixteen.mode == "I;16"
+    response = api_client.post(FOOTPRINTS, {"image": encode(sixteen, format="PNG")}, format="multipart")
+    assert response.status_code == 201, response.json()
+    assert response.json()["arch_type"] == "flat"
+    assert response.json()["arch_index"] == pytest.approx(drawn.arch_index, abs=0.01)
+    footprint = Footprint.objects.get(pk=response.json()["id"])
+    stored = Image.open(io.BytesIO(footprint.image.read()))
+    assert stored.format == "JPEG" and stored.convert("L").getpixel((2, 2)) == pytest.approx(235, abs=3)
 
 
 def test_footprints_belong_to_their_owner(customer_client, other_client, api_client):

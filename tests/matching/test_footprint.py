@@ -133,3 +133,27 @@ def test_otsu_splits_two_peaks_between_them():
     histogram[40] = 1000
     histogram[220] = 3000
     assert 40 <= otsu_threshold(histogram) < 220
+
+
+def _sixteen_bit(image: Image.Image) -> Image.Image:
+    """The picture as a 16-bit greyscale scan (Pillow's mode I;16): each 8-bit grey g becomes g * 257."""
+    return Image.fromarray(np.asarray(image.convert("L"), dtype=np.uint16) * 257)
+
+
+PIXEL_FORMATS = {
+    "16-bit greyscale": _sixteen_bit,
+    "CMYK": lambda image: image.convert("CMYK"),
+    "palette": lambda image: image.convert("P"),
+    "greyscale with alpha": lambda image: image.convert("LA"),
+    "RGBA": lambda image: image.convert("RGBA"),
+    "1-bit": lambda image: image.convert("L").point(lambda grey: 255 if grey > 128 else 0).convert("1"),
+}
+
+
+@pytest.mark.parametrize("pixel_format", PIXEL_FORMATS)
+def test_a_print_in_any_pixel_format_is_measured_like_the_8_bit_one(pixel_format):
+    """A 16-bit scan is scaled to 8 bits, not clipped to white (which would leave no print to find)."""
+    drawn = draw_print("normal")
+    analysis = analyse_footprint(image=PIXEL_FORMATS[pixel_format](drawn.image), with_overlay=False)
+    assert analysis.arch_index == pytest.approx(drawn.arch_index, abs=0.01)
+    assert analysis.arch_type == "normal"

@@ -3,12 +3,14 @@
 import io
 from decimal import Decimal
 
+import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from orders.returns import services as returns
 from orders.returns.models import ReturnRequest
 from tests.factories import VariantFactory
+from tests.images import metadata_in
 from tests.orders.factories import paid_order, shipped_order
 from tests.returns.helpers import delivered, delivered_custom_orthotic, request_for
 
@@ -247,6 +249,26 @@ def test_photos_are_validated_and_get_a_thumbnail(customer, customer_client, sta
     assert (response.status_code, code(response)) == (400, "invalid_image")
     photos = customer_client.get(f"/api/v1/returns/{request.pk}/").json()["photos"]
     assert len(photos) == 1
+
+
+def test_a_16_bit_photo_with_metadata_is_stored_in_8_bits_without_it(customer, customer_client, staff_user):
+    """A 16-bit greyscale PNG carrying text chunks: its mid grey stays mid grey, its text is not stored."""
+    request = request_for(delivered(staff=staff_user, user=customer), reason="defective")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "<script>alert(1)</script>")
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((48, 64), 0x8080, dtype=np.uint16)).save(buffer, format="PNG", pnginfo=info)
+    buffer.seek(0)
+    buffer.name = "scan.png"
+    response = customer_client.post(
+        f"/api/v1/returns/{request.pk}/photos/", {"image": buffer}, format="multipart"
+    )
+    assert response.status_code == 201, response.json()
+    photo = request.photos.get()
+    for stored in (photo.image, photo.thumbnail):
+        content = stored.open("rb").read()
+        assert metadata_in(content) == [] and b"<script>" not in content
+        assert Image.open(io.BytesIO(content)).convert("L").getpixel((5, 5)) == pytest.approx(128, abs=2)
 
 
 def test_the_returns_list_has_a_constant_number_of_queries(customer, customer_client, staff_user,

@@ -1,13 +1,17 @@
-"""Hostile uploads to every image endpoint: refused with 400 invalid_image, nothing stored, memory bounded.
+"""Hostile uploads to every image endpoint: refused with 400 invalid_image, nothing stored, memory bounded;
+or accepted, and then stored re-encoded without the payload or any metadata. Never a 500.
 
 The prescription upload of a fitting (``POST /api/v1/fittings/``, a PDF or an image) takes the same
 corpus, refused as ``invalid_image`` or ``invalid_document`` (``HostileFile.document_code``), plus the
-hostile PDFs of ``DOCUMENT_CORPUS``; nothing is stored, in the private storage either.
+hostile PDFs of ``DOCUMENT_CORPUS``; nothing is stored, in the private storage either. The catalogue
+admin's product image (a staff upload, through the product page's inline form) takes the image corpus
+too: a refused file is an error on the form, never a server error.
 
 Each upload is streamed from a file on disk through Django's request handler, as a real server would
 receive it, so the measured memory is the shop's own (the 50 MB body is never held by the test).
 """
 
+import io
 import json
 import os
 import tracemalloc
@@ -17,11 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django import forms as django_forms
+from django.test import Client
 from django.test.client import ClientHandler
-from PIL import ImageFile
+from PIL import Image, ImageFile
 
 from catalogue.matching.models import Footprint
-from tests.security.hostile_files import CORPUS, DOCUMENT_CORPUS, MB, HostileFile
+from tests.images import metadata_in
+from tests.security.hostile_files import CONTENT, CORPUS, DOCUMENT_CORPUS, MB, HostileFile
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class ImageEndpoint:
     form_field: str = "image"
     extra_fields: dict = field(default_factory=dict)
     documents: bool = False  # takes PDFs as well as images (and refuses with invalid_document)
+    also_stored: tuple[str, ...] = ()  # the suffixes of files it stores besides the upload's rendition
 
     def refusal(self, hostile: HostileFile) -> str:
         return hostile.document_code if self.documents else "invalid_image"
@@ -63,7 +71,7 @@ def _fitting_count() -> int:
 
 IMAGE_ENDPOINTS = [
     ImageEndpoint("footprint", lambda: "/api/v1/fit/footprints/", lambda: Footprint.objects.count(),
-                  extra_fields={"dpi": "100"}),
+                  extra_fields={"dpi": "100"}, also_stored=(".png",)),  # the measurement's overlay
     ImageEndpoint("return photo", _guest_return_photos, _return_photo_count),
     ImageEndpoint("fitting prescription", lambda: "/api/v1/fittings/", _fitting_count,
                   form_field="prescription", extra_fields={"shoe_type": "casual"}, documents=True),
@@ -197,6 +205,8 @@ def test_a_hostile_upload_is_refused_and_nothing_is_stored(endpoint, hostile, tm
     assert [(e["code"], e["attr"]) for e in data["errors"]] == [
         (endpoint.refusal(hostile), endpoint.form_field)
     ]
+    if hostile.detail:
+        assert data["errors"][0]["detail"].startswith(hostile.detail), data["errors"][0]["detail"]
     assert endpoint.stored_rows() == 0
     assert _files_under(media) == [] and _files_under(temporary) == [] and _files_under(private) == []
     if not hostile.decoded:
@@ -209,11 +219,15 @@ def test_a_hostile_upload_is_refused_and_nothing_is_stored(endpoint, hostile, tm
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("endpoint", "hostile"), _cases("accepted"))
-def test_a_picture_with_a_payload_appended_is_stored_without_it(endpoint, hostile, tmp_path, upload_dirs):
-    """A valid JPEG with a ZIP or HTML after its end is a valid picture: it is accepted, but only the
-    re-encoded rendition is kept, so the appended bytes never reach storage (nor get served)."""
+def test_an_accepted_upload_is_stored_without_its_payload_or_metadata(
+    endpoint, hostile, tmp_path, upload_dirs
+):
+    """A valid picture with a ZIP or HTML after its end, metadata inside, or unusual pixels is accepted,
+    but only the re-encoded rendition is kept: the appended bytes and the metadata never reach storage
+    (nor get served). A plain PDF is stored as it was sent."""
     media, _, private = upload_dirs
     body, boundary = _multipart_file(tmp_path, endpoint, hostile)
+    sent = b"".join(CONTENT[hostile.name]())
 
     response, _ = _post_streamed(endpoint.path(), body, boundary)
 
@@ -222,10 +236,112 @@ def test_a_picture_with_a_payload_appended_is_stored_without_it(endpoint, hostil
     stored = _files_under(media) + _files_under(private)
     if endpoint.documents:  # a prescription is private: never under MEDIA_ROOT, where it would be served
         assert _files_under(media) == [] and len(_files_under(private)) == 1
+    assert sorted({path.suffix for path in stored}) == sorted(
+        {f".{hostile.stored_as}", *endpoint.also_stored}
+    )
+    _assert_stored_clean(stored, hostile, sent)
+
+
+def _assert_stored_clean(stored: list[Path], hostile: HostileFile, sent: bytes) -> None:
     assert stored
+    if hostile.stored_as != "pdf":
+        assert metadata_in(sent) == list(hostile.metadata)  # what the upload carried, read the same way
     for path in stored:
         content = path.read_bytes()
-        assert hostile.payload not in content and b"PK\x03\x04" not in content, path.name
+        if hostile.payload:
+            assert hostile.payload not in content, path.name
+        assert b"PK\x03\x04" not in content, path.name
+        if path.suffix == ".pdf":
+            assert content == sent
+            continue
+        assert metadata_in(content) == [], path.name
+        if hostile.paper is not None and not path.name.startswith("overlay"):
+            picture = Image.open(io.BytesIO(content)).convert("RGBA")
+            if hostile.paper == "transparent":
+                assert picture.getpixel((2, 2))[3] == 0, path.name
+                assert picture.getpixel((picture.width // 2, picture.height // 2))[3] == 255, (
+                    path.name
+                )  # the print
+            else:
+                corner = picture.convert("L").getpixel((2, 2))
+                assert abs(corner - hostile.paper) <= 3, (path.name, corner)
+
+
+def _admin_form_data(client, product) -> dict:
+    """Return the product page's form as a browser would post it back, every inline form included."""
+    response = client.get(f"/admin/catalogue/product/{product.pk}/change/")
+    assert response.status_code == 200
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+        forms.extend(inline.formset.forms)
+    for form in forms:
+        for name, form_field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False or isinstance(form_field, django_forms.FileField):
+                continue
+            data[form.add_prefix(name)] = (
+                [str(item) for item in value] if isinstance(value, list) else str(value)
+            )
+    return data
+
+
+def _admin_post(tmp_path: Path, hostile: HostileFile):
+    """Post the hostile file as a new image from the admin's product page; return the product and response.
+
+    Staff pages are not memory-bounded like the customers' API, so the test client sends the file.
+    """
+    from tests.factories import ProductFactory, UserFactory
+
+    product = ProductFactory()
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    data = _admin_form_data(client, product)
+    data.update({"images-TOTAL_FORMS": "1", "images-0-alt": "Side view", "images-0-position": "0"})
+    payload = hostile.write(tmp_path / hostile.filename)
+    with payload.open("rb") as upload:
+        data["images-0-image"] = upload
+        response = client.post(f"/admin/catalogue/product/{product.pk}/change/", data)
+    payload.unlink()
+    return product, response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hostile", [h for h in CORPUS if h.outcome == "refused"], ids=lambda h: h.name)
+# Django's own image field opens the file's header first, and Pillow warns of the bomb's size there.
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_the_admin_refuses_a_hostile_product_image_on_the_form(hostile, tmp_path, upload_dirs):
+    from catalogue.models import ProductImage
+
+    media, temporary, _ = upload_dirs
+    product, response = _admin_post(tmp_path, hostile)
+
+    assert response.status_code == 200, response.content[:300]  # the page again, with the form's error
+    (inline,) = [
+        inline for inline in response.context["inline_admin_formsets"] if inline.formset.prefix == "images"
+    ]
+    errors = inline.formset.forms[0].errors.as_data()
+    assert [error.code for error in errors["image"]] == [hostile.admin_code]
+    assert not ProductImage.objects.filter(product=product).exists()
+    assert _files_under(media) == [] and _files_under(temporary) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hostile", [h for h in CORPUS if h.outcome == "accepted"], ids=lambda h: h.name)
+def test_the_admin_stores_a_product_image_without_its_payload_or_metadata(hostile, tmp_path, upload_dirs):
+    from catalogue.models import ProductImage
+
+    media, _, _ = upload_dirs
+    product, response = _admin_post(tmp_path, hostile)
+
+    assert response.status_code == 302, response.content[:300]  # saved, back to the list
+    (image,) = ProductImage.objects.filter(product=product)
+    assert image.alt == "Side view" and image.thumbnail
+    stored = _files_under(media)
+    assert sorted(path.suffix for path in stored) == [f".{hostile.stored_as}"] * 2  # web size and thumbnail
+    _assert_stored_clean(stored, hostile, b"".join(CONTENT[hostile.name]()))
 
 
 def test_big_uploads_spool_to_disk_and_the_image_limit_is_below_the_corpus_size(settings):
