@@ -117,4 +117,3 @@ class HealthRecordAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-

@@ -241,7 +241,9 @@ def test_a_declined_refund_can_be_tried_again_as_a_new_refund(customer, staff_us
 
     returns.return_request_refund(return_request=request, actor=staff_user)
     assert [r.status for r in reload(request).refunds.order_by("pk")] == ["failed", "succeeded"]
-    history = [(c.from_status, c.to_status, c.note.split(".")[0]) for c in reload(request).status_changes.all()]
+    history = [
+        (c.from_status, c.to_status, c.note.split(".")[0]) for c in reload(request).status_changes.all()
+    ]
     assert history[-2:] == [("approved", "refunded", "Refund of 39"), ("refunded", "refunded", "Retried")]
     keys = [r.headers["Idempotency-Key"] for r in fake_stripe.sent if r.path == "/v1/refunds"]
     assert len(set(keys)) == 2  # a new refund record, a new key
