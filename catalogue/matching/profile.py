@@ -1,6 +1,6 @@
 """Turn assessment answers into a foot profile and a referral; pure (plain values in and out).
 
-Precedence (``shared/matching.md``): the arch type comes from a footprint's arch index, else the
+Precedence (``docs/matching.md``): the arch type comes from a footprint's arch index, else the
 self-reported wet test, else the shoe-wear pattern, else what the customer sees when walking;
 pronation from the shoe wear, else what the customer sees, else the arch type. Every field says in
 ``derived_from`` which answers produced it (an empty list: nothing did, the neutral default applies).

@@ -88,7 +88,7 @@ def _json_safe(answers: dict) -> dict:
 def assessment_create(*, owner, answers: dict) -> Assessment:
     """Take an assessment: derive the profile, size, referral, ranked products and exercises, and store it.
 
-    ``answers`` are validated values (``shared/matching.md``); ``footprint`` is an id the customer may see.
+    ``answers`` are validated values (``docs/matching.md``); ``footprint`` is an id the customer may see.
     """
     owner = owner if owner is not None and owner.is_authenticated else None
     footprint = None

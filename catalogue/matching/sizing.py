@@ -1,4 +1,4 @@
-"""Foot length <-> shoe sizes (``shared/matching.md``, Sizes); the constants are settings.
+"""Foot length <-> shoe sizes (``docs/matching.md``, Sizes); the constants are settings.
 
 All arithmetic is in ``Decimal`` so that the spec's examples (254.0 mm -> US men 8) are exact and
 never 8.5 because of a binary rounding error.
