@@ -16,10 +16,11 @@ are placeholders (``%(name)s``, with every other ``%`` doubled) filled in when a
   are read live from the variants, so checkout, cancellations and expiry never write here.
 
 **How stock is read.** The two queries that answer a request are compiled by Django from
-``ProductListing`` querysets annotated with ``catalogue.stock``'s own expressions
-(``product_in_stock``, ``variant_in_stock``, ``stock_hint_expression``) over the sizes a product
-page lists (``catalogue.selectors.listed_variants``): the rules are not restated here. They are
-compiled once per database vendor; only the page's ``LIMIT`` and ``OFFSET`` are added to the text.
+``ProductListing`` querysets annotated with ``catalogue.stock``'s own expressions, not written by
+hand: a list row's flag is ``product_in_stock``; a page's sizes (``selectors.listed_variants``)
+come with ``variant_in_stock`` and ``stock_hint_expression``, and the product is in stock when one
+of them is. They are compiled once per database vendor; only the page's ``LIMIT`` and ``OFFSET``
+are added to the text.
 
 **When rows are written** (``listings_refresh``): the signal handlers in ``catalogue.signals`` call
 it whenever a product, variant, image, category or condition is saved or deleted, or a product's
