@@ -8,7 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
-from catalogue.selectors import latest_foot_profile
+from catalogue.matching.selectors import foot_profile_latest
 from orders.apis.common import AddressSerializer
 from orders.selectors import customer_default_address
 from shop.api.openapi import domain_validation_errors
@@ -108,7 +108,7 @@ class MeApi(APIView):
         data = {
             **UserOutputSerializer(user).data,
             "default_shipping_address": customer_default_address(user=user),
-            "foot_profile": latest_foot_profile(user=user),
+            "foot_profile": foot_profile_latest(user=user),
         }
         return Response(self.OutputSerializer(data).data)
 

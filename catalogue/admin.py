@@ -11,6 +11,7 @@ from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 from catalogue.choices import Activity, ShoeType
 from catalogue.images import InvalidImage, validated_renditions
 from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
+from catalogue.stock import in_stock_variants
 
 
 class ProductImageForm(forms.ModelForm):
@@ -93,6 +94,8 @@ class ProductAdminForm(forms.ModelForm):
 
 
 class InStockFilter(admin.SimpleListFilter):
+    """Products with a variant in stock, or without one (``catalogue.stock``: an inactive product has none)."""
+
     title = "in stock"
     parameter_name = "in_stock"
 
@@ -100,7 +103,7 @@ class InStockFilter(admin.SimpleListFilter):
         return [("yes", "In stock"), ("no", "Out of stock")]
 
     def queryset(self, request, queryset):
-        stocked = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True, stock__gt=0)
+        stocked = in_stock_variants().filter(product=OuterRef("pk"))
         if self.value() == "yes":
             return queryset.filter(Exists(stocked))
         if self.value() == "no":

@@ -12,8 +12,9 @@ entry together (``get_many``).
 ``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET, before sessions,
 authentication and DRF run: from a current entry (a hit costs about as much as a static JSON view),
 else, for product lists and pages, from the read model (``catalogue.listing``: one query, also with
-this cache off), keeping the page it built. Everything else goes through the view mixin
-``CachedCatalogueRead``.
+this cache off), keeping the page it built. The read model sits above this module: it is handed in
+by ``read_model_register()`` when the app is ready, not imported. Everything else goes through the
+view mixin ``CachedCatalogueRead``.
 
 Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) and answers a matching
 ``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
@@ -43,14 +44,14 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
+
+from catalogue.stock import stock_hint
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalogue:version"
-# The API shows a variant's stock as ``min(stock, STOCK_HINT_MAX)`` (``catalogue.apis.VariantOutput``).
-STOCK_HINT_MAX = 10
 DEFAULT_TIMEOUT = 300
 DEFAULT_HTTP_MAX_AGE = 30
 
@@ -87,11 +88,12 @@ def catalogue_stock_changed(*, levels: Iterable[tuple[int, int]]) -> None:
     """Invalidate cached reads if a stock change alters what the catalogue shows.
 
     Call after changing stock with ``QuerySet.update()`` (checkout, cancellations, expiry), with
-    ``(stock before, stock after)`` for each variant changed. Customers see ``in_stock`` and a stock hint
-    capped at ``STOCK_HINT_MAX``, so an order taking stock from 40 to 39 changes nothing they can see
-    and must not throw away the whole cache; one from 10 to 9, or to 0, does.
+    ``(stock before, stock after)`` for each variant changed. Customers see only the stock hint
+    (``catalogue.stock.stock_hint``, capped at ``STOCK_HINT_MAX``) and whether it is above 0, so an
+    order taking stock from 40 to 39 changes nothing they can see and must not throw away the whole
+    cache; one from 10 to 9, or to 0, does.
     """
-    if any(min(before, STOCK_HINT_MAX) != min(after, STOCK_HINT_MAX) for before, after in levels):
+    if any(stock_hint(before) != stock_hint(after) for before, after in levels):
         catalogue_changed()
 
 
@@ -312,10 +314,26 @@ class CatalogueCacheMiddleware:
         return self.get_response(request)
 
 
+def _no_read_model(request: HttpRequest) -> bytes | None:
+    return None
+
+
+# The body of an anonymous product list or detail GET from the read model, or None for the view.
+_read_model_answer: Callable[[HttpRequest], bytes | None] = _no_read_model
+
+
+def read_model_register(answer: Callable[[HttpRequest], bytes | None]) -> None:
+    """Make ``CatalogueCacheMiddleware`` answer what the cache does not hold with ``answer(request)``.
+
+    ``CatalogueConfig.ready()`` registers ``catalogue.listing.listing_answer``. ``answer`` returns the
+    JSON body, or None to let the view answer.
+    """
+    global _read_model_answer
+    _read_model_answer = answer
+
+
 def _anonymous_read(request) -> HttpResponse | None:
     """Answer from the cache, else from the read model (keeping the page in the cache); None for the view."""
-    from catalogue.listing import listing_answer  # it imports this module
-
     timeout = cache_timeout()
     key = version = None
     if timeout > 0:
@@ -326,7 +344,7 @@ def _anonymous_read(request) -> HttpResponse | None:
             key = entry = None
         if entry is not None:
             return _validators(request, _hit_response(entry), entry.etag, anonymous=True)
-    body = listing_answer(request)
+    body = _read_model_answer(request)
     if body is None:
         return None
     entry = CachedRead(version or "", _etag(body), "application/json", body)

@@ -1,4 +1,4 @@
-"""The vocabularies of the catalogue and of foot-type matching (``shared/matching.md``)."""
+"""The vocabularies of the catalogue and of foot-type matching (``docs/matching.md``)."""
 
 from django.db import models
 

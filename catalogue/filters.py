@@ -6,6 +6,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from catalogue.choices import Activity, ArchSupport, ProductKind, ShoeType
 from catalogue.models import Category, Condition, Product, ProductVariant
+from catalogue.stock import sellable_variants
 from shop.api.openapi import string_filter
 
 
@@ -75,8 +76,8 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.filter(_json_list_contains("shoe_types", value))
 
     def filter_size_eu(self, queryset, name, value):
-        fits = ProductVariant.objects.filter(
-            product=OuterRef("pk"), is_active=True, eu_min__lte=value, eu_max__gte=value
+        fits = sellable_variants(product_active=True).filter(
+            product=OuterRef("pk"), eu_min__lte=value, eu_max__gte=value
         )
         return queryset.filter(Exists(fits))
 

@@ -1,18 +1,26 @@
 """The catalogue's read model: each active product's API output, stored so a list or detail is one query.
 
-Why (issue 8): an uncached product page read through the ORM and DRF costs several queries and ten
-times what the bare framework does per request; answering from ``ProductListing`` rows, before
-sessions and DRF (``CatalogueCacheMiddleware``), costs one query. It is not a cache: rows are
-written in the transaction that changes the catalogue, never expire, and serve with the cache off.
+Why: an uncached product page read through the ORM and DRF costs several queries and ten times what
+the bare framework does per request; answering from ``ProductListing`` rows, before sessions and
+DRF (``CatalogueCacheMiddleware``), costs one query (``docs/performance.md``). It is not a cache:
+rows are written in the transaction that changes the catalogue, never expire, and serve with the
+cache off.
 
-**What a row holds.** The product serializers' output (``ProductListOutput`` and
-``ProductDetailOutput``, rendered by DRF's ``JSONRenderer``), so the API has one definition of a
-product. Two things are not the product's to know and are placeholders (``%(name)s``, with every
-other ``%`` doubled) filled in when a request is answered:
+**What a row holds.** What the product serializers render (``catalogue.serializers``:
+``ProductListOutput`` and ``ProductDetailOutput``, through DRF's ``JSONRenderer``) when the row is
+written, so the API has one definition of a product. Two things are not the product's to know and
+are placeholders (``%(name)s``, with every other ``%`` doubled) filled in when a request is answered:
 
 - the request's scheme and host, which start every image URL that storage gives as a path;
-- the stock flags (``in_stock`` of the product and of each size, and each size's stock hint): they
+- the stock flags (``in_stock`` of the product and of each size) and each size's stock hint: they
   are read live from the variants, so checkout, cancellations and expiry never write here.
+
+**How stock is read.** The two queries that answer a request are compiled by Django from
+``ProductListing`` querysets annotated with ``catalogue.stock``'s own expressions, not written by
+hand: a list row's flag is ``product_in_stock``; a page's sizes (``selectors.listed_variants``)
+come with ``variant_in_stock`` and ``stock_hint_expression``, and the product is in stock when one
+of them is. They are compiled once per database vendor; only the page's ``LIMIT`` and ``OFFSET``
+are added to the text.
 
 **When rows are written** (``listings_refresh``): the signal handlers in ``catalogue.signals`` call
 it whenever a product, variant, image, category or condition is saved or deleted, or a product's
@@ -22,10 +30,11 @@ A row also records its ``format``: a digest of this module's version, the serial
 the settings the output depends on (currency, return days, media URL). A row of another format is
 never served; ``migrate`` (``post_migrate``) and ``manage.py catalogue_listings`` rebuild them.
 
-**What is answered here** (``listing_answer``): anonymous JSON GETs of ``/api/v1/products/`` (with
-at most ``page`` and ``page_size``) and ``/api/v1/products/{slug}/`` (no query string). Anything
-else, and anything this module is unsure of (a page past the end, a row of another format, a size
-count that does not match), goes to the view, which answers it the usual way.
+**What is answered here** (``listing_answer``, which ``CatalogueConfig.ready()`` hands to the
+middleware): anonymous JSON GETs of ``/api/v1/products/`` (with at most ``page`` and ``page_size``)
+and ``/api/v1/products/{slug}/`` (no query string). Anything else, and anything this module is
+unsure of (a page past the end, a row of another format, a size count that does not match), goes to
+the view, which answers it the usual way.
 """
 
 import functools
@@ -39,13 +48,17 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.http import HttpRequest
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from catalogue import selectors
-from catalogue.cache import STOCK_HINT_MAX
-from catalogue.models import Product, ProductListing, ProductVariant
+from catalogue.expressions import ListSubquery
+from catalogue.models import Product, ProductListing
+from catalogue.serializers import ProductDetailOutput, ProductListOutput
+from catalogue.stock import product_in_stock, stock_hint_expression, variant_in_stock
+from shop.api.pagination import PageNumberPagination
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +78,6 @@ def listing_format() -> str:
     Every read asks for it, and it changes only with the code or the settings: it is kept until a
     setting changes (``setting_changed``: tests and ``override_settings``).
     """
-    from catalogue.apis import ProductDetailOutput, ProductListOutput
-
     parts = [
         LISTING_VERSION,
         ProductListOutput.Meta.fields,
@@ -111,8 +122,6 @@ def _template(data: dict, marker: str) -> str:
 
 
 def _listing_row(product: Product, format_: str) -> ProductListing:
-    from catalogue.apis import ProductDetailOutput, ProductListOutput
-
     marker = secrets.token_hex(12)  # cannot occur in the catalogue's own text
     context = {"request": _PlaceholderRequest(marker + _ORIGIN)}
     listed = ProductListOutput(product, context=context).data
@@ -191,45 +200,60 @@ def listings_rebuild(*, stale_only: bool = True, batch: int = 200) -> int:
 # --- reading ------------------------------------------------------------------------------------------
 
 
-def _sql() -> dict[str, str]:
-    """The two reads, for the current database: table names from the models, stock hints as a list.
+_SLUG = "\x00slug"  # stands for the slug asked for while the detail query is compiled
 
-    The stock flags restate, in SQL, what the view computes: a product is in stock when one of its
-    active sizes is (``selectors._products``), a size shows ``min(stock, STOCK_HINT_MAX)``
-    (``apis.VariantOutput``). The tests compare both answers byte for byte after stock moves.
-    """
-    listing, variant = ProductListing._meta.db_table, ProductVariant._meta.db_table
-    live = f'FROM "{variant}" v WHERE v."product_id" = l."product_id" AND v."is_active"'
-    if connection.vendor == "postgresql":
-        hints = f'ARRAY(SELECT LEAST(v."stock", %s) {live} ORDER BY v."position", v."eu_min", v."sku")'
-    else:  # SQLite aggregates the rows of an ordered subquery in that order
-        hints = (
-            f'(SELECT json_group_array(h) FROM (SELECT MIN(v."stock", %s) AS h {live} '
-            'ORDER BY v."position", v."eu_min", v."sku"))'
+
+def _page_query() -> tuple[str, list]:
+    """The page read: the listed products' count, then each row's format, list JSON and stock flag."""
+    count = (
+        ProductListing.objects.order_by()
+        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+        .values("n")
+    )
+    rows = (
+        ProductListing.objects.annotate(total=Subquery(count), in_stock=product_in_stock("product_id"))
+        .order_by("name", "product_id")
+        .values_list("total", "format", "list_json", "in_stock")
+    )
+    sql, params = rows.query.sql_with_params()
+    return f"{sql} LIMIT %s OFFSET %s", list(params)
+
+
+def _detail_query() -> tuple[str, list]:
+    """The detail read: one row's format, detail JSON and size count, and its sizes' stock flags and hints."""
+    sizes = selectors.listed_variants().filter(product=OuterRef("product_id"))
+    row = (
+        ProductListing.objects.filter(slug=_SLUG)
+        .annotate(
+            flags=ListSubquery(sizes.values(flag=variant_in_stock(product_active=True)), column="flag"),
+            hints=ListSubquery(sizes.values(hint=stock_hint_expression()), column="hint"),
         )
-    return {
-        "page": (
-            f'SELECT (SELECT COUNT(*) FROM "{listing}"), l."format", l."list_json", '
-            f'(SELECT 1 {live} AND v."stock" > 0 LIMIT 1) IS NOT NULL '
-            f'FROM "{listing}" l ORDER BY l."name", l."product_id" LIMIT %s OFFSET %s'
-        ),
-        "detail": (
-            f'SELECT l."format", l."detail_json", l."variant_count", {hints} '
-            f'FROM "{listing}" l WHERE l."slug" = %s'
-        ),
-    }
+        .values_list("format", "detail_json", "variant_count", "flags", "hints")
+    )
+    sql, params = row.query.sql_with_params()
+    return sql, list(params)
 
 
-_SQL: dict[str, dict[str, str]] = {}
+# vendor -> read name -> (SQL, parameters): compiled on first use.
+_COMPILED: dict[str, dict[str, tuple[str, list]]] = {}
 
 
-def _query(name: str, params: list) -> list[tuple]:
+def _compiled(name: str) -> tuple[str, list]:
     vendor = connection.vendor
-    if vendor not in _SQL:
-        _SQL[vendor] = _sql()
+    if vendor not in _COMPILED:
+        _COMPILED[vendor] = {"page": _page_query(), "detail": _detail_query()}
+    return _COMPILED[vendor][name]
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(_SQL[vendor][name], params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _list(value) -> list:
+    """A list-valued column as it comes from the cursor: an array (PostgreSQL) or JSON text (SQLite)."""
+    return json.loads(value) if isinstance(value, str) else list(value)
 
 
 def _origin(request) -> str:
@@ -249,8 +273,6 @@ class _Query:
 
 
 def _page_body(request) -> bytes | None:
-    from shop.api.pagination import PageNumberPagination
-
     params = request.GET
     page_text = params.get("page", "1")
     if (
@@ -261,7 +283,8 @@ def _page_body(request) -> bytes | None:
         return None  # "last", 0, junk: the view's paginator answers (or refuses) it
     page = int(page_text)
     size = PageNumberPagination().get_page_size(_Query(request))
-    rows = _query("page", [size, (page - 1) * size])
+    sql, params = _compiled("page")
+    rows = _fetch(sql, [*params, size, (page - 1) * size])
     if not rows:  # past the end (a 404), or an empty shop: the view says which
         return None
     format_ = listing_format()
@@ -290,12 +313,12 @@ def _envelope(request, count: int, page: int, size: int, items: list[str]) -> by
 def _detail_body(request, slug: str) -> bytes | None:
     if request.GET:
         return None
-    rows = _query("detail", [STOCK_HINT_MAX, slug])
+    sql, params = _compiled("detail")
+    rows = _fetch(sql, [slug if value == _SLUG else value for value in params])
     if not rows:
         return None  # not an active product (404), or a row not written yet: the view decides
-    format_, template, variant_count, hints = rows[0]
-    if isinstance(hints, str):
-        hints = json.loads(hints)
+    format_, template, variant_count, flags, hints = rows[0]
+    flags, hints = _list(flags), _list(hints)
     if format_ != listing_format():
         return None  # built by an older release or under other settings: migrate rebuilds it
     if len(hints) != variant_count:
@@ -306,9 +329,10 @@ def _detail_body(request, slug: str) -> bytes | None:
             len(hints),
         )
         return None
-    slots = {_ORIGIN: _origin(request), _IN_STOCK: _flag(any(hints))}
-    for number, hint in enumerate(hints):
-        slots[f"v{number}"] = _flag(hint)
+    # The product is in stock when one of its sizes is: the rule ``product_in_stock`` puts in SQL.
+    slots = {_ORIGIN: _origin(request), _IN_STOCK: _flag(any(flags))}
+    for number, (flag, hint) in enumerate(zip(flags, hints, strict=True)):
+        slots[f"v{number}"] = _flag(flag)
         slots[f"h{number}"] = str(hint)
     return (template % slots).encode()
 

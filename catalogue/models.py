@@ -66,7 +66,7 @@ class Category(models.Model):
 
 
 class Condition(models.Model):
-    """A foot condition the shop addresses (the taxonomy of ``shared/matching.md``)."""
+    """A foot condition the shop addresses (the taxonomy of ``docs/matching.md``)."""
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
@@ -185,10 +185,6 @@ class ProductVariant(models.Model):
     def __str__(self):
         return f"{self.product.name} – {self.size_label} ({self.sku})"
 
-    @property
-    def in_stock(self) -> bool:
-        return self.is_active and self.stock > 0
-
 
 def product_image_path(instance, filename):
     return f"products/{instance.product_id}/{filename}"
@@ -211,14 +207,14 @@ class ProductImage(models.Model):
 
 
 class ProductListing(models.Model):
-    """An active product as the API shows it to anonymous customers: the read model of issue 8.
+    """An active product as the API shows it to anonymous customers: the catalogue's read model.
 
     One row per active product, written by ``catalogue.listing`` whenever the product, its variants,
     images, category or conditions change (in the same transaction), so a product list or detail is
-    one query. The JSON is the product serializers' own output, with placeholders for what is not
-    the product's to know: the request's scheme and host, and the stock flags, which are read live
-    from the variants so checkout never writes here. Not a cache: nothing expires, and a row
-    built under other settings or code (``format``) is never served.
+    one query (``docs/performance.md``). The JSON is the product serializers' own output, with
+    placeholders for what is not the product's to know: the request's scheme and host, and the stock
+    flags and hints, which are read live from the variants so checkout never writes here. Not a
+    cache: nothing expires, and a row built under other settings or code (``format``) is never served.
     """
 
     product = models.OneToOneField(

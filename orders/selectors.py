@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from catalogue.choices import ProductKind
+from catalogue.stock import is_sellable
 from orders.exceptions import CartNotFound, OrderNotFound
 from orders.fittings.selectors import related_or_none
 from orders.fittings.services import fitting_missing
@@ -67,7 +68,7 @@ def cart_view(*, cart: Cart) -> CartView:
     for item in cart.items.select_related("variant__product", "fitting").order_by("added_at", "id"):
         variant = item.variant
         warning = None
-        if not (variant.is_active and variant.product.is_active):
+        if not is_sellable(variant):
             warning = "inactive_product"
         elif variant.stock < item.quantity:
             warning = "insufficient_stock"

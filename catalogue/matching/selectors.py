@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from catalogue.cache import catalogue_memoised
 from catalogue.choices import ProductKind
+from catalogue.expressions import first_image_annotations
 from catalogue.matching.models import Assessment, Exercise, Footprint, HealthRecordAccess, MatchingRule
 from catalogue.matching.profile import FootProfile
 from catalogue.matching.scoring import (
@@ -20,8 +21,8 @@ from catalogue.matching.scoring import (
     candidates_for,
 )
 from catalogue.matching.sizing import SizeSet
-from catalogue.models import Product, ProductImage, ProductVariant
-from catalogue.selectors import first_image_annotations
+from catalogue.models import Product, ProductImage
+from catalogue.stock import in_stock_variants
 from shop.exceptions import NotFound
 
 RANKED_KINDS = (ProductKind.INSOLE, ProductKind.CUSTOM_ORTHOTIC)
@@ -64,9 +65,8 @@ def _rankable_products() -> list[RankableProduct]:
     """Return the active insoles and custom orthotics with a variant in stock, in two queries."""
     variants: dict[int, list[tuple]] = defaultdict(list)
     variant_rows = (
-        ProductVariant.objects.filter(
-            is_active=True, stock__gt=0, product__is_active=True, product__kind__in=RANKED_KINDS
-        )
+        in_stock_variants()
+        .filter(product__kind__in=RANKED_KINDS)
         .order_by("product_id", "position", "eu_min", "sku")
         .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "price")
     )

@@ -13,26 +13,6 @@ SHOE_TYPES = tuple(ShoeType.values)
 FOOT_WIDTHS = ("narrow", "regular", "wide")
 WEIGHT_BANDS = ("under_60kg", "60_to_90kg", "over_90kg")
 PRONATIONS = ("over", "neutral", "under")
-# "Signs your feet may be causing your back pain" (the seed articles).
-BACK_PAIN_SIGNS = (
-    "back_pain_worse_in_bad_shoes",
-    "back_pain_better_with_support",
-    "tight_calves",
-    "foot_fatigue",
-)
-SIGN_ANSWERS = (
-    "heel_pain_morning",
-    "pain_after_standing_or_walking",
-    *BACK_PAIN_SIGNS,
-)
-RED_FLAG_ANSWERS = (
-    "diabetes",
-    "numbness_or_tingling",
-    "night_or_rest_pain",
-    "recent_injury_cannot_bear_weight",
-    "hot_swollen_joint_or_fever",
-    "wound_or_colour_change",
-)
 CONDITION_SLUGS = (
     "plantar-fasciitis",
     "heel-spur",

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from catalogue.models import ProductVariant
+from catalogue.stock import is_sellable
 from orders.exceptions import CartCheckedOut, InactiveProduct, InsufficientStock, InvalidQuantity, UnknownSku
 from orders.fittings.services import fitting_attach_to_cart_item, fitting_for_cart_item
 from orders.models import Cart, CartItem
@@ -24,7 +25,7 @@ def _sellable_variant(*, sku: str) -> ProductVariant:
     variant = ProductVariant.objects.select_related("product").filter(sku=sku).first()
     if variant is None:
         raise UnknownSku(attr="sku")
-    if not (variant.is_active and variant.product.is_active):
+    if not is_sellable(variant):
         raise InactiveProduct(attr="sku")
     return variant
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from catalogue.stock import is_sellable
 from orders.exceptions import (
     CartCheckedOut,
     CartEmpty,
@@ -156,7 +157,7 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
         if not items:
             raise CartEmpty(attr="cart")
         for item in items:
-            if not (item.variant.is_active and item.variant.product.is_active):
+            if not is_sellable(item.variant):
                 raise InactiveProduct(f"{item.variant.sku} is no longer sold.", attr="cart")
         fittings = fittings_checkout_validate(items=items)
         stock_reserve(

@@ -3,7 +3,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from accounts import apis
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -134,8 +133,3 @@ def test_me_refuses_an_incomplete_address(customer_client):
     )
     assert response.status_code == 400
     assert {error["attr"] for error in response.json()["errors"]} >= {"default_shipping_address.line1"}
-
-
-def test_me_shows_the_foot_profile_from_the_catalogue_selector(customer_client, monkeypatch):
-    monkeypatch.setattr(apis, "latest_foot_profile", lambda *, user: {"arch_type": "low", "user": user.email})
-    assert customer_client.get("/api/v1/me/").json()["foot_profile"]["arch_type"] == "low"

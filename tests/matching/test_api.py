@@ -9,7 +9,7 @@ from PIL import Image
 from rest_framework.throttling import ScopedRateThrottle
 
 from catalogue.matching.models import Assessment, Footprint
-from catalogue.selectors import latest_foot_profile
+from catalogue.matching.selectors import foot_profile_latest
 from tests.factories import ProductFactory, VariantFactory
 from tests.matching.conftest import make_product
 from tests.matching.prints import draw_print, encode
@@ -173,12 +173,15 @@ def test_anonymous_assessments_are_read_by_their_id(api_client, other_client):
 
 
 def test_latest_foot_profile_for_the_me_endpoint(customer_client, customer, api_client):
-    assert latest_foot_profile(user=customer) is None
+    assert foot_profile_latest(user=customer) is None
+    assert customer_client.get("/api/v1/me/").json()["foot_profile"] is None
     customer_client.post(ASSESSMENTS, {"arch_type_self": "high"}, format="json")
     latest = customer_client.post(ASSESSMENTS, {"arch_type_self": "flat"}, format="json").json()
     api_client.post(ASSESSMENTS, {"arch_type_self": "normal"}, format="json")
-    profile = latest_foot_profile(user=customer)
+    profile = foot_profile_latest(user=customer)
     assert profile["assessment"] == latest["id"] and profile["arch_type"] == "flat"
+    shown = customer_client.get("/api/v1/me/").json()["foot_profile"]
+    assert (shown["assessment"], shown["arch_type"]) == (latest["id"], "flat")
     assert profile["derived_from"]["arch_type"] == ["arch_type_self"]
 
 

@@ -1,4 +1,4 @@
-"""The product read model answers anonymous list and detail reads exactly as the view would (issue 8).
+"""The product read model answers anonymous list and detail reads exactly as the view would.
 
 Each test compares what an anonymous customer gets (the read model, one query) with what the view
 renders for the same URL at the same moment, byte for byte, after the catalogue changed in the ways
