@@ -108,7 +108,8 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str):
     """Set a new password from a reset link and sign the account out everywhere; return the user.
 
     A bad, used or expired link is ``invalid_token``; the password must pass Django's validators. Following
-    the link proves the address too, so the account's email counts as verified.
+    the link proves the address too, so the account's email counts as verified, and the failed logins
+    counted against the account are forgotten (its owner can log in with the new password at once).
     """
     user = tokens.password_reset_user(uid=uid, token=token)
     if user is None:
@@ -122,6 +123,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str):
             fields += ["email_verified", "email_verified_at"]
         user.save(update_fields=fields)
         user_logout_everywhere(user=user)
+        login_failures_clear(user=user)
     return user
 
 

@@ -102,6 +102,18 @@ def test_the_link_sets_the_password_verifies_the_email_and_signs_out_everywhere(
     assert signed_in.status_code == 200 and signed_in.json()["user"]["email_verified"] is True
 
 
+def test_a_reset_lifts_the_accounts_login_lockout(ask, customer):
+    for n in range(5):
+        APIClient(REMOTE_ADDR=f"198.51.100.{n + 1}").post(
+            "/api/v1/auth/login/", {"email": customer.email, "password": "wrong"}, format="json"
+        )
+    locked = login(customer.email, DEFAULT_PASSWORD)
+    assert locked.status_code == 429 and locked.json()["errors"][0]["code"] == "account_locked"
+    ask(customer.email)
+    assert confirm(**link_in(mail.outbox[0])).status_code == 204
+    assert login(customer.email, NEW_PASSWORD).status_code == 200
+
+
 def test_a_link_works_once(ask, customer):
     ask(customer.email)
     link = link_in(mail.outbox[0])
