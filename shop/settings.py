@@ -173,8 +173,8 @@ AXES_FAILURE_LIMIT = env.int("SHOP_LOGIN_FAILURES", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("SHOP_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# A successful login clears its account's failures (accounts.lockout), never its address's: axes' own
-# reset on success would also clear the address's failures on other accounts.
+# A successful login clears its account's failures (accounts.services.login_failures_clear), never its
+# address's: axes' own reset on success would also clear the address's failures on other accounts.
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "shop.api.throttling.client_address"
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
