@@ -1,6 +1,10 @@
-"""Account endpoints: register, login, logout, me. Thin views over ``accounts.services``."""
+"""Account endpoints: register, login, logout, password reset, email verification, me.
+
+Thin views over ``accounts.services``.
+"""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -11,12 +15,39 @@ from accounts import services
 from catalogue.matching.selectors import foot_profile_latest
 from orders.apis.common import AddressSerializer
 from orders.selectors import customer_default_address
-from shop.api.openapi import domain_validation_errors
+from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
+
+# The codes of a 429 from login: the address's throttle, or django-axes' lockout (named in
+# ENUM_NAME_OVERRIDES).
+LOGIN_TOO_MANY_REQUESTS_CODES = [("throttled", "throttled"), ("account_locked", "account_locked")]
+
+
+class LoginTooManyRequestsError(serializers.Serializer):
+    class Meta:
+        ref_name = "LoginTooManyRequestsError"
+
+    code = serializers.ChoiceField(choices=LOGIN_TOO_MANY_REQUESTS_CODES)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class LoginTooManyRequestsResponse(serializers.Serializer):
+    """429 from login: the address's rate (``throttled``), or a lockout after failed logins (``account_locked``).
+
+    ``Retry-After`` says when to try again.
+    """
+
+    class Meta:
+        ref_name = "LoginTooManyRequestsErrorResponse"
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = LoginTooManyRequestsError(many=True)
 
 
 class UserOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
+    email_verified = serializers.BooleanField()
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     date_joined = serializers.DateTimeField()
@@ -69,7 +100,7 @@ class LoginApi(APIView):
         email = serializers.EmailField()
         password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
 
-    @extend_schema(request=InputSerializer, responses={200: TokenOutput})
+    @extend_schema(request=InputSerializer, responses={200: TokenOutput, 429: LoginTooManyRequestsResponse})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -78,11 +109,102 @@ class LoginApi(APIView):
 
 
 class LogoutApi(APIView):
+    """Delete the token this request carries: one token per account, so every device using it."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
         services.user_logout(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutEverywhereApi(APIView):
+    """Delete every token of the account and every session (admin, browsable API) of the user."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        services.user_logout_everywhere(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetApi(APIView):
+    """Email a reset link; the same 202 whether or not the address has an account."""
+
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PasswordResetInput"
+
+        email = serializers.EmailField()
+
+    @extend_schema(request=InputSerializer, responses={202: None})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+@domain_validation_errors(["invalid_token"], field_name="token", methods=["post"])
+@domain_validation_errors(["invalid_password"], field_name="new_password", methods=["post"])
+class PasswordResetConfirmApi(APIView):
+    """Set a new password from a reset link's uid and token; signs the account out everywhere."""
+
+    authentication_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "PasswordResetConfirmInput"
+
+        uid = serializers.CharField(max_length=64)
+        token = serializers.CharField(max_length=128)
+        new_password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerificationSendApi(APIView):
+    """Send the logged-in customer a new link that verifies their email address."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "verify_email"
+
+    # email_already_verified
+    @extend_schema(request=None, responses={202: None, 409: ConflictErrorResponse})
+    def post(self, request):
+        services.email_verification_send(user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+@domain_validation_errors(["invalid_token"], field_name="token", methods=["post"])
+class EmailVerifyApi(APIView):
+    """Mark the address a verification link names as verified."""
+
+    authentication_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "EmailVerifyInput"
+
+        token = serializers.CharField(max_length=512)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.email_verify(token=data.validated_data["token"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -21,10 +21,10 @@ class ReadOnlyMixin:
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "date_joined"]
+    list_display = ["email", "first_name", "last_name", "email_verified", "is_staff", "date_joined"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password", "email_verified", "email_verified_at")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (
             _("Permissions"),
@@ -32,4 +32,6 @@ class UserAdmin(BaseUserAdmin):
         ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    # Verified by the customer following the emailed link (accounts.services), not by hand.
+    readonly_fields = ["email_verified", "email_verified_at"]
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

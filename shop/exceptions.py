@@ -6,7 +6,8 @@ class ApplicationError(Exception):
 
     Subclasses set ``code`` and ``kind``; the kind decides the HTTP status:
     ``invalid`` 400, ``not_found`` 404, ``conflict`` 409 (a business rule said no),
-    ``payment_declined`` 402, ``provider_error`` 502.
+    ``payment_declined`` 402, ``provider_error`` 502, ``too_many_requests`` 429 (with ``Retry-After``
+    from ``retry_after``, in seconds).
     """
 
     code = "application_error"
@@ -50,3 +51,15 @@ class PaymentProviderError(ApplicationError):
     kind = "provider_error"
     code = "payment_provider_error"
     default_detail = "The payment provider could not be reached. Please try again in a moment."
+
+
+class TooManyRequests(ApplicationError):
+    """Refused for a while; ``retry_after`` (seconds) says how long, as the ``Retry-After`` header."""
+
+    kind = "too_many_requests"
+    code = "throttled"
+    default_detail = "Too many requests."
+
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = None, **kwargs):
+        super().__init__(detail, **kwargs)
+        self.retry_after = retry_after

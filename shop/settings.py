@@ -3,6 +3,7 @@
 Production deployments use ``shop.settings_production``, which refuses the development defaults.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "import_export",
     "django_tasks",
+    "axes",
     "shop",
     "accounts",
     "catalogue",
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin login into its lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -93,6 +97,12 @@ DATABASES = {"default": {"ATOMIC_REQUESTS": False, **_database_url, **_database_
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "shop.User"
+
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -142,6 +152,34 @@ TASKS = {
     }
 }
 
+# Trusted reverse proxies: how many of them append to X-Forwarded-For in front of the app. 0 (the
+# default): the header is ignored and REMOTE_ADDR is the client; N: the Nth address from the right is.
+# DRF's throttles (REST_FRAMEWORK["NUM_PROXIES"]) and django-axes (shop.api.throttling.client_address)
+# both follow it.
+NUM_PROXIES = env.int("SHOP_NUM_PROXIES", default=env.int("NUM_PROXIES", default=0))
+
+# Accounts (docs/api.md, accounts): password-reset links, email verification and login lockout.
+# Links in the emails point here: {SHOP_FRONTEND_URL}/reset-password?uid=..&token=.., /verify-email?token=..
+SHOP_FRONTEND_URL = env.str("SHOP_FRONTEND_URL", default="http://127.0.0.1:8000")
+# Seconds a password-reset link stays valid (Django's PasswordResetTokenGenerator), the last one included.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
+# Seconds an email-verification link stays valid.
+SHOP_EMAIL_VERIFICATION_TIMEOUT = env.int("SHOP_EMAIL_VERIFICATION_TIMEOUT", default=3 * 24 * 60 * 60)
+
+# django-axes: after SHOP_LOGIN_FAILURES failed logins for one account (from any address), or from one
+# address (for any accounts), logins are refused, the right password included, until
+# SHOP_LOGIN_COOLOFF_MINUTES have passed since the last failure. Refused attempts do not extend it.
+AXES_FAILURE_LIMIT = env.int("SHOP_LOGIN_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SHOP_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful login clears its account's failures (accounts.services.login_failures_clear), never its
+# address's: axes' own reset on success would also clear the address's failures on other accounts.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "shop.api.throttling.client_address"
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
 # The shop's own settings.
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 SHOP_RETURN_DAYS = env.int("SHOP_RETURN_DAYS", default=3)
@@ -172,7 +210,12 @@ REST_FRAMEWORK = {
         "checkout": env.str("THROTTLE_CHECKOUT", default="30/min"),
         "uploads": env.str("THROTTLE_UPLOADS", default="30/hour"),
         "returns": env.str("THROTTLE_RETURNS", default="20/hour"),
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "verify_email": env.str("THROTTLE_VERIFY_EMAIL", default="5/hour"),
+        # Reads and cancels of an order or a return request that name a guest's email, per address.
+        "guest_lookup": env.str("THROTTLE_GUEST_LOOKUP", default="20/hour"),
     },
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -210,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
         "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
         "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "LoginErrorCode429Enum": "accounts.apis.LOGIN_TOO_MANY_REQUESTS_CODES",
         "BadRequestTypeEnum": "shop.api.openapi.BAD_REQUEST_TYPES",
         # One enum for "left"/"right" (a footprint's side and the short leg's side).
         "FootSideEnum": "catalogue.matching.vocabulary.SIDES",

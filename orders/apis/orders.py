@@ -12,6 +12,7 @@ from orders.services.orders import order_cancel
 from orders.statuses import Role
 from shop.api.openapi import ConflictErrorResponse
 from shop.api.pagination import PageNumberPagination
+from shop.api.throttling import GuestLookupThrottle
 
 EMAIL_PARAMETER = OpenApiParameter("email", str, description="A guest's order: the email it was placed with.")
 
@@ -29,6 +30,8 @@ class OrderListApi(APIView):
 
 
 class OrderDetailApi(APIView):
+    throttle_classes = [GuestLookupThrottle]
+
     @extend_schema(parameters=[EMAIL_PARAMETER], responses=OrderOutputSerializer)
     def get(self, request, number):
         order = selectors.order_get(number=number, user=request.user, email=request.query_params.get("email"))
@@ -36,6 +39,8 @@ class OrderDetailApi(APIView):
 
 
 class OrderCancelApi(APIView):
+    throttle_classes = [GuestLookupThrottle]
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "OrderCancelInput"

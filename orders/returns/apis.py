@@ -22,6 +22,7 @@ from orders.selectors import order_get
 from orders.statuses import Role
 from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 from shop.api.pagination import PageNumberPagination
+from shop.api.throttling import GuestLookupThrottle
 
 EMAIL_PARAMETER = OpenApiParameter("email", str, description="A guest's order: the email it was placed with.")
 
@@ -79,6 +80,8 @@ def _email(request, data=None) -> str | None:
 
 
 class ReturnEligibilityApi(APIView):
+    throttle_classes = [GuestLookupThrottle]
+
     class OutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ReturnEligibility"
@@ -122,7 +125,7 @@ class ReturnEligibilityApi(APIView):
 )
 @domain_validation_errors(["invalid_reason"], field_name="reason", methods=["post"])
 class ReturnRequestCreateApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateThrottle, GuestLookupThrottle]
     throttle_scope = "returns"
 
     class InputSerializer(serializers.Serializer):
@@ -176,7 +179,7 @@ class ReturnRequestCreateApi(APIView):
 
 class ReturnPhotoCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedRateThrottle, GuestLookupThrottle]
     throttle_scope = "uploads"
 
     class InputSerializer(serializers.Serializer):
@@ -214,6 +217,8 @@ class ReturnRequestListApi(APIView):
 
 
 class ReturnRequestDetailApi(APIView):
+    throttle_classes = [GuestLookupThrottle]
+
     @extend_schema(parameters=[EMAIL_PARAMETER], responses=ReturnRequestOutputSerializer)
     def get(self, request, pk):
         return_request = return_request_get(request_id=pk, user=request.user, email=_email(request))
@@ -221,6 +226,8 @@ class ReturnRequestDetailApi(APIView):
 
 
 class ReturnRequestCancelApi(APIView):
+    throttle_classes = [GuestLookupThrottle]
+
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ReturnCancelInput"

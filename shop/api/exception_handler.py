@@ -9,7 +9,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
 
-from shop.exceptions import ApplicationError
+from shop.exceptions import ApplicationError, TooManyRequests
 
 STATUS_BY_KIND = {
     "invalid": status.HTTP_400_BAD_REQUEST,
@@ -35,6 +35,9 @@ class ShopExceptionHandler(ExceptionHandler):
                 # A 400 is a validation error: name the field when the error knows it.
                 detail = ErrorDetail(exc.detail, code=exc.code)
                 return exceptions.ValidationError({exc.attr: [detail]} if exc.attr else [detail])
+            if isinstance(exc, TooManyRequests):
+                # DRF's own 429: the body of a throttle's, with Retry-After.
+                return exceptions.Throttled(wait=exc.retry_after, detail=exc.detail, code=exc.code)
             return DomainAPIException(exc)
         if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
             # Django refuses a body above DATA_UPLOAD_MAX_MEMORY_SIZE (or too many fields or files) while

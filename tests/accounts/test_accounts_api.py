@@ -1,4 +1,6 @@
 import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
@@ -101,6 +103,47 @@ def test_logout_deletes_the_token(customer_client, customer):
     assert customer_client.post("/api/v1/auth/logout/").status_code == 204
     assert not Token.objects.filter(user=customer).exists()
     assert customer_client.get("/api/v1/me/").status_code == 401
+
+
+def test_logout_keeps_the_admin_sessions(customer_client, customer):
+    session = Client()
+    session.force_login(customer)
+    assert customer_client.post("/api/v1/auth/logout/").status_code == 204
+    assert customer_client.get("/api/v1/me/").status_code == 401
+    assert session.get("/api/v1/me/").json()["email"] == customer.email
+
+
+def test_logout_everywhere_deletes_every_token_and_session_of_the_account(
+    customer_client, customer, staff_user
+):
+    mine = [Client(), Client()]
+    for client in mine:
+        client.force_login(customer)
+    theirs = Client()
+    theirs.force_login(staff_user)
+    other_token = Token.objects.create(user=staff_user)
+
+    assert customer_client.post("/api/v1/auth/logout-everywhere/").status_code == 204
+
+    assert not Token.objects.filter(user=customer).exists()
+    assert customer_client.get("/api/v1/me/").status_code == 401
+    assert [client.get("/api/v1/me/").status_code for client in mine] == [401, 401]
+    assert theirs.get("/admin/").status_code == 200 and Token.objects.filter(pk=other_token.pk).exists()
+    assert Session.objects.count() == 1
+
+
+def test_logout_everywhere_works_from_a_session_too(customer):
+    client = Client()
+    client.force_login(customer)
+    Token.objects.create(user=customer)
+    response = client.post("/api/v1/auth/logout-everywhere/")  # the test client skips CSRF checks
+    assert response.status_code == 204
+    assert client.get("/api/v1/me/").status_code == 401
+    assert not Token.objects.filter(user=customer).exists()
+
+
+def test_logout_everywhere_needs_a_login(api_client):
+    assert api_client.post("/api/v1/auth/logout-everywhere/").status_code == 401
 
 
 def test_me_needs_a_login(api_client):

@@ -7,7 +7,12 @@ against the schema the operation declares for that status.
 import copy
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from jsonschema import Draft202012Validator
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
 
 from tests.conftest import client_for
 from tests.orders.factories import paid_order, place_order
@@ -193,3 +198,51 @@ def test_checkout_declares_its_refusals(schema, customer):
     )  # fmt: skip
     assert response.status_code == 400 and error_codes(response) == {("shipping_address", "null")}
     assert_conforms(schema, "POST", "/api/v1/checkout/", response)
+
+
+def test_a_locked_and_a_throttled_login_are_declared(schema, api_client, customer, monkeypatch):
+    for _ in range(4):
+        api_client.post("/api/v1/auth/login/", {"email": customer.email, "password": "wrong"})
+    locked = api_client.post("/api/v1/auth/login/", {"email": customer.email, "password": "wrong"})
+    assert locked.status_code == 429 and error_codes(locked) == {(None, "account_locked")}
+    assert locked["Retry-After"]
+    assert_conforms(schema, "POST", "/api/v1/auth/login/", locked)
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "1/min"})
+    throttled = APIClient(REMOTE_ADDR="203.0.113.99")
+    throttled.post("/api/v1/auth/login/", {"email": "a@example.com", "password": "x"})
+    response = throttled.post("/api/v1/auth/login/", {"email": "a@example.com", "password": "x"})
+    assert response.status_code == 429 and error_codes(response) == {(None, "throttled")}
+    assert_conforms(schema, "POST", "/api/v1/auth/login/", response)
+
+
+def test_a_bad_reset_link_and_a_weak_new_password_are_declared(schema, api_client, customer):
+    path = "/api/v1/auth/password-reset/confirm/"
+    bad = api_client.post(path, {"uid": "MQ", "token": "nope", "new_password": "a-Long-pass-9876"})
+    assert bad.status_code == 400 and error_codes(bad) == {("token", "invalid_token")}
+    assert_conforms(schema, "POST", path, bad)
+    link = {
+        "uid": urlsafe_base64_encode(force_bytes(customer.pk)),
+        "token": default_token_generator.make_token(customer),
+    }
+    weak = api_client.post(path, {**link, "new_password": "123"})
+    assert weak.status_code == 400 and error_codes(weak) == {("new_password", "invalid_password")}
+    assert_conforms(schema, "POST", path, weak)
+    assert api_client.post("/api/v1/auth/password-reset/", {"email": customer.email}).status_code == 202
+
+
+def test_a_bad_verification_token_and_a_verified_email_are_declared(schema, api_client, customer):
+    bad = api_client.post("/api/v1/auth/verify-email/confirm/", {"token": "nope"})
+    assert bad.status_code == 400 and error_codes(bad) == {("token", "invalid_token")}
+    assert_conforms(schema, "POST", "/api/v1/auth/verify-email/confirm/", bad)
+    customer.email_verified = True
+    customer.save(update_fields=["email_verified"])
+    verified = client_for(customer).post("/api/v1/me/verify-email/")
+    assert verified.status_code == 409 and error_codes(verified) == {(None, "email_already_verified")}
+    assert_conforms(schema, "POST", "/api/v1/me/verify-email/", verified)
+
+
+def test_me_declares_email_verified(schema, customer):
+    response = client_for(customer).get("/api/v1/me/")
+    assert response.json()["email_verified"] is False
+    assert_conforms(schema, "GET", "/api/v1/me/", response)
