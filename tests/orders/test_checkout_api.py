@@ -23,7 +23,7 @@ def cart_with(client, *items) -> str:
 
 
 def add_custom_orthotic(client, token, variant) -> int:
-    """Put ``variant`` (a custom orthotic) in the cart with a complete fitting (issue 6); return the fitting id.
+    """Put ``variant`` (a custom orthotic) in the cart with a complete fitting; return the fitting id.
 
     The fitting is an impression kit with the customer's assessment.
     """

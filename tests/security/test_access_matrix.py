@@ -1,6 +1,6 @@
 """Who may touch which object: every object endpoint x every kind of caller, as one table.
 
-Each row is an endpoint acting on one object; each cell the status the contract (shared/api.md) fixes
+Each row is an endpoint acting on one object; each cell the status the contract (docs/api.md) fixes
 for one caller. "404 (not 403) for another customer's objects": another customer, an anonymous caller
 and a guest with the wrong email all get 404, as if the object did not exist; staff endpoints answer
 403 to a logged-in customer and 401 to an anonymous caller. No response, whatever its status, carries
