@@ -36,7 +36,8 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     # Set when the customer follows the link sent to ``email``; cleared when the address changes.
-    email_verified = models.BooleanField("email verified", default=False)
+    # The database default lets code of the previous release, which does not know the column, still add users.
+    email_verified = models.BooleanField("email verified", default=False, db_default=False)
     email_verified_at = models.DateTimeField("email verified at", null=True, blank=True)
 
     objects = UserManager()

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='email_verified',
-            field=models.BooleanField(default=False, verbose_name='email verified'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='email verified'),
         ),
         migrations.AddField(
             model_name='user',
