@@ -502,7 +502,7 @@ def print_table(rows, ratios, queries, skipped, args) -> None:
     for name, counts in queries.items():
         most, ceiling = max(counts.values()), MAX_QUERIES_BY_ENDPOINT.get(name, MAX_QUERIES)
         print(
-            f"Most SQL queries in a {name} request: {most} (target ≤ {ceiling}: {'met' if most <= ceiling else 'NOT met'})"
+            f"Most SQL queries in one {name} request: {most} (target ≤ {ceiling}: {'met' if most <= ceiling else 'NOT met'})"
         )
     for line in skipped:
         print(f"Skipped {line}.")
