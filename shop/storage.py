@@ -77,12 +77,6 @@ class RandomName:
     def __call__(self, instance, filename: str) -> str:
         return random_name(self.folder, filename)
 
-    def __eq__(self, other):
-        return isinstance(other, RandomName) and other.folder == self.folder
-
-    def __hash__(self):
-        return hash(self.folder)
-
 
 def random_name(folder: str, filename: str) -> str:
     """Return a fresh ``<folder>/<uuid4 hex><.ext>`` name for a file called ``filename``."""
@@ -117,7 +111,10 @@ def private_file_response(file, *, filename: str, attachment: bool | None = None
         attachment = not content_type.startswith("image/")
     extension = PurePosixPath(file.name).suffix.lower()
     response = FileResponse(
-        file.open("rb"), content_type=content_type, as_attachment=attachment, filename=f"{filename}{extension}"
+        file.open("rb"),
+        content_type=content_type,
+        as_attachment=attachment,
+        filename=f"{filename}{extension}",
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

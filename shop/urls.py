@@ -26,7 +26,6 @@ urlpatterns = [
 ]
 
 
-
 def public_media(request, path):
     """Serve one of the catalogue's product images from MEDIA_ROOT (read at each request)."""
     return serve(request, path, document_root=Path(settings.MEDIA_ROOT) / settings.SHOP_PUBLIC_MEDIA_FOLDER)

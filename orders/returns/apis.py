@@ -233,6 +233,7 @@ class ReturnPhotoCreateApi(APIView):
         )
 
 
+@domain_validation_errors(["invalid_choice"], field_name="size", methods=["get"])
 class ReturnPhotoApi(APIView):
     """The request's photo (or its thumbnail): for the request's customer, a guest giving its email, staff."""
 

@@ -205,7 +205,7 @@ ROWS = [
         owner="nobody",
     ),  # fmt: skip
     Row("footprint", "get", "/api/v1/fit/footprints/{footprint}/", CUSTOMER_OBJECT),
-    # The customer's files: only through these checked views (nothing under /media/, tests/security/test_media.py).
+    # Customer files: only through these checked views (none under /media/: test_private_files.py).
     Row("footprint image", "get", "/api/v1/fit/footprints/{footprint}/image/", CUSTOMER_OBJECT),
     Row("footprint overlay", "get", "/api/v1/fit/footprints/{footprint}/overlay/", CUSTOMER_OBJECT),
     Row(
