@@ -120,8 +120,15 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# The only folder of MEDIA_ROOT that development serves under MEDIA_URL: the catalogue's product images
+# (catalogue.models.product_image_path). Customer uploads are never under MEDIA_ROOT (below).
+SHOP_PUBLIC_MEDIA_FOLDER = "products"
+# Customer uploads (footprints, overlays, return photos, prescriptions): the "private" storage, which has
+# no URL; checked views serve them (shop/storage.py). Keep this folder outside MEDIA_ROOT and STATIC_ROOT.
+SHOP_PRIVATE_MEDIA_ROOT = env.path("SHOP_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "shop.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Uploads above this go to a temporary file rather than memory; the image checks bound the rest.

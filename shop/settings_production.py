@@ -1,5 +1,7 @@
 """Production settings: everything from the environment, no development defaults accepted."""
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from shop.settings import *  # noqa: F403
@@ -38,5 +40,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Customer uploads must not sit where the web server or WhiteNoise hands out files.
+_private_root = Path(SHOP_PRIVATE_MEDIA_ROOT).resolve()  # noqa: F405
+for _public_root in (MEDIA_ROOT, STATIC_ROOT):  # noqa: F405
+    if _private_root.is_relative_to(Path(_public_root).resolve()):
+        raise ImproperlyConfigured("Keep SHOP_PRIVATE_MEDIA_ROOT outside MEDIA_ROOT and STATIC_ROOT.")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

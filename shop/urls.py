@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -23,10 +25,24 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+
+def public_media(request, path):
+    """Serve one of the catalogue's product images from MEDIA_ROOT (read at each request)."""
+    return serve(request, path, document_root=Path(settings.MEDIA_ROOT) / settings.SHOP_PUBLIC_MEDIA_FOLDER)
+
+
+def public_media_urlpatterns() -> list:
+    """Serve the catalogue's product images under MEDIA_URL, and nothing else.
+
+    For development and the browser tests; production serves them from its web server or CDN. Customer
+    uploads are in the private storage, which has no URL (shop/storage.py).
+    """
+    prefix = f"{settings.MEDIA_URL.strip('/')}/{settings.SHOP_PUBLIC_MEDIA_FOLDER}"
+    return [path(f"{prefix}/<path:path>", public_media, name="public-media")]
+
+
 if settings.DEBUG:
-    urlpatterns += [
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
-    ]
+    urlpatterns += public_media_urlpatterns()
 
 handler404 = "shop.api.errors.not_found"
 handler500 = "shop.api.errors.server_error"

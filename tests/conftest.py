@@ -18,8 +18,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_cache(settings, tmp_path):
-    """Give every test its own media folder and an empty cache."""
+    """Give every test its own media folders (public and private) and an empty cache."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SHOP_PRIVATE_MEDIA_ROOT = tmp_path / "private"
     from django.core.cache import cache
 
     cache.clear()

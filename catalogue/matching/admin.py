@@ -1,9 +1,25 @@
-"""Admin for foot-type matching: staff tune rules and exercises, and look at assessments and footprints."""
+"""Admin for foot-type matching: staff tune rules and exercises, and look at assessments and footprints.
+
+Opening an assessment's or a footprint's page, or a footprint's picture or overlay, is recorded in the
+health-record access log (``health_record_access_record``), which the admin lists read-only.
+"""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from catalogue.matching.models import Assessment, Exercise, Footprint, HealthRecordAccess, MatchingRule
+from catalogue.matching.models import (
+    Assessment,
+    Exercise,
+    Footprint,
+    HealthRecordAccess,
+    HealthRecordKind,
+    MatchingRule,
+)
+from catalogue.matching.services import health_record_access_record
+from shop.storage import private_file_response
 
 
 @admin.register(MatchingRule)
@@ -35,47 +51,79 @@ class ExerciseAdmin(admin.ModelAdmin):
     filter_horizontal = ["conditions"]
 
 
-def _overlay_tag(footprint: Footprint, size: int):
-    if not footprint.overlay:
-        return "—"
-    return format_html(
-        '<a href="{}"><img src="{}" alt="Footprint overlay" style="max-height:{}px;max-width:{}px"></a>',
-        footprint.overlay.url,
-        footprint.overlay.url,
-        size,
-        size,
-    )
+def _file_url(footprint: Footprint, name: str) -> str:
+    return reverse(f"admin:matching_footprint_{name}", args=[footprint.pk])
 
 
 @admin.register(Footprint)
 class FootprintAdmin(admin.ModelAdmin):
-    list_display = [
-        "preview",
-        "id",
-        "owner",
-        "side",
-        "arch_index",
-        "arch_type",
-        "foot_length_mm",
-        "created_at",
-    ]
+    """The measured footprints; the pictures open through views that check the permission and log the view."""
+
+    list_display = ["id", "owner", "side", "arch_index", "arch_type", "foot_length_mm", "created_at"]
     list_filter = ["arch_type", "side", "scale"]
     search_fields = ["id", "owner__email"]
     list_select_related = ["owner"]
-    readonly_fields = ["overlay_preview", "id", "owner", "side", "image", "overlay", "arch_index", "arch_type",
-                       "chippaux_smirak", "foot_length_mm", "width_mm", "scale", "mm_per_px", "method",
-                       "zone_areas_px", "geometry", "created_at"]  # fmt: skip
+    readonly_fields = ["overlay_preview", "id", "owner", "side", "image_link", "overlay_link", "arch_index",
+                       "arch_type", "chippaux_smirak", "foot_length_mm", "width_mm", "scale", "mm_per_px",
+                       "method", "zone_areas_px", "geometry", "created_at"]  # fmt: skip
+    fields = readonly_fields  # the files only through the checked views above, never as file inputs
 
     def has_add_permission(self, request):
         return False  # footprints are measured on upload, through the API
 
     @admin.display(description="Overlay")
-    def preview(self, obj):
-        return _overlay_tag(obj, 60)
-
-    @admin.display(description="Overlay")
     def overlay_preview(self, obj):
-        return _overlay_tag(obj, 600)
+        if not obj.overlay:
+            return "—"
+        url = _file_url(obj, "overlay")
+        return format_html(
+            '<a href="{}"><img src="{}" alt="Footprint overlay" style="max-height:600px;max-width:600px"></a>',
+            url,
+            url,
+        )
+
+    @admin.display(description="Image")
+    def image_link(self, obj):
+        return format_html('<a href="{}">Picture</a>', _file_url(obj, "image")) if obj.image else "—"
+
+    @admin.display(description="Overlay file")
+    def overlay_link(self, obj):
+        return format_html('<a href="{}">Overlay</a>', _file_url(obj, "overlay")) if obj.overlay else "—"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            health_record_access_record(staff=request.user, customer=obj.owner, kind=HealthRecordKind.FOOTPRINT,
+                                        record_id=obj.pk, via="admin: footprint page")  # fmt: skip
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<uuid:pk>/image/", view(self.image_view), name="matching_footprint_image"),
+            path("<uuid:pk>/overlay/", view(self.overlay_view), name="matching_footprint_overlay"),
+            *super().get_urls(),
+        ]
+
+    def _file_view(self, request, pk, field: str, what: str):
+        footprint = Footprint.objects.filter(pk=pk).first()
+        if footprint is None:
+            raise Http404("No such footprint.")
+        if not self.has_view_permission(request, footprint):
+            raise PermissionDenied
+        file = getattr(footprint, field)
+        if not file:
+            raise Http404(f"No {what}.")
+        health_record_access_record(staff=request.user, customer=footprint.owner, kind=HealthRecordKind.FOOTPRINT,
+                                    record_id=footprint.pk, via=f"admin: footprint {what}")  # fmt: skip
+        return private_file_response(file, filename=f"footprint-{footprint.pk}-{field}")
+
+    def image_view(self, request, pk):
+        return self._file_view(request, pk, "image", "picture")
+
+    def overlay_view(self, request, pk):
+        return self._file_view(request, pk, "overlay", "overlay")
 
 
 @admin.register(Assessment)
@@ -89,6 +137,14 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            health_record_access_record(staff=request.user, customer=obj.owner, kind=HealthRecordKind.ASSESSMENT,
+                                        record_id=obj.pk, via="admin: assessment page")  # fmt: skip
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
 
     @admin.display(description="Arch type")
     def arch_type(self, obj):

@@ -1,7 +1,6 @@
 """Foot-type matching API: assessments and footprints. Thin views; the work is in services and selectors."""
 
 from django.conf import settings
-from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -16,6 +15,7 @@ from catalogue.matching import selectors, services
 from catalogue.matching import vocabulary as v
 from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size
 from shop.api.openapi import BadRequestErrorResponse, domain_validation_errors
+from shop.storage import private_file_response
 
 
 def _absolute(request, url: str | None) -> str | None:
@@ -230,12 +230,20 @@ class FootprintOutput(serializers.Serializer):
     )
     scale = serializers.CharField()
     method = serializers.CharField()
-    overlay_url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField(
+        help_text="The picture as measured (JPEG or PNG); only its owner (or, anonymous, whoever has the id) "
+        "may read it."
+    )
+    overlay_url = serializers.SerializerMethodField(
+        help_text="The measurement drawn on the print (PNG); the same readers as the picture."
+    )
     created_at = serializers.DateTimeField()
 
+    def get_image_url(self, obj) -> str:
+        return _absolute(self.context.get("request"), reverse("fit-footprint-image", kwargs={"pk": obj.pk}))
+
     def get_overlay_url(self, obj) -> str:
-        request = self.context.get("request")
-        return _absolute(request, reverse("fit-footprint-overlay", kwargs={"pk": obj.pk}))
+        return _absolute(self.context.get("request"), reverse("fit-footprint-overlay", kwargs={"pk": obj.pk}))
 
 
 @domain_validation_errors(["invalid_image", "invalid_footprint"], field_name="image", methods=["post"])
@@ -282,12 +290,22 @@ class FootprintDetailApi(APIView):
         return Response(FootprintOutput(footprint, context={"request": request}).data)
 
 
+class FootprintImageApi(APIView):
+    """The footprint picture as it was measured (re-encoded at web size): its owner's, or an anonymous one."""
+
+    @extend_schema(
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY},
+        operation_id="fit_footprint_image",
+    )
+    def get(self, request, pk):
+        footprint = selectors.footprint_get(footprint_id=pk, user=request.user)
+        return private_file_response(footprint.image, filename=f"footprint-{footprint.pk}")
+
+
 class FootprintOverlayApi(APIView):
     """The print with the foot axis, the three zones, the midfoot contact shaded and the index."""
 
     @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY}, operation_id="fit_footprint_overlay")
     def get(self, request, pk):
         footprint = selectors.footprint_get(footprint_id=pk, user=request.user)
-        response = FileResponse(footprint.overlay.open("rb"), content_type="image/png")
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return private_file_response(footprint.overlay, filename=f"footprint-{footprint.pk}-overlay")

@@ -13,6 +13,7 @@ from django.db import models
 from catalogue.matching.scoring import ORDINAL_SCALES, PROFILE_ATTRIBUTES, RULE_ATTRIBUTES
 from catalogue.matching.vocabulary import RULE_PROFILE_FIELDS
 from catalogue.models import Condition
+from shop.storage import RandomName, private_storage
 
 ATTRIBUTE_VALUES = {
     **ORDINAL_SCALES,
@@ -102,10 +103,6 @@ class Exercise(models.Model):
         return self.name
 
 
-def footprint_path(instance, filename):
-    return f"footprints/{instance.pk}/{filename}"
-
-
 class Footprint(models.Model):
     """A measured wet footprint; anonymous ones are read by their unguessable id."""
 
@@ -123,8 +120,9 @@ class Footprint(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="footprints"
     )
     side = models.CharField(max_length=5, choices=Side.choices, blank=True)
-    image = models.ImageField(upload_to=footprint_path)
-    overlay = models.ImageField(upload_to=footprint_path)
+    # Private (shop/storage.py): served only by the footprint's checked views, under random names.
+    image = models.ImageField(upload_to=RandomName("footprints"), storage=private_storage)
+    overlay = models.ImageField(upload_to=RandomName("footprint-overlays"), storage=private_storage)
     arch_index = models.FloatField()
     arch_type = models.CharField(max_length=10)
     chippaux_smirak = models.FloatField()

@@ -180,3 +180,20 @@ def health_record_access_record(*, staff, customer, kind: str, record_id, via: s
         via=via[:100],
         accessed_at=timezone.now(),
     )
+
+
+def health_record_access_record_for_reader(
+    *, reader, customer, kind: str, record_id, via: str
+) -> HealthRecordAccess | None:
+    """Record ``reader``'s view of ``customer``'s record when ``reader`` is staff and not its customer.
+
+    For the API views that also let staff read a record: a customer (or a guest) reading their own
+    record, or an anonymous one by its id, leaves no row; a member of staff reading someone else's does.
+    """
+    if not getattr(reader, "is_staff", False):
+        return None
+    if customer is not None and getattr(customer, "pk", None) == reader.pk:
+        return None
+    return health_record_access_record(
+        staff=reader, customer=customer, kind=kind, record_id=record_id, via=via
+    )

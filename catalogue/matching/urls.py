@@ -7,9 +7,8 @@ urlpatterns = [
     path("fit/assessments/<uuid:pk>/", apis.AssessmentDetailApi.as_view(), name="fit-assessment-detail"),
     path("fit/footprints/", apis.FootprintCreateApi.as_view(), name="fit-footprint-create"),
     path("fit/footprints/<uuid:pk>/", apis.FootprintDetailApi.as_view(), name="fit-footprint-detail"),
+    path("fit/footprints/<uuid:pk>/image/", apis.FootprintImageApi.as_view(), name="fit-footprint-image"),
     path(
-        "fit/footprints/<uuid:pk>/overlay.png",
-        apis.FootprintOverlayApi.as_view(),
-        name="fit-footprint-overlay",
+        "fit/footprints/<uuid:pk>/overlay/", apis.FootprintOverlayApi.as_view(), name="fit-footprint-overlay"
     ),
 ]

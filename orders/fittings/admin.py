@@ -4,22 +4,30 @@ Pages (staff only, through ``admin_site.admin_view``):
 - ``/admin/fittings/fitting/<id>/sheet/``: the fitting sheet, the build form, "mark made", "impression arrived";
 - ``/admin/fittings/fitting/<id>/print/``: the same sheet as a plain page for the lab bench;
 - ``/admin/fittings/fitting/<id>/overlay/<side>.png`` and ``.../prescription/``: the files the sheet links to.
-Every change goes through ``orders.fittings.services``.
+Every change goes through ``orders.fittings.services``. Every page and file above, and the fitting's own
+admin page, is recorded in the health-record access log (``health_record_access_record``).
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from catalogue.choices import ProductKind
+from catalogue.matching.models import HealthRecordKind
+from catalogue.matching.services import health_record_access_record
 from orders.fittings.apis import prescription_response
 from orders.fittings.models import Fitting, OrthoticBuild
-from orders.fittings.selectors import fitting_sheet_get, order_production_estimate, related_or_none
+from orders.fittings.selectors import (
+    fitting_customer,
+    fitting_sheet_get,
+    order_production_estimate,
+    related_or_none,
+)
 from orders.fittings.services import (
     BUILD_FIELDS,
     fitting_impression_receive,
@@ -29,6 +37,13 @@ from orders.fittings.services import (
 )
 from orders.models import OrderLine
 from shop.exceptions import ApplicationError
+from shop.storage import private_file_response
+
+
+def _record_access(request, fitting: Fitting, kind: str, via: str) -> None:
+    health_record_access_record(
+        staff=request.user, customer=fitting_customer(fitting), kind=kind, record_id=fitting.pk, via=via
+    )
 
 
 class BuildForm(forms.ModelForm):
@@ -161,6 +176,13 @@ class FittingAdmin(admin.ModelAdmin):
         self.message_user(request, f"{label}: done.", messages.SUCCESS)
         return result
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            _record_access(request, obj, HealthRecordKind.FITTING_SHEET, "admin: fitting page")
+        return super().render_change_form(
+            request, context, add=add, change=change, form_url=form_url, obj=obj
+        )
+
     # --- the sheet and its files ------------------------------------------------------------------------
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -250,10 +272,12 @@ class FittingAdmin(admin.ModelAdmin):
                     self._run(request, "Made", orthotic_build_mark_made, build=build, actor=request.user)
                 return HttpResponseRedirect(_sheet_url(fitting.pk))
         context = {**self._sheet_context(request, fitting), "form": form}
+        _record_access(request, fitting, HealthRecordKind.FITTING_SHEET, "admin: fitting sheet")
         return TemplateResponse(request, "admin/fittings/fitting_sheet.html", context)
 
     def print_view(self, request, pk):
         fitting = self._fitting(request, pk)
+        _record_access(request, fitting, HealthRecordKind.FITTING_SHEET, "admin: fitting sheet (print)")
         return TemplateResponse(
             request, "admin/fittings/fitting_print.html", self._sheet_context(request, fitting)
         )
@@ -263,14 +287,16 @@ class FittingAdmin(admin.ModelAdmin):
         footprint = {"left": fitting.footprint_left, "right": fitting.footprint_right}.get(side)
         if footprint is None or not footprint.overlay:
             raise Http404("No footprint for this side.")
-        response = FileResponse(footprint.overlay.open("rb"), content_type="image/png")
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        health_record_access_record(staff=request.user, customer=footprint.owner or fitting_customer(fitting),
+                                    kind=HealthRecordKind.FOOTPRINT, record_id=footprint.pk,
+                                    via=f"admin: fitting sheet, {side} overlay")  # fmt: skip
+        return private_file_response(footprint.overlay, filename=f"footprint-{footprint.pk}-overlay")
 
     def prescription_view(self, request, pk):
         fitting = self._fitting(request, pk)
         if not fitting.prescription:
             raise Http404("No prescription.")
+        _record_access(request, fitting, HealthRecordKind.PRESCRIPTION, "admin: prescription download")
         return prescription_response(fitting)
 
 

@@ -10,10 +10,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from catalogue.matching.models import HealthRecordKind
+from catalogue.matching.services import health_record_access_record_for_reader
 from catalogue.matching.vocabulary import SHOE_TYPES
 from orders.fittings import selectors
+from orders.fittings.selectors import fitting_customer
 from orders.fittings.services import fitting_create, fitting_missing
 from shop.api.openapi import domain_validation_errors
+from shop.storage import private_file_response
 
 
 class FittingOutputSerializer(serializers.Serializer):
@@ -143,26 +147,16 @@ class FittingPrescriptionApi(APIView):
     )
     def get(self, request, pk):
         fitting = selectors.fitting_get_for_prescription(fitting_id=pk, user=request.user)
+        health_record_access_record_for_reader(
+            reader=request.user,
+            customer=fitting_customer(fitting),
+            kind=HealthRecordKind.PRESCRIPTION,
+            record_id=fitting.pk,
+            via="api: prescription download",
+        )
         return prescription_response(fitting)
 
 
 def prescription_response(fitting) -> FileResponse:
     """Return the stored prescription as a download that browsers never render inline."""
-    content_type = (
-        "application/pdf" if fitting.prescription_kind == "pdf" else _image_type(fitting.prescription.name)
-    )
-    extension = fitting.prescription.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        fitting.prescription.open("rb"),
-        content_type=content_type,
-        as_attachment=True,
-        filename=f"prescription-{fitting.pk}.{extension}",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-def _image_type(name: str) -> str:
-    return "image/png" if name.lower().endswith(".png") else "image/jpeg"
+    return private_file_response(fitting.prescription, filename=f"prescription-{fitting.pk}", attachment=True)

@@ -1,47 +1,13 @@
 """A fitting (what the lab needs to make one pair) and the build record of the pair the lab made."""
 
 import uuid
-from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.deconstruct import deconstructible
 
 from catalogue.choices import ShoeType
-
-
-@deconstructible
-class PrivateStorage(FileSystemStorage):
-    """Files never served from ``MEDIA_URL``: only through views that check who is asking.
-
-    The folder is ``SHOP_PRIVATE_MEDIA_ROOT``, by default ``private/`` next to ``MEDIA_ROOT``; it is
-    read at every use (not at import), so per-test media folders apply.
-    """
-
-    def __init__(self):
-        super().__init__()
-
-    @property
-    def base_location(self):
-        root = getattr(settings, "SHOP_PRIVATE_MEDIA_ROOT", None)
-        return str(root or Path(settings.MEDIA_ROOT).parent / "private")
-
-    @property
-    def location(self):
-        return str(Path(self.base_location).resolve())
-
-    @property
-    def base_url(self):
-        return None
-
-
-private_storage = PrivateStorage()
-
-
-def prescription_path(instance, filename):
-    return f"prescriptions/{instance.pk}/{filename}"
+from shop.storage import RandomName, private_storage
 
 
 class Fitting(models.Model):
@@ -87,7 +53,10 @@ class Fitting(models.Model):
         default=False,
         help_text="No footprints: a foam impression box is posted first and the order waits for it.",
     )
-    prescription = models.FileField(upload_to=prescription_path, storage=private_storage, blank=True)
+    # Private (shop/storage.py): served only by the prescription download, under a random name.
+    prescription = models.FileField(
+        upload_to=RandomName("prescriptions"), storage=private_storage, blank=True
+    )
     prescription_kind = models.CharField(max_length=5, choices=PrescriptionKind.choices, blank=True)
 
     cart_item = models.OneToOneField(

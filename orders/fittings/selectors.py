@@ -48,6 +48,15 @@ def fitting_get_for_prescription(*, fitting_id, user) -> Fitting:
     return fitting
 
 
+def fitting_customer(fitting: Fitting):
+    """Return whose fitting it is: its owner, else the customer of the order it is on (None for a guest)."""
+    if fitting.owner_id is not None:
+        return fitting.owner
+    if fitting.order_line_id is not None:
+        return fitting.order_line.order.user
+    return None
+
+
 def related_or_none(instance, name: str):
     """Return a reverse one-to-one (``line.fitting``, ``line.orthotic_build``) or None when there is none."""
     try:

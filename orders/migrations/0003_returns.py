@@ -2,7 +2,6 @@
 
 import django.core.validators
 import django.db.models.deletion
-import orders.returns.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -49,8 +48,8 @@ class Migration(migrations.Migration):
             name='ReturnPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=orders.returns.models.return_photo_path)),
-                ('thumbnail', models.ImageField(upload_to=orders.returns.models.return_photo_path)),
+                ('image', models.ImageField(upload_to='returns/')),
+                ('thumbnail', models.ImageField(upload_to='returns/')),
                 ('width', models.PositiveIntegerField(default=0)),
                 ('height', models.PositiveIntegerField(default=0)),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),

@@ -4,7 +4,9 @@ Each step is a confirmation page at a stable URL, ``/admin/returns/returnrequest
 one clearly labelled button that runs the service. ``RETURN_STEPS`` holds every step once: its form,
 its service, its label and the permission it needs; the page, the "next steps" buttons and the
 changelist actions of the same names (which lead there or, for approve and close, work on several)
-all read it. ``OrderReturnRequestInline`` lists an order's requests on the order's page.
+all read it. ``OrderReturnRequestInline`` lists an order's requests on the order's page. The customer's
+photos open at ``/admin/returns/returnrequest/<id>/photos/<photo id>/`` (``?size=thumbnail``) for staff who
+may view return photos; each opening is recorded in the health-record access log.
 """
 
 from collections.abc import Callable
@@ -16,10 +18,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import re_path, reverse
+from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from catalogue.matching.models import HealthRecordKind
+from catalogue.matching.services import health_record_access_record
 from orders.returns import services as return_services
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
 from orders.returns.selectors import (
@@ -31,6 +35,7 @@ from orders.returns.statuses import RETURN_AWAITING_STAFF, ReturnKind, ReturnSta
 from orders.statuses import Role
 from shop.admin import ReadOnlyMixin
 from shop.exceptions import ApplicationError
+from shop.storage import private_file_response
 
 DEADLINE_SOON = timedelta(days=2)
 
@@ -247,10 +252,11 @@ class ReturnPhotoInline(ReadOnlyMixin, admin.TabularInline):
 
     @admin.display(description="photo")
     def preview(self, obj):
+        url = reverse("admin:returns_returnrequest_photo", args=[obj.return_request_id, obj.pk])
         return format_html(
             '<a href="{}" target="_blank"><img src="{}" alt="Return photo {}" style="max-height:120px"></a>',
-            obj.image.url,
-            obj.thumbnail.url,
+            url,
+            f"{url}?size=thumbnail",
             obj.pk,
         )
 
@@ -386,8 +392,37 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.step_view),
                 name="returns_returnrequest_step",
             ),
+            path(
+                "<int:pk>/photos/<int:photo_id>/",
+                self.admin_site.admin_view(self.photo_view),
+                name="returns_returnrequest_photo",
+            ),
             *super().get_urls(),
         ]
+
+    def photo_view(self, request, pk, photo_id):
+        """Serve a photo (``?size=thumbnail``: its thumbnail) to staff who may view return photos; log it."""
+        if not ReturnPhotoInline(ReturnRequest, self.admin_site).has_view_permission(request):
+            raise PermissionDenied
+        photo = (
+            ReturnPhoto.objects.select_related("return_request__order__user")
+            .filter(pk=photo_id, return_request_id=pk)
+            .first()
+        )
+        if photo is None:
+            raise Http404("No such photo.")
+        thumbnail = request.GET.get("size") == "thumbnail"
+        health_record_access_record(
+            staff=request.user,
+            customer=photo.return_request.order.user,
+            kind=HealthRecordKind.RETURN_PHOTO,
+            record_id=photo.pk,
+            via="admin: return photo" + (" (thumbnail)" if thumbnail else ""),
+        )
+        return private_file_response(
+            photo.thumbnail if thumbnail else photo.image,
+            filename=f"return-{pk}-photo-{photo.pk}{'-thumbnail' if thumbnail else ''}",
+        )
 
     def has_step_permission(self, request, step: ReturnStep) -> bool:
         return getattr(self, f"has_{step.permission}_permission")(request)

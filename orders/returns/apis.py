@@ -1,5 +1,7 @@
 """Customer endpoints for returns and replacements: eligibility, request, photos, list, detail, cancel."""
 
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -8,9 +10,16 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from catalogue.matching.models import HealthRecordKind
+from catalogue.matching.services import health_record_access_record_for_reader
 from orders.apis.common import QuantityField, RefundOutput, StatusChangeOutput
 from orders.returns import policy
-from orders.returns.selectors import order_lines_eligibility, return_request_get, return_request_list
+from orders.returns.selectors import (
+    order_lines_eligibility,
+    return_photo_get,
+    return_request_get,
+    return_request_list,
+)
 from orders.returns.services import (
     ReturnLineInput,
     return_photo_add,
@@ -23,8 +32,13 @@ from orders.statuses import Role
 from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 from shop.api.pagination import PageNumberPagination
 from shop.api.throttling import GuestLookupThrottle
+from shop.storage import private_file_response
 
 EMAIL_PARAMETER = OpenApiParameter("email", str, description="A guest's order: the email it was placed with.")
+THUMBNAIL = "thumbnail"
+SIZE_PARAMETER = OpenApiParameter(
+    "size", str, enum=[THUMBNAIL], description="thumbnail: the 320 px copy instead of the photo."
+)
 
 
 class ReturnRequestOutputSerializer(serializers.Serializer):
@@ -48,14 +62,20 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
             ref_name = "ReturnPhoto"
 
         id = serializers.IntegerField()
-        url = serializers.SerializerMethodField()
-        thumbnail_url = serializers.SerializerMethodField()
+        url = serializers.SerializerMethodField(
+            help_text="The photo, for the request's readers only (a guest adds ?email= as for the request)."
+        )
+        thumbnail_url = serializers.SerializerMethodField(help_text="The same photo, 320 px at most.")
 
         def get_url(self, photo) -> str:
-            return photo.image.url
+            return self._absolute(return_photo_url(photo))
 
         def get_thumbnail_url(self, photo) -> str:
-            return photo.thumbnail.url
+            return self._absolute(f"{return_photo_url(photo)}?size={THUMBNAIL}")
+
+        def _absolute(self, url: str) -> str:
+            request = self.context.get("request")
+            return request.build_absolute_uri(url) if request is not None else url
 
     id = serializers.IntegerField()
     order = serializers.CharField(source="order.number")
@@ -77,6 +97,14 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
 
 def _email(request, data=None) -> str | None:
     return (data or {}).get("email") or request.query_params.get("email")
+
+
+def return_photo_url(photo) -> str:
+    return reverse("return-photo", kwargs={"pk": photo.return_request_id, "photo_id": photo.pk})
+
+
+def _render(return_request, request) -> dict:
+    return ReturnRequestOutputSerializer(return_request, context={"request": request}).data
 
 
 class ReturnEligibilityApi(APIView):
@@ -170,9 +198,7 @@ class ReturnRequestCreateApi(APIView):
             role=Role.CUSTOMER,
         )
         return Response(
-            ReturnRequestOutputSerializer(
-                return_request_get(request_id=created.pk, user=request.user, email=order.email)
-            ).data,
+            _render(return_request_get(request_id=created.pk, user=request.user, email=order.email), request),
             status=status.HTTP_201_CREATED,
         )
 
@@ -201,7 +227,46 @@ class ReturnPhotoCreateApi(APIView):
             request_id=pk, user=request.user, email=_email(request, data.validated_data)
         )
         photo = return_photo_add(return_request=return_request, upload=data.validated_data["image"])
-        return Response(ReturnRequestOutputSerializer.PhotoOutput(photo).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ReturnRequestOutputSerializer.PhotoOutput(photo, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@domain_validation_errors(["invalid_choice"], field_name="size", methods=["get"])
+class ReturnPhotoApi(APIView):
+    """The request's photo (or its thumbnail): for the request's customer, a guest giving its email, staff."""
+
+    throttle_classes = [GuestLookupThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ReturnPhotoQuery"
+
+        size = serializers.ChoiceField(choices=[THUMBNAIL], required=False)
+
+    @extend_schema(
+        parameters=[EMAIL_PARAMETER, SIZE_PARAMETER],
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY},
+        operation_id="return_photo_retrieve",
+    )
+    def get(self, request, pk, photo_id):
+        query = self.InputSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return_request = return_request_get(request_id=pk, user=request.user, email=_email(request))
+        photo = return_photo_get(return_request=return_request, photo_id=photo_id)
+        health_record_access_record_for_reader(
+            reader=request.user,
+            customer=return_request.order.user,
+            kind=HealthRecordKind.RETURN_PHOTO,
+            record_id=photo.pk,
+            via="api: return photo",
+        )
+        thumbnail = query.validated_data.get("size") == THUMBNAIL
+        return private_file_response(
+            photo.thumbnail if thumbnail else photo.image,
+            filename=f"return-{return_request.pk}-photo-{photo.pk}{'-thumbnail' if thumbnail else ''}",
+        )
 
 
 class ReturnRequestListApi(APIView):
@@ -213,7 +278,9 @@ class ReturnRequestListApi(APIView):
     def get(self, request):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(return_request_list(user=request.user), request, view=self)
-        return paginator.get_paginated_response(ReturnRequestOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(
+            ReturnRequestOutputSerializer(page, many=True, context={"request": request}).data
+        )
 
 
 class ReturnRequestDetailApi(APIView):
@@ -222,7 +289,7 @@ class ReturnRequestDetailApi(APIView):
     @extend_schema(parameters=[EMAIL_PARAMETER], responses=ReturnRequestOutputSerializer)
     def get(self, request, pk):
         return_request = return_request_get(request_id=pk, user=request.user, email=_email(request))
-        return Response(ReturnRequestOutputSerializer(return_request).data)
+        return Response(_render(return_request, request))
 
 
 class ReturnRequestCancelApi(APIView):
@@ -245,8 +312,4 @@ class ReturnRequestCancelApi(APIView):
         email = _email(request, data.validated_data)
         return_request = return_request_get(request_id=pk, user=request.user, email=email)
         return_request_cancel(return_request=return_request, actor=request.user)
-        return Response(
-            ReturnRequestOutputSerializer(
-                return_request_get(request_id=pk, user=request.user, email=email)
-            ).data
-        )
+        return Response(_render(return_request_get(request_id=pk, user=request.user, email=email), request))

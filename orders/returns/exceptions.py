@@ -51,6 +51,11 @@ class ReturnRequestNotFound(NotFound):
     default_detail = "Return request not found."
 
 
+class ReturnPhotoNotFound(NotFound):
+    code = "return_photo_not_found"
+    default_detail = "No such photo on this request."
+
+
 class InvalidReturnTransition(BusinessRuleViolation):
     code = "invalid_transition"
 

@@ -10,11 +10,7 @@ from django.db.models import Q
 
 from orders.models import Order, OrderLine, Refund, StatusChange
 from orders.returns.statuses import ReturnKind, ReturnStatus
-
-
-def return_photo_path(instance, filename):
-    """Return where a request's photo is stored: ``returns/<request id>/<file name>``."""
-    return f"returns/{instance.return_request_id}/{filename}"
+from shop.storage import RandomName, private_storage
 
 
 class ReturnRequest(models.Model):
@@ -86,8 +82,9 @@ class ReturnPhoto(models.Model):
     """A photo the customer sent with the request (validated and re-encoded like catalogue images)."""
 
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=return_photo_path)
-    thumbnail = models.ImageField(upload_to=return_photo_path)
+    # Private (shop/storage.py): served only by the request's checked views, under random names.
+    image = models.ImageField(upload_to=RandomName("return-photos"), storage=private_storage)
+    thumbnail = models.ImageField(upload_to=RandomName("return-thumbnails"), storage=private_storage)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)

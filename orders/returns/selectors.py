@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from orders.models import Order, OrderLine, Refund
 from orders.returns import policy
-from orders.returns.exceptions import ReturnRequestNotFound
-from orders.returns.models import ReturnLine, ReturnRequest, ReturnStatusChange
+from orders.returns.exceptions import ReturnPhotoNotFound, ReturnRequestNotFound
+from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
 from orders.returns.statuses import RETURN_RELEASED
 from orders.services.payments import refundable_remaining
 from orders.statuses import RefundStatus
@@ -50,6 +50,17 @@ def return_request_get(*, request_id: int, user=None, email: str | None = None) 
     if order.user_id is None and email and email.strip().lower() == order.email.lower():
         return request
     raise ReturnRequestNotFound()
+
+
+def return_photo_get(*, return_request: ReturnRequest, photo_id: int) -> ReturnPhoto:
+    """Return one of the request's photos (read the request with ``return_request_get`` first).
+
+    A photo of another request is ``return_photo_not_found`` (404), like one that does not exist.
+    """
+    photo = next((photo for photo in return_request.photos.all() if photo.pk == photo_id), None)
+    if photo is None:
+        raise ReturnPhotoNotFound()
+    return photo
 
 
 def claimed_quantities(*, line_ids, exclude_request_id: int | None = None) -> dict[int, int]:

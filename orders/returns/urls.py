@@ -12,5 +12,6 @@ urlpatterns = [
     path("returns/", apis.ReturnRequestListApi.as_view(), name="return-list"),
     path("returns/<int:pk>/", apis.ReturnRequestDetailApi.as_view(), name="return-detail"),
     path("returns/<int:pk>/photos/", apis.ReturnPhotoCreateApi.as_view(), name="return-photo-create"),
+    path("returns/<int:pk>/photos/<int:photo_id>/", apis.ReturnPhotoApi.as_view(), name="return-photo"),
     path("returns/<int:pk>/cancel/", apis.ReturnRequestCancelApi.as_view(), name="return-cancel"),
 ]

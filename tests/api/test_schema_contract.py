@@ -15,7 +15,10 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.conftest import client_for
+from tests.factories import UserFactory
 from tests.orders.factories import paid_order, place_order
+from tests.returns.helpers import delivered, request_for
+from tests.security.world import return_photo_for
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +249,23 @@ def test_me_declares_email_verified(schema, customer):
     response = client_for(customer).get("/api/v1/me/")
     assert response.json()["email_verified"] is False
     assert_conforms(schema, "GET", "/api/v1/me/", response)
+
+
+def test_the_customer_file_endpoints_declare_their_files_and_refusals(schema, customer):
+    """The files are declared by content type (never JSON), and a bad ``size`` is a declared 400."""
+    files = {
+        "/api/v1/fit/footprints/{id}/image/": {"image/jpeg", "image/png"},
+        "/api/v1/fit/footprints/{id}/overlay/": {"image/png"},
+        "/api/v1/returns/{id}/photos/{photo_id}/": {"image/jpeg", "image/png"},
+        "/api/v1/fittings/{id}/prescription/": {"application/pdf", "image/jpeg", "image/png"},
+    }
+    for path, types in files.items():
+        assert set(schema["paths"][path]["get"]["responses"]["200"]["content"]) == types, path
+    request = request_for(delivered(staff=UserFactory(is_staff=True), user=customer))
+    photo = return_photo_for(request.pk)
+    response = client_for(customer).get(f"/api/v1/returns/{request.pk}/photos/{photo.pk}/?size=huge")
+    assert response.status_code == 400 and error_codes(response) == {("size", "invalid_choice")}
+    assert_conforms(schema, "GET", "/api/v1/returns/{id}/photos/{photo_id}/", response)
+    response = client_for(customer).get(f"/api/v1/returns/{request.pk}/photos/{photo.pk + 1}/")
+    assert response.status_code == 404 and error_codes(response) == {(None, "return_photo_not_found")}
+    assert_conforms(schema, "GET", "/api/v1/returns/{id}/photos/{photo_id}/", response)

@@ -12,7 +12,7 @@ from tests.images import image_bytes, upload
 def _private_files(settings) -> list:
     from pathlib import Path
 
-    root = Path(settings.MEDIA_ROOT).parent / "private"
+    root = Path(settings.SHOP_PRIVATE_MEDIA_ROOT)
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 

@@ -4,7 +4,16 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from tests.factories import UserFactory
-from tests.security.world import assessment_for, cart_for, footprint_for, order_for, stocked_variant
+from tests.returns.helpers import request_for
+from tests.security.world import (
+    assessment_for,
+    cart_for,
+    delivered_order_for,
+    footprint_for,
+    order_for,
+    return_photo_for,
+    stocked_variant,
+)
 
 
 def seed_objects(*, customer_token: str, staff_token: str) -> dict[str, list]:
@@ -26,8 +35,11 @@ def seed_objects(*, customer_token: str, staff_token: str) -> dict[str, list]:
     cart, item = cart_for(customer, variant=variant)
     paid = order_for(customer)
     pending = order_for(customer, paid=False)
+    return_request = request_for(delivered_order_for(customer, staff=staff))
+    photo = return_photo_for(return_request.pk)
     return {
-        "pk": [str(assessment.pk), str(footprint.pk)],
+        "pk": [str(assessment.pk), str(footprint.pk), return_request.pk],
+        "photo_id": [photo.pk],
         "token": [str(cart.token)],
         "item_id": [item.pk],
         "number": [paid.number, pending.number],

@@ -207,6 +207,9 @@ def test_footprint_upload_measures_and_stores(customer_client, customer):
     overlay = customer_client.get(body["overlay_url"])
     assert overlay.status_code == 200 and overlay["Content-Type"] == "image/png"
     assert b"".join(overlay.streaming_content).startswith(b"\x89PNG")
+    image = customer_client.get(body["image_url"])
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert b"".join(image.streaming_content).startswith(b"\xff\xd8\xff")
 
 
 def test_a_16_bit_png_footprint_is_measured_and_stored_like_an_8_bit_one(api_client):
@@ -227,7 +230,8 @@ def test_footprints_belong_to_their_owner(customer_client, other_client, api_cli
     body = _upload(customer_client)[0].json()
     for client in (other_client, api_client):
         assert client.get(f"{FOOTPRINTS}{body['id']}/").status_code == 404
-        assert client.get(f"{FOOTPRINTS}{body['id']}/overlay.png").status_code == 404
+        assert client.get(f"{FOOTPRINTS}{body['id']}/overlay/").status_code == 404
+        assert client.get(f"{FOOTPRINTS}{body['id']}/image/").status_code == 404
     response = other_client.post(ASSESSMENTS, {"footprint": body["id"]}, format="json")
     assert _errors(response) == [("unknown_footprint", "footprint")]
 
@@ -278,8 +282,8 @@ def test_refused_footprints_store_nothing(api_client, settings, picture, code):
     assert _errors(response) == [(code, "image")]
     assert "Retake" in response.json()["errors"][0]["detail"] or code == "invalid_image"
     assert not Footprint.objects.exists()
-    media = settings.MEDIA_ROOT
-    assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
+    for media in (settings.MEDIA_ROOT, settings.SHOP_PRIVATE_MEDIA_ROOT):
+        assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
 
 
 @pytest.mark.parametrize(
@@ -310,7 +314,10 @@ def test_admin_shows_rules_exercises_and_footprint_overlays(staff_user, api_clie
     for name in ("matchingrule", "exercise", "footprint", "assessment"):
         assert client.get(reverse(f"admin:matching_{name}_changelist")).status_code == 200
     page = client.get(reverse("admin:matching_footprint_change", args=[footprint["id"]]))
-    assert page.status_code == 200 and b"overlay.png" in page.content
+    overlay_url = f"/admin/matching/footprint/{footprint['id']}/overlay/"
+    assert page.status_code == 200 and overlay_url.encode() in page.content
+    overlay = client.get(overlay_url)
+    assert overlay.status_code == 200 and b"".join(overlay.streaming_content).startswith(b"\x89PNG")
     assessment = Assessment.objects.get()
     assert client.get(reverse("admin:matching_assessment_change", args=[assessment.pk])).status_code == 200
 
@@ -350,7 +357,8 @@ def test_seeded_rules_and_exercises_are_valid_rows():
 def test_the_schema_documents_the_endpoints(api_client):
     schema = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     for path in ("/api/v1/fit/assessments/", "/api/v1/fit/assessments/{id}/", "/api/v1/fit/footprints/",
-                 "/api/v1/fit/footprints/{id}/", "/api/v1/fit/footprints/{id}/overlay.png"):  # fmt: skip
+                 "/api/v1/fit/footprints/{id}/", "/api/v1/fit/footprints/{id}/image/",
+                 "/api/v1/fit/footprints/{id}/overlay/"):  # fmt: skip
         assert path in schema["paths"], path
 
 

@@ -233,9 +233,12 @@ def test_an_accepted_upload_is_stored_without_its_payload_or_metadata(
 
     assert response.status_code == 201, response.content[:300]
     assert endpoint.stored_rows() == 1
-    stored = _files_under(media) + _files_under(private)
-    if endpoint.documents:  # a prescription is private: never under MEDIA_ROOT, where it would be served
-        assert _files_under(media) == [] and len(_files_under(private)) == 1
+    stored = _files_under(private)
+    # Customer uploads are private: never under MEDIA_ROOT (where they could be served), in random names.
+    assert _files_under(media) == [] and stored
+    assert all(len(path.stem) == 32 and set(path.stem) <= set("0123456789abcdef") for path in stored)
+    if endpoint.documents:
+        assert len(stored) == 1
     assert sorted({path.suffix for path in stored}) == sorted(
         {f".{hostile.stored_as}", *endpoint.also_stored}
     )
@@ -255,7 +258,7 @@ def _assert_stored_clean(stored: list[Path], hostile: HostileFile, sent: bytes) 
             assert content == sent
             continue
         assert metadata_in(content) == [], path.name
-        if hostile.paper is not None and not path.name.startswith("overlay"):
+        if hostile.paper is not None and path.parent.name != "footprint-overlays":
             picture = Image.open(io.BytesIO(content)).convert("RGBA")
             if hostile.paper == "transparent":
                 assert picture.getpixel((2, 2))[3] == 0, path.name

@@ -45,3 +45,17 @@ def test_production_trusts_only_https_origins_of_its_own_hosts_with_secure_cooki
     assert values["SECURE_HSTS_SECONDS"] >= 31_536_000 and values["SECURE_HSTS_INCLUDE_SUBDOMAINS"]
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["X_FRAME_OPTIONS"] == "DENY"
+
+
+def test_production_refuses_a_private_media_folder_the_web_server_would_serve(tmp_path):
+    """Customer uploads under MEDIA_ROOT (or STATIC_ROOT) could be handed out without any check."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "CSRF_TRUSTED_ORIGINS")}
+    media = tmp_path / "media"
+    for private, refused in ((media / "private", True), (tmp_path / "private", False)):
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, capture_output=True, text=True,
+            env={**env, **PRODUCTION_ENV, "MEDIA_ROOT": str(media), "SHOP_PRIVATE_MEDIA_ROOT": str(private)},
+            timeout=60,
+        )  # fmt: skip
+        assert (result.returncode != 0) is refused, result.stderr
+        assert ("Keep SHOP_PRIVATE_MEDIA_ROOT outside MEDIA_ROOT" in result.stderr) is refused

@@ -77,3 +77,15 @@ def fitting_for(owner, *, prescription: bool = True):
 
     document = upload(pdf_bytes(), "rx.pdf", "application/pdf") if prescription else None
     return fitting_create(owner=owner, shoe_type="casual", prescription=document)
+
+
+def return_photo_for(return_request_id: int):
+    """A photo (with its thumbnail) on the return request, as the customer sends it."""
+    from orders.returns.models import ReturnRequest
+    from orders.returns.services import return_photo_add
+    from tests.images import image_bytes, upload
+
+    return_request = ReturnRequest.objects.get(pk=return_request_id)
+    return return_photo_add(
+        return_request=return_request, upload=upload(image_bytes("JPEG", size=(400, 300)), "photo.jpg")
+    )

@@ -12,7 +12,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import catalogue.matching.models
 
 MODELS = ("matchingrule", "exercise", "footprint", "assessment")
 
@@ -90,8 +89,8 @@ class Migration(migrations.Migration):
                     fields=[
                         ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                         ('side', models.CharField(blank=True, choices=[('left', 'Left'), ('right', 'Right')], max_length=5)),
-                        ('image', models.ImageField(upload_to=catalogue.matching.models.footprint_path)),
-                        ('overlay', models.ImageField(upload_to=catalogue.matching.models.footprint_path)),
+                        ('image', models.ImageField(upload_to="footprints/")),
+                        ('overlay', models.ImageField(upload_to="footprints/")),
                         ('arch_index', models.FloatField()),
                         ('arch_type', models.CharField(max_length=10)),
                         ('chippaux_smirak', models.FloatField()),

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import orders.fittings.models
+import shop.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('foot_width_mm', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(40), django.core.validators.MaxValueValidator(200)])),
                 ('shoe_type', models.CharField(blank=True, choices=[('athletic', 'Athletic shoes'), ('casual', 'Casual shoes'), ('dress', 'Dress shoes'), ('work_boot', 'Work boots'), ('high_heel', 'High heels')], max_length=20)),
                 ('impression_kit', models.BooleanField(default=False, help_text='No footprints: a foam impression box is posted first and the order waits for it.')),
-                ('prescription', models.FileField(blank=True, storage=orders.fittings.models.PrivateStorage(), upload_to=orders.fittings.models.prescription_path)),
+                ('prescription', models.FileField(blank=True, storage=shop.storage.private_storage, upload_to='prescriptions/')),
                 ('prescription_kind', models.CharField(blank=True, choices=[('', 'None'), ('pdf', 'PDF'), ('image', 'Image')], max_length=5)),
                 ('remake_comment', models.TextField(blank=True)),
                 ('impression_received_at', models.DateTimeField(blank=True, null=True)),
