@@ -238,7 +238,15 @@ class ErasureOutput(serializers.Serializer):
     kept = KeptOutput(many=True, help_text="Records kept without anything that names the customer, and why.")
 
 
-@domain_validation_errors(["invalid_password"], field_name="password", methods=["delete"])
+# drf-standardized-errors lists a request body's errors only for POST, PUT and PATCH: those of the erasure's
+# body (a DELETE) are named here, as its serializer raises them.
+@domain_validation_errors(
+    ["invalid_password", "required", "null", "blank", "invalid", "max_length",
+     "null_characters_not_allowed", "surrogate_characters_not_allowed"],
+    field_name="password",
+    methods=["delete"],
+)  # fmt: skip
+@domain_validation_errors(["invalid", "null"], field_name="non_field_errors", methods=["delete"])
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
     # Erasing checks the password, so only it is slowed down (like a login).

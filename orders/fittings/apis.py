@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from catalogue.matching.vocabulary import SHOE_TYPES
 from orders.fittings import selectors
 from orders.fittings.services import fitting_create, fitting_missing
-from shop.api.openapi import domain_validation_errors
+from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 
 
 class FittingOutputSerializer(serializers.Serializer):
@@ -94,7 +94,8 @@ class FittingCreateApi(APIView):
         request=InputSerializer,  # documented for JSON and multipart (the parsers)
         # 404 fitting_not_found / prescription_not_found (also for another customer's fitting or footprint):
         # the shared shop.api.openapi.NotFoundErrorResponse, added to every operation by the settings.
-        responses={201: FittingOutputSerializer},
+        # 409 consent_required: a signed-in customer without the lab_sharing consent.
+        responses={201: FittingOutputSerializer, 409: ConflictErrorResponse},
         operation_id="fitting_create",
     )
     def post(self, request):
