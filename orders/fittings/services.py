@@ -47,7 +47,7 @@ from orders.fittings.selectors import (
 )
 from orders.models import CartItem, Order, OrderLine
 from orders.redaction import redact
-from orders.services.transitions import Actor, actor_user, order_lock, order_transition
+from orders.services.transitions import Actor, actor_user, order_flag, order_lock, order_transition
 from orders.statuses import OrderStatus, Role
 from shop.files import files_delete_on_commit
 
@@ -261,12 +261,32 @@ def _order_fittings(order: Order) -> list[Fitting]:
     return list(Fitting.objects.filter(order_line__order=order).order_by("pk"))
 
 
+LAB_CONSENT_MISSING = (
+    "The customer's lab_sharing consent is not in force: the fitting was not sent to the lab. Contact the "
+    "customer, or cancel and refund the order."
+)
+
+
+def _lab_consent_missing(*, order: Order, fittings: list[Fitting]) -> bool:
+    """Tell whether a person the fittings belong to has no ``lab_sharing`` consent; if so, flag the order.
+
+    Checkout refuses without it; this catches a consent withdrawn between checkout and the fitting
+    going to the lab. Call with the order locked.
+    """
+    people = {fitting.owner_id for fitting in fittings} | {order.user_id}
+    if not users_without_consent(user_ids=people, purpose=ConsentPurpose.LAB_SHARING):
+        return False
+    order_flag(order=order, note=LAB_CONSENT_MISSING)
+    return True
+
+
 def fitting_order_paid(*, order: Order) -> Order:
     """Start production of a paid order with custom orthotics (call right after it became ``paid``).
 
     It goes to ``awaiting_impression`` while an impression kit has not come back, else to
     ``in_production``. Other orders are left as they are. Replacement orders for remakes call it
-    too once they are ``paid``.
+    too once they are ``paid``. A fitting whose owner's ``lab_sharing`` consent is no longer in force
+    is not sent to the lab: the order stays ``paid``, flagged for staff.
     """
     if order.status != OrderStatus.PAID:
         return order
@@ -283,6 +303,8 @@ def fitting_order_paid(*, order: Order) -> Order:
             role=Role.SYSTEM,
             note="Impression kit posted; production starts when the impression arrives.",
         )
+    if _lab_consent_missing(order=order, fittings=fittings):
+        return order
     return order_transition(
         order=order, to_status=OrderStatus.IN_PRODUCTION, role=Role.SYSTEM, note="Sent to the lab."
     )
@@ -292,7 +314,8 @@ def fitting_impression_receive(*, fitting: Fitting, actor: Actor) -> Fitting:
     """Record that the customer's impression arrived; when the order has all it waits for, start production.
 
     Repeating it changes nothing. Refused (``impression_not_expected``) for a fitting without an
-    impression kit or not yet ordered.
+    impression kit or not yet ordered. Without the owner's ``lab_sharing`` consent in force the
+    impression is recorded but nothing goes to the lab: the order waits, flagged for staff.
     """
     with transaction.atomic():
         if fitting.order_line_id is None:
@@ -310,7 +333,11 @@ def fitting_impression_receive(*, fitting: Fitting, actor: Actor) -> Fitting:
         still_waiting = Fitting.objects.filter(
             order_line__order=order, impression_kit=True, impression_received_at__isnull=True
         ).exists()
-        if order.status == OrderStatus.AWAITING_IMPRESSION and not still_waiting:
+        if (
+            order.status == OrderStatus.AWAITING_IMPRESSION
+            and not still_waiting
+            and not _lab_consent_missing(order=order, fittings=_order_fittings(order))
+        ):
             order_transition(
                 order=order,
                 to_status=OrderStatus.IN_PRODUCTION,

@@ -106,3 +106,37 @@ def test_a_guest_makes_and_checks_out_a_fitting_without_an_account(api_client, c
 def test_insoles_need_no_lab_consent(customer, customer_client, variant):
     customer_client.delete("/api/v1/me/consents/lab_sharing/")
     assert _checkout(customer_client, _cart(customer_client, variant)).status_code == 201
+
+
+def test_a_consent_withdrawn_before_payment_keeps_the_fitting_from_the_lab(
+    customer, complete_fitting, custom_variant
+):
+    from tests.fittings.helpers import custom_order
+    from tests.orders.factories import pay
+
+    order = custom_order(user=customer, variant=custom_variant, fitting=complete_fitting)
+    client_for(customer).delete("/api/v1/me/consents/lab_sharing/")
+    order = pay(order)
+    assert order.status == "paid" and order.needs_attention
+    assert "not sent to the lab" in order.attention_note
+    assert "in_production" not in set(order.status_changes.values_list("to_status", flat=True))
+
+
+def test_a_consent_withdrawn_before_the_impression_arrives_keeps_it_from_the_lab(
+    customer, kit_fitting, custom_variant, staff_user
+):
+    from orders.fittings.services import fitting_impression_receive
+    from tests.fittings.helpers import paid_custom_order
+
+    order = paid_custom_order(user=customer, variant=custom_variant, fitting=kit_fitting)
+    assert order.status == "awaiting_impression"
+    client_for(customer).delete("/api/v1/me/consents/lab_sharing/")
+    kit_fitting.refresh_from_db()
+    fitting_impression_receive(fitting=kit_fitting, actor=staff_user)
+    order.refresh_from_db()
+    assert order.status == "awaiting_impression" and order.needs_attention
+
+    consents_give(customer, "lab_sharing")  # given again: receiving it moves the order on
+    fitting_impression_receive(fitting=kit_fitting, actor=staff_user)
+    order.refresh_from_db()
+    assert order.status == "in_production"
