@@ -3,8 +3,6 @@
 The orders themselves stay, with their lines, payments and refunds: they are the shop's tax records.
 """
 
-from django.db.models import Q
-
 from orders.models import Cart, CustomerAddressBook, Order, OrderStatusChange, Payment, Refund, WebhookEvent
 from orders.redaction import address_erased, redact
 from orders.statuses import OrderStatus, Role
@@ -65,7 +63,7 @@ def orders_erase(*, user, pattern, email: str) -> dict:
     WebhookEvent.objects.bulk_update(events, ["payload"])
 
     addresses = CustomerAddressBook.objects.filter(user=user).delete()[0]
-    _, deleted_carts = Cart.objects.filter(Q(user=user)).delete()
+    _, deleted_carts = Cart.objects.filter(user=user).delete()
     return {
         "erased": [
             {
