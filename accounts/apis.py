@@ -1,8 +1,12 @@
-"""Account endpoints: register, login, logout, password reset, email verification, me.
+"""Account endpoints: register, login, logout, password reset, email verification, me, the customer's data
+export and the erasure of their account.
 
-Thin views over ``accounts.services``.
+Thin views over ``accounts.services`` and ``accounts.selectors``.
 """
 
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import serializers, status
@@ -11,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import selectors, services
 from catalogue.matching.selectors import foot_profile_latest
 from orders.apis.common import AddressSerializer
 from orders.selectors import customer_default_address
@@ -208,8 +212,55 @@ class EmailVerifyApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ErasedOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "ErasedRecords"
+
+    what = serializers.CharField(help_text="The kind of record, e.g. assessments, footprints, prescriptions.")
+    count = serializers.IntegerField()
+    description = serializers.CharField()
+
+
+class KeptOutput(ErasedOutput):
+    class Meta:
+        ref_name = "KeptRecords"
+
+    reason = serializers.CharField()
+    legal_basis = serializers.CharField()
+
+
+class ErasureOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "Erasure"
+
+    detail = serializers.CharField(help_text="What happened, in sentences.")
+    erased = ErasedOutput(many=True)
+    kept = KeptOutput(many=True, help_text="Records kept without anything that names the customer, and why.")
+
+
+# drf-standardized-errors lists a request body's errors only for POST, PUT and PATCH: those of the erasure's
+# body (a DELETE) are named here, as its serializer raises them.
+@domain_validation_errors(
+    ["invalid_password", "required", "null", "blank", "invalid", "max_length",
+     "null_characters_not_allowed", "surrogate_characters_not_allowed"],
+    field_name="password",
+    methods=["delete"],
+)  # fmt: skip
+@domain_validation_errors(["invalid", "null"], field_name="non_field_errors", methods=["delete"])
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
+    # Erasing checks the password, so only it is slowed down (like a login).
+    throttle_scope = "account_erase"
+
+    def get_throttles(self):
+        request = getattr(self, "request", None)
+        return [ScopedRateThrottle()] if request is not None and request.method == "DELETE" else []
+
+    class EraseInputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MeEraseInput"
+
+        password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -252,3 +303,36 @@ class MeApi(APIView):
             clear_address=address_given and address is None,
         )
         return self._response(user)
+
+    @extend_schema(
+        request=EraseInputSerializer,
+        # 409 account_is_staff, erasure_blocked (orders or return requests still under way).
+        responses={200: ErasureOutput, 409: ConflictErrorResponse},
+        operation_id="me_erase",
+    )
+    def delete(self, request):
+        """Erase the account: health data deleted, identity removed from what the law makes the shop keep."""
+        data = self.EraseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = services.user_erase(user=request.user, password=data.validated_data["password"])
+        return Response(ErasureOutput(answer).data)
+
+
+class MeExportApi(APIView):
+    """Download everything the shop holds about the customer: a zip with ``data.json`` and the files."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "data_export"
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY}, operation_id="me_export")
+    def get(self, request):
+        archive = selectors.account_export_archive(user=request.user)
+        response = FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"orthotics-shop-data-{timezone.localdate():%Y-%m-%d}.zip",
+            content_type="application/zip",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response

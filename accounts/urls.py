@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("auth/verify-email/confirm/", apis.EmailVerifyApi.as_view(), name="auth-verify-email-confirm"),
     path("me/", apis.MeApi.as_view(), name="me"),
+    path("me/export/", apis.MeExportApi.as_view(), name="me-export"),
     path("me/verify-email/", apis.EmailVerificationSendApi.as_view(), name="me-verify-email"),
 ]

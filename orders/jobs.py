@@ -6,6 +6,7 @@ the API and the admin call. Each is safe to run twice at once: the services lock
 
 from django_tasks import task
 
+from orders.fittings.services import health_data_expired_erase
 from orders.services.orders import orders_expire_unpaid
 
 
@@ -13,3 +14,12 @@ from orders.services.orders import orders_expire_unpaid
 def unpaid_orders_expire() -> int:
     """Expire orders past their payment deadline (run it every few minutes from a scheduler)."""
     return orders_expire_unpaid()
+
+
+@task()
+def health_data_expire() -> dict[str, int]:
+    """Erase anonymous assessments, footprints and fittings past their retention period (run it daily).
+
+    ``SHOP_HEALTH_DATA_RETENTION_DAYS`` from creation; those an order uses are kept (docs/privacy.md).
+    """
+    return health_data_expired_erase()

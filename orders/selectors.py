@@ -22,6 +22,8 @@ from orders.models import (
     Refund,
     ShippingMethod,
 )
+from orders.redaction import identity_terms_of_address
+from orders.statuses import UNDER_WAY
 
 
 def cart_usable(cart: Cart | None, *, user) -> Cart:
@@ -134,3 +136,122 @@ def customer_default_address(*, user) -> dict | None:
     """Return the customer's default shipping address, or None."""
     book = CustomerAddressBook.objects.filter(user=user).first()
     return book.default_shipping_address if book else None
+
+
+# --- a customer's orders, for their export and their erasure (docs/privacy.md) ------------------------
+def customer_orders(*, user) -> QuerySet[Order]:
+    """Return the orders placed by the customer's account (replacements included), oldest first."""
+    return _order_queryset().filter(user=user).order_by("created_at", "id")
+
+
+def customer_orders_under_way(*, user) -> list[str]:
+    """Return the numbers of the customer's orders still under way (to be paid, made, shipped, delivered)."""
+    return list(
+        Order.objects.filter(user=user, status__in=UNDER_WAY)
+        .order_by("created_at")
+        .values_list("number", flat=True)
+    )
+
+
+def customer_identity_terms(*, user) -> list[str]:
+    """Return what identifies the customer in the shop's records: names, email addresses, addresses, phones.
+
+    From the account, its saved address and the addresses and emails of its orders.
+    """
+    terms = [user.email, user.first_name, user.last_name, f"{user.first_name} {user.last_name}"]
+    terms += identity_terms_of_address(customer_default_address(user=user))
+    for email, shipping, billing in Order.objects.filter(user=user).values_list(
+        "email", "shipping_address", "billing_address"
+    ):
+        terms += [email, *identity_terms_of_address(shipping), *identity_terms_of_address(billing)]
+    return [term for term in terms if term]
+
+
+def _money(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def orders_export(*, user) -> dict:
+    """Return the customer's saved address and orders (lines, payments, refunds, history) as plain values."""
+    orders = []
+    for order in customer_orders(user=user):
+        orders.append(
+            {
+                "number": order.number,
+                "status": order.status,
+                "email": order.email,
+                "currency": order.currency,
+                "subtotal": _money(order.subtotal),
+                "shipping_total": _money(order.shipping_total),
+                "total": _money(order.total),
+                "captured_total": _money(order.captured_total),
+                "refunded_total": _money(order.refunded_total),
+                "shipping_address": order.shipping_address,
+                "billing_address": order.billing_address,
+                "shipping_method": order.shipping_method_code,
+                "carrier": order.carrier,
+                "tracking_number": order.tracking_number,
+                "replacement_for": order.replacement_for.number if order.replacement_for else None,
+                "cancellation_reason": order.cancellation_reason,
+                "created_at": _when(order.created_at),
+                "paid_at": _when(order.paid_at),
+                "shipped_at": _when(order.shipped_at),
+                "delivered_at": _when(order.delivered_at),
+                "cancelled_at": _when(order.cancelled_at),
+                "expired_at": _when(order.expired_at),
+                "lines": [
+                    {
+                        "id": line.pk,
+                        "sku": line.sku,
+                        "product_name": line.product_name,
+                        "product_kind": line.product_kind,
+                        "size_label": line.size_label,
+                        "quantity": line.quantity,
+                        "unit_price": _money(line.unit_price),
+                        "line_total": _money(line.line_total),
+                        "returnable": line.returnable,
+                        "return_days": line.return_days,
+                        "replacement_days": line.replacement_days,
+                        "delivered_at": _when(line.delivered_at),
+                    }
+                    for line in order.lines.all()
+                ],
+                "payments": [
+                    {
+                        "provider": payment.provider,
+                        "attempt": payment.attempt,
+                        "amount": _money(payment.amount),
+                        "amount_received": _money(payment.amount_received),
+                        "currency": payment.currency,
+                        "status": payment.status,
+                        "created_at": _when(payment.created_at),
+                    }
+                    for payment in order.payments.all()
+                ],
+                "refunds": [
+                    {
+                        "id": refund.pk,
+                        "amount": _money(refund.amount),
+                        "currency": refund.currency,
+                        "status": refund.status,
+                        "reason": refund.reason,
+                        "created_at": _when(refund.created_at),
+                    }
+                    for refund in order.refunds.all()
+                ],
+                "history": [
+                    {
+                        "from_status": change.from_status,
+                        "to_status": change.to_status,
+                        "at": _when(change.created_at),
+                        "note": change.note,
+                    }
+                    for change in order.status_changes.all()
+                ],
+            }
+        )
+    return {"default_shipping_address": customer_default_address(user=user), "orders": orders}

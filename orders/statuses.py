@@ -61,6 +61,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 HOLDS_STOCK = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED, S.PAID, S.AWAITING_IMPRESSION, S.IN_PRODUCTION})
 # Statuses waiting for the customer's money (the payment deadline applies).
 AWAITING_PAYMENT = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
+# Statuses of an order still under way (to be paid, made, shipped or delivered): an account with one
+# cannot be erased until it ends (accounts.services.user_erase, docs/privacy.md).
+UNDER_WAY = HOLDS_STOCK | {S.SHIPPED}
 # Statuses a notification email goes out for.
 NOTIFY = frozenset({S.PAID, S.AWAITING_IMPRESSION, S.IN_PRODUCTION, S.SHIPPED, S.DELIVERED, S.CANCELLED})
 # When entering a status, this timestamp field is set.

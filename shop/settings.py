@@ -195,6 +195,10 @@ SHOP_IMAGE_MAX_BYTES = env.int("SHOP_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 SHOP_IMAGE_MAX_PIXELS = env.int("SHOP_IMAGE_MAX_PIXELS", default=40_000_000)
 SHOP_IMAGE_WEB_SIZE = 1600
 SHOP_IMAGE_THUMBNAIL_SIZE = 320
+# Anonymous assessments, footprints and fittings that no order uses are erased after this many days
+# (counted to the end of a day in TIME_ZONE) by orders.jobs.health_data_expire or the command
+# erase_expired_health_data (docs/privacy.md).
+SHOP_HEALTH_DATA_RETENTION_DAYS = env.int("SHOP_HEALTH_DATA_RETENTION_DAYS", default=30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -219,6 +223,10 @@ REST_FRAMEWORK = {
         "returns": env.str("THROTTLE_RETURNS", default="20/hour"),
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "verify_email": env.str("THROTTLE_VERIFY_EMAIL", default="5/hour"),
+        # A customer's data export (a zip of every record and file), per account.
+        "data_export": env.str("THROTTLE_DATA_EXPORT", default="5/hour"),
+        # Erasing the account: each try checks the password, so it is slowed like a login.
+        "account_erase": env.str("THROTTLE_ACCOUNT_ERASE", default="5/hour"),
         # Reads and cancels of an order or a return request that name a guest's email, per address.
         "guest_lookup": env.str("THROTTLE_GUEST_LOOKUP", default="20/hour"),
     },

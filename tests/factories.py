@@ -6,6 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from catalogue.choices import ProductKind
+from catalogue.matching.consent import CONSENT_TEXTS
+from catalogue.matching.services import consent_give
 from catalogue.models import Category, Condition, Product, ProductVariant
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
@@ -25,6 +27,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def consents_give(user, *purposes):
+    """Give ``user`` their consent to the current text of ``purposes`` (every purpose by default); return it.
+
+    A signed-in customer needs ``foot_assessment`` for assessments and footprints and ``lab_sharing`` for
+    fittings (docs/privacy.md); tests that make those for a customer give them here.
+    """
+    for purpose in purposes or CONSENT_TEXTS:
+        consent_give(user=user, purpose=purpose, version=CONSENT_TEXTS[purpose][0])
+    return user
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -4,21 +4,23 @@ Opening an assessment's or a footprint's page, or a footprint's picture or overl
 health-record access log (``health_record_access_record``), which the admin lists read-only.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from catalogue.matching.consent import CONSENT_TEXTS, ConsentMethod
 from catalogue.matching.models import (
     Assessment,
+    Consent,
     Exercise,
     Footprint,
     HealthRecordAccess,
     HealthRecordKind,
     MatchingRule,
 )
-from catalogue.matching.services import health_record_access_record
+from catalogue.matching.services import consent_give, consent_withdraw, health_record_access_record
 from shop.storage import private_file_response
 
 
@@ -173,3 +175,51 @@ class HealthRecordAccessAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    """Customers' consents. Staff may record one a customer gave them (on paper, by phone) or withdraw one;
+    both go through the same services as the API and are never edited by hand."""
+
+    list_display = ["user", "purpose", "text_version", "given_at", "method", "withdrawn_at"]
+    list_filter = ["purpose", "method", "withdrawn_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    date_hierarchy = "given_at"
+    fields = ["user", "purpose"]
+    autocomplete_fields = ["user"]
+    actions = ["withdraw"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["user", "purpose", "text_version", "given_at", "method", "withdrawn_at"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields if obj is None else self.get_readonly_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Record the consent to the current text, given through staff (``method`` admin)."""
+        version, _ = CONSENT_TEXTS[obj.purpose]
+        consent, _ = consent_give(
+            user=obj.user, purpose=obj.purpose, version=version, method=ConsentMethod.ADMIN
+        )
+        obj.pk = consent.pk
+        obj.refresh_from_db()
+
+    @admin.action(description="Withdraw the selected consents")
+    def withdraw(self, request, queryset):
+        withdrawn = sum(
+            consent_withdraw(user=consent.user, purpose=consent.purpose)
+            for consent in queryset.filter(withdrawn_at__isnull=True, user__isnull=False).select_related(
+                "user"
+            )
+        )
+        self.message_user(request, f"{withdrawn} consent(s) withdrawn.", messages.SUCCESS)

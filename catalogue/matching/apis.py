@@ -1,4 +1,5 @@
-"""Foot-type matching API: assessments and footprints. Thin views; the work is in services and selectors."""
+"""Foot-type matching API: assessments, footprints and the customer's consents. Thin views; the work is in
+services and selectors."""
 
 from django.conf import settings
 from django.urls import reverse
@@ -7,14 +8,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from catalogue.matching import selectors, services
 from catalogue.matching import vocabulary as v
+from catalogue.matching.consent import ConsentPurpose
 from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size
-from shop.api.openapi import BadRequestErrorResponse, domain_validation_errors
+from shop.api.openapi import BadRequestErrorResponse, ConflictErrorResponse, domain_validation_errors
 from shop.storage import private_file_response
 
 
@@ -191,7 +194,8 @@ class AssessmentCreateApi(APIView):
     @extend_schema(
         request=InputSerializer,
         # An unknown answer is named in ``attr``, so the field list cannot be enumerated in advance.
-        responses={201: AssessmentOutput, 400: BadRequestErrorResponse},
+        # 409 consent_required: a signed-in customer without the foot_assessment consent.
+        responses={201: AssessmentOutput, 400: BadRequestErrorResponse, 409: ConflictErrorResponse},
         operation_id="fit_assessment_create",
     )
     def post(self, request):
@@ -269,7 +273,9 @@ class FootprintCreateApi(APIView):
             return attrs
 
     @extend_schema(
-        request=InputSerializer, responses={201: FootprintOutput}, operation_id="fit_footprint_create"
+        request=InputSerializer,
+        responses={201: FootprintOutput, 409: ConflictErrorResponse},  # consent_required
+        operation_id="fit_footprint_create",
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -309,3 +315,71 @@ class FootprintOverlayApi(APIView):
     def get(self, request, pk):
         footprint = selectors.footprint_get(footprint_id=pk, user=request.user)
         return private_file_response(footprint.overlay, filename=f"footprint-{footprint.pk}-overlay")
+
+
+class ConsentOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "Consent"
+
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    title = serializers.CharField()
+    version = serializers.IntegerField(help_text="The current text's version: give it to consent.")
+    text = serializers.CharField(help_text="The current text the customer agrees to.")
+    given = serializers.BooleanField(help_text="A consent to the current text is in force.")
+    given_version = serializers.IntegerField(
+        allow_null=True, help_text="The text version of the consent in force (maybe older), or null."
+    )
+    given_at = serializers.DateTimeField(allow_null=True)
+
+
+def _consent_state(user, purpose: str) -> dict:
+    return next(state for state in selectors.consents_state(user=user) if state["purpose"] == purpose)
+
+
+class ConsentListApi(APIView):
+    """The customer's consent for each purpose (GET); give one to the current text (POST)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ConsentGiveInput"
+
+        purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+        version = serializers.IntegerField(
+            min_value=1, max_value=32767, help_text="The version of the text shown."
+        )
+
+    @extend_schema(responses={200: ConsentOutput(many=True)}, operation_id="me_consents_list")
+    def get(self, request):
+        return Response(ConsentOutput(selectors.consents_state(user=request.user), many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        # 201 a consent recorded, 200 already in force for this text; 409 consent_text_outdated.
+        responses={201: ConsentOutput, 200: ConsentOutput, 409: ConflictErrorResponse},
+        operation_id="me_consents_give",
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        purpose = data.validated_data["purpose"]
+        _, created = services.consent_give(
+            user=request.user, purpose=purpose, version=data.validated_data["version"]
+        )
+        return Response(
+            ConsentOutput(_consent_state(request.user, purpose)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ConsentWithdrawApi(APIView):
+    """Withdraw the customer's consent to one purpose (again: still 204)."""
+
+    permission_classes = [IsAuthenticated]
+
+    # 404 consent_purpose_not_found: the shared NotFoundErrorResponse.
+    @extend_schema(responses={204: None}, operation_id="me_consents_withdraw")
+    def delete(self, request, purpose):
+        services.consent_withdraw(user=request.user, purpose=purpose)
+        return Response(status=status.HTTP_204_NO_CONTENT)

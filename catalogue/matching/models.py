@@ -9,7 +9,9 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
+from catalogue.matching.consent import ConsentMethod, ConsentPurpose
 from catalogue.matching.scoring import ORDINAL_SCALES, PROFILE_ATTRIBUTES, RULE_ATTRIBUTES
 from catalogue.matching.vocabulary import RULE_PROFILE_FIELDS
 from catalogue.models import Condition
@@ -211,3 +213,41 @@ class HealthRecordAccess(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.record_id} opened by {self.staff_id} at {self.accessed_at:%Y-%m-%d %H:%M}"
+
+
+class Consent(models.Model):
+    """A customer's consent to one purpose: which text version, when and how it was given, when withdrawn.
+
+    Written by ``catalogue.matching.services.consent_give`` and ``consent_withdraw`` only. A customer has
+    at most one consent in force per purpose (not withdrawn); giving it again to a newer text closes the
+    older one. Erasing the account keeps the rows without the person (``user`` empty, docs/privacy.md).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consents",
+        help_text="Empty once the account is erased.",
+    )
+    purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
+    text_version = models.PositiveSmallIntegerField()
+    given_at = models.DateTimeField()
+    method = models.CharField(max_length=10, choices=ConsentMethod.choices)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose"], name="consent_user_purpose_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"],
+                condition=Q(withdrawn_at__isnull=True, user__isnull=False),
+                name="consent_one_in_force_per_purpose",
+            )
+        ]
+
+    def __str__(self):
+        state = "withdrawn" if self.withdrawn_at else "in force"
+        return f"{self.get_purpose_display()} v{self.text_version} ({state})"

@@ -1,16 +1,29 @@
-"""Reads for foot-type matching: the memoised matching catalogue (products, rules, exercises), owned objects."""
+"""Reads for foot-type matching: the memoised matching catalogue (products, rules, exercises), owned objects,
+consents, and a customer's foot data for their export."""
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from catalogue.cache import catalogue_memoised
 from catalogue.choices import ProductKind
 from catalogue.expressions import first_image_annotations
-from catalogue.matching.models import Assessment, Exercise, Footprint, HealthRecordAccess, MatchingRule
+from catalogue.matching.consent import CONSENT_TEXTS, ConsentPurpose
+from catalogue.matching.exceptions import ConsentRequired
+from catalogue.matching.models import (
+    Assessment,
+    Consent,
+    Exercise,
+    Footprint,
+    HealthRecordAccess,
+    MatchingRule,
+)
 from catalogue.matching.profile import FootProfile
 from catalogue.matching.scoring import (
     Candidate,
@@ -201,6 +214,30 @@ def footprint_get(*, footprint_id, user) -> Footprint:
     return footprint
 
 
+def footprints_visible(*, footprint_ids, user) -> dict[str, Footprint]:
+    """Return, by id, those of the footprints the user may see, in one query (ids may be None)."""
+    wanted = [str(footprint_id) for footprint_id in footprint_ids if footprint_id is not None]
+    if not wanted:
+        return {}
+    return {
+        str(footprint.pk): footprint
+        for footprint in Footprint.objects.filter(owned_or_anonymous(user), pk__in=wanted)
+    }
+
+
+def footprint_pick(footprints: dict[str, Footprint], footprint_id) -> Footprint | None:
+    """Return the footprint ``footprint_id`` from ``footprints_visible``'s answer; None for no id.
+
+    One the user may not see raises ``NotFound``, as ``footprint_get`` does.
+    """
+    if footprint_id is None:
+        return None
+    footprint = footprints.get(str(footprint_id))
+    if footprint is None:
+        raise NotFound("No such footprint.")
+    return footprint
+
+
 def assessment_get(*, assessment_id, user) -> Assessment:
     """Return the assessment if the user may see it, else raise ``NotFound`` (never 403)."""
     assessment = Assessment.objects.filter(owned_or_anonymous(user), pk=assessment_id).first()
@@ -210,8 +247,12 @@ def assessment_get(*, assessment_id, user) -> Assessment:
 
 
 def foot_profile_latest(*, user) -> dict | None:
-    """Return the profile of the customer's latest assessment, with its id and time, or None."""
-    if user is None or not user.is_authenticated:
+    """Return the profile of the customer's latest assessment, with its id and time, or None.
+
+    None too while the customer's ``foot_assessment`` consent is not in force: stored assessments are
+    not used without it.
+    """
+    if not consent_active(user=user, purpose=ConsentPurpose.FOOT_ASSESSMENT):
         return None
     assessment = (
         Assessment.objects.filter(owner=user)
@@ -231,3 +272,185 @@ def foot_profile_latest(*, user) -> dict | None:
 def health_record_accesses(*, customer):
     """Return every time staff opened one of ``customer``'s health records, newest first."""
     return HealthRecordAccess.objects.filter(customer=customer).select_related("staff")
+
+
+# --- consents --------------------------------------------------------------------------------------------
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def consent_in_force(*, user, purpose: str) -> Consent | None:
+    """Return the customer's consent to ``purpose`` that is not withdrawn (of any text version), or None."""
+    if not _signed_in(user):
+        return None
+    return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).first()
+
+
+def consent_active(*, user, purpose: str) -> bool:
+    """Tell whether the customer's consent to ``purpose`` is in force for the current text version."""
+    if not _signed_in(user):
+        return False
+    version, _ = CONSENT_TEXTS[purpose]
+    return Consent.objects.filter(
+        user=user, purpose=purpose, text_version=version, withdrawn_at__isnull=True
+    ).exists()
+
+
+def consent_require(*, user, purpose: str) -> None:
+    """Refuse (``consent_required``) a signed-in customer without the consent to ``purpose`` in force.
+
+    Anonymous callers pass: without an account nothing ties the data to a person, and anonymous records
+    are erased after the retention period (docs/privacy.md).
+    """
+    if _signed_in(user) and not consent_active(user=user, purpose=purpose):
+        raise ConsentRequired(purpose=purpose)
+
+
+def users_without_consent(*, user_ids, purpose: str) -> set:
+    """Return those of ``user_ids`` whose consent to ``purpose`` is not in force for the current text."""
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return set()
+    version, _ = CONSENT_TEXTS[purpose]
+    given = Consent.objects.filter(
+        user_id__in=wanted, purpose=purpose, text_version=version, withdrawn_at__isnull=True
+    ).values_list("user_id", flat=True)
+    return wanted - set(given)
+
+
+def consents_state(*, user) -> list[dict]:
+    """Return, for every purpose, its current text and version and the customer's consent to it.
+
+    ``given`` is true when a consent to the current version is in force; ``given_version`` is the
+    version of the consent in force, which may be an older text (then ``given`` is false).
+    """
+    in_force = {
+        consent.purpose: consent for consent in Consent.objects.filter(user=user, withdrawn_at__isnull=True)
+    }
+    states = []
+    for purpose in ConsentPurpose:
+        version, text = CONSENT_TEXTS[purpose]
+        consent = in_force.get(purpose.value)
+        states.append(
+            {
+                "purpose": purpose.value,
+                "title": purpose.label,
+                "version": version,
+                "text": text,
+                "given": consent is not None and consent.text_version == version,
+                "given_version": consent.text_version if consent else None,
+                "given_at": consent.given_at if consent else None,
+            }
+        )
+    return states
+
+
+# --- a customer's foot data, for their export (docs/privacy.md) ------------------------------------
+def _customer_assessments(*, user, assessment_ids=()):
+    return Assessment.objects.filter(Q(owner=user) | Q(pk__in=list(assessment_ids))).order_by("created_at")
+
+
+def _customer_footprints(*, user, footprint_ids=()):
+    return Footprint.objects.filter(Q(owner=user) | Q(pk__in=list(footprint_ids))).order_by("created_at")
+
+
+def export_path(field_file) -> str | None:
+    """Return where a stored file goes in a data export (``files/<its storage name>``), or None."""
+    return f"files/{field_file.name}" if field_file else None
+
+
+def matching_export(*, user, assessment_ids=(), footprint_ids=()) -> dict:
+    """Return the customer's foot data as plain values: assessments, footprints, consents, the access log.
+
+    Also the assessments and footprints given by id (taken anonymously, then used in the customer's
+    fittings). Files are named by their path in the export (``matching_export_files``).
+    """
+    assessments = [
+        {
+            "id": str(assessment.pk),
+            "created_at": assessment.created_at.isoformat(),
+            "footprint": str(assessment.footprint_id) if assessment.footprint_id else None,
+            "answers": assessment.answers,
+            "profile": assessment.profile,
+            "referral": assessment.referral,
+            "size": assessment.size,
+            "recommendations": assessment.recommendations,
+            "exercises": assessment.exercises,
+        }
+        for assessment in _customer_assessments(user=user, assessment_ids=assessment_ids)
+    ]
+    footprints = [
+        {
+            "id": str(footprint.pk),
+            "created_at": footprint.created_at.isoformat(),
+            "side": footprint.side,
+            "arch_index": footprint.arch_index,
+            "arch_type": footprint.arch_type,
+            "chippaux_smirak": footprint.chippaux_smirak,
+            "foot_length_mm": _decimal(footprint.foot_length_mm),
+            "width_mm": _decimal(footprint.width_mm),
+            "scale": footprint.scale,
+            "mm_per_px": footprint.mm_per_px,
+            "method": footprint.method,
+            "zone_areas_px": footprint.zone_areas_px,
+            "geometry": footprint.geometry,
+            "image": export_path(footprint.image),
+            "overlay": export_path(footprint.overlay),
+        }
+        for footprint in _customer_footprints(user=user, footprint_ids=footprint_ids)
+    ]
+    consents = [
+        {
+            "purpose": consent.purpose,
+            "text_version": consent.text_version,
+            "given_at": consent.given_at.isoformat(),
+            "method": consent.method,
+            "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        }
+        for consent in Consent.objects.filter(user=user).order_by("given_at", "id")
+    ]
+    # Which member of staff is named by an internal number, not by name (CJEU C-579/21): the shop can
+    # tell who it was if the customer asks why.
+    accesses = [
+        {
+            "accessed_at": access.accessed_at.isoformat(),
+            "kind": access.kind,
+            "record_id": access.record_id,
+            "via": access.via,
+            "staff_member": access.staff_id,
+        }
+        for access in health_record_accesses(customer=user).order_by("accessed_at", "id")
+    ]
+    return {
+        "assessments": assessments,
+        "footprints": footprints,
+        "consents": consents,
+        "health_record_accesses": accesses,
+    }
+
+
+def matching_export_files(*, user, footprint_ids=()) -> list[tuple[str, object]]:
+    """Return the files of the customer's foot data: ``(path in the export, stored file)`` pairs."""
+    files = []
+    for footprint in _customer_footprints(user=user, footprint_ids=footprint_ids):
+        for field_file in (footprint.image, footprint.overlay):
+            if field_file:
+                files.append((export_path(field_file), field_file))
+    return files
+
+
+def _decimal(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def health_data_retention_cutoff(*, now: datetime | None = None) -> datetime:
+    """Return the instant before which anonymous health data has outlived its retention period.
+
+    A record is kept to the end of the ``SHOP_HEALTH_DATA_RETENTION_DAYS``-th day after the day it was
+    made, in the shop's time zone (as the return windows close at the end of a day): made on 1 March,
+    with 30 days, it is kept through 31 March and erased from 1 April 00:00.
+    """
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localtime(now or timezone.now(), tz).date()
+    first_day_kept = today - timedelta(days=settings.SHOP_HEALTH_DATA_RETENTION_DAYS)
+    return datetime.combine(first_day_kept, time.min, tzinfo=tz)

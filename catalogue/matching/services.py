@@ -1,21 +1,28 @@
-"""Writes for foot-type matching: measure a footprint, take an assessment. Nothing is stored on refusal."""
+"""Writes for foot-type matching: measure a footprint, take an assessment, consents, and the erasure of
+foot data (a customer's, and anonymous data past its retention period). Nothing is stored on refusal."""
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from catalogue.images import make_renditions, open_validated_image
 from catalogue.matching import selectors
+from catalogue.matching.consent import CONSENT_TEXTS, ConsentMethod, ConsentPurpose
+from catalogue.matching.exceptions import ConsentPurposeNotFound, ConsentTextOutdated
 from catalogue.matching.footprint import METHOD, analyse_footprint
-from catalogue.matching.models import Assessment, Footprint, HealthRecordAccess
+from catalogue.matching.models import Assessment, Consent, Footprint, HealthRecordAccess
 from catalogue.matching.profile import FootprintReading, profile_from_answers, referral_for
 from catalogue.matching.scoring import exercises_for, rank_candidates
 from catalogue.matching.sizing import SizeSet, length_for_size, sizes_for_length
 from shop.exceptions import InvalidInput, NotFound
+from shop.files import files_delete_on_commit
 
 MM_PER_INCH = 25.4
 
@@ -23,7 +30,11 @@ MM_PER_INCH = 25.4
 def footprint_create(
     *, owner, upload, mm_per_px: float | None = None, dpi: int | None = None, side: str = ""
 ) -> Footprint:
-    """Validate and measure an uploaded footprint and store it with its overlay; store nothing if refused."""
+    """Validate and measure an uploaded footprint and store it with its overlay; store nothing if refused.
+
+    A signed-in customer needs the ``foot_assessment`` consent in force (``consent_required``).
+    """
+    selectors.consent_require(user=owner, purpose=ConsentPurpose.FOOT_ASSESSMENT)
     image = open_validated_image(upload, attr="image")
     scale = Footprint.Scale.NONE
     if mm_per_px:
@@ -90,9 +101,11 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
     """Take an assessment: derive the profile, size, referral, ranked products and exercises, and store it.
 
     ``answers`` are validated values (``docs/matching.md``, The answers); ``footprint`` is an id the
-    customer may see.
+    customer may see. A signed-in customer needs the ``foot_assessment`` consent in force
+    (``consent_required``).
     """
     owner = owner if owner is not None and owner.is_authenticated else None
+    selectors.consent_require(user=owner, purpose=ConsentPurpose.FOOT_ASSESSMENT)
     footprint = None
     if answers.get("footprint"):
         try:
@@ -197,3 +210,153 @@ def health_record_access_record_for_reader(
     return health_record_access_record(
         staff=reader, customer=customer, kind=kind, record_id=record_id, via=via
     )
+# --- consents ------------------------------------------------------------------------------------------
+def _current_version(purpose: str) -> int:
+    if purpose not in CONSENT_TEXTS:
+        raise ConsentPurposeNotFound()
+    return CONSENT_TEXTS[purpose][0]
+
+
+def consent_give(
+    *, user, purpose: str, version: int, method: str = ConsentMethod.API
+) -> tuple[Consent, bool]:
+    """Record the customer's consent to ``purpose``'s current text; return ``(consent, created)``.
+
+    ``version`` must be the current text's (``consent_text_outdated`` otherwise): the customer agrees
+    to the text they were shown. Giving it again changes nothing (``created`` false); a consent in force
+    for an older text is closed (withdrawn now) and the new one recorded.
+    """
+    current = _current_version(purpose)
+    if version != current:
+        raise ConsentTextOutdated(purpose=purpose, version=version)
+    with transaction.atomic():
+        # The account's row serialises two consents given at once (one in force per purpose).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        in_force = Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).first()
+        if in_force is not None and in_force.text_version == current:
+            return in_force, False
+        now = timezone.now()
+        if in_force is not None:
+            in_force.withdrawn_at = now
+            in_force.save(update_fields=["withdrawn_at"])
+        consent = Consent.objects.create(
+            user=user, purpose=purpose, text_version=current, given_at=now, method=method
+        )
+    return consent, True
+
+
+def consent_withdraw(*, user, purpose: str) -> int:
+    """Withdraw the customer's consent to ``purpose`` now; return how many consents were in force (0 or 1).
+
+    From then on the data it covered is no longer used (docs/privacy.md); withdrawing again is a no-op.
+    """
+    _current_version(purpose)
+    return Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+
+
+# --- erasure -------------------------------------------------------------------------------------------
+def _footprint_files(footprints) -> list:
+    return [field_file for footprint in footprints for field_file in (footprint.image, footprint.overlay)]
+
+
+def _delete_assessments_and_footprints(*, assessments, footprints) -> tuple[int, int]:
+    """Delete these assessments and footprints, their files once the transaction commits; return the counts."""
+    footprints = list(footprints)
+    files_delete_on_commit(_footprint_files(footprints))
+    _, deleted = assessments.delete()
+    footprint_count = Footprint.objects.filter(pk__in=[footprint.pk for footprint in footprints]).delete()[0]
+    return deleted.get(Assessment._meta.label, 0), footprint_count
+
+
+def matching_erase(*, user, assessment_ids=(), footprint_ids=()) -> dict:
+    """Erase the customer's foot data; call inside the account's erasure (one transaction).
+
+    Deleted: their assessments and footprints (photos and overlays once the transaction commits), and
+    those given by id (taken anonymously, then used in their fittings). Kept without the person: the
+    record that consents were given (withdrawn now if still in force), and the log of staff opening
+    their health records. Return what was erased and what was kept, for the customer's answer.
+    """
+    now = timezone.now()
+    assessments = Assessment.objects.filter(Q(owner=user) | Q(pk__in=list(assessment_ids)))
+    footprints = Footprint.objects.filter(Q(owner=user) | Q(pk__in=list(footprint_ids))).only(
+        "pk", "image", "overlay"
+    )
+    assessment_count, footprint_count = _delete_assessments_and_footprints(
+        assessments=assessments, footprints=footprints
+    )
+    Consent.objects.filter(user=user, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    consent_count = Consent.objects.filter(user=user).update(user=None)
+    access_count = HealthRecordAccess.objects.filter(customer=user).update(customer=None)
+    return {
+        "erased": [
+            {
+                "what": "assessments",
+                "count": assessment_count,
+                "description": "Your foot assessments: your answers (pain, diabetes, numbness and the "
+                "others), the profile, sizes and recommendations made from them.",
+            },
+            {
+                "what": "footprints",
+                "count": footprint_count,
+                "description": "Your footprints: the photos, their overlays and the measurements.",
+            },
+        ],
+        "kept": [
+            {
+                "what": "consents",
+                "count": consent_count,
+                "description": "That a consent to each purpose was given and withdrawn, with the text "
+                "version and the dates, no longer linked to you.",
+                "reason": "The shop must be able to show that it had your consent for the health data it "
+                "used while you had an account.",
+                "legal_basis": "GDPR Art. 7(1) and Art. 5(2) (accountability)",
+            },
+            {
+                "what": "health_record_accesses",
+                "count": access_count,
+                "description": "The log of when staff opened your health records, no longer linked to you.",
+                "reason": "It shows who at the shop looked at health data and when; it is kept to check "
+                "that staff use health records only as they must.",
+                "legal_basis": "GDPR Art. 5(2) and Art. 32 (accountability, security of processing)",
+            },
+        ],
+    }
+
+
+def health_data_expired_erase(
+    *, before: datetime, keep_assessments=(), keep_footprints=(), batch_size: int = 500
+) -> dict[str, int]:
+    """Erase anonymous assessments and footprints created before ``before``, but those to keep.
+
+    ``keep_assessments`` and ``keep_footprints`` are sequences of id lists or subqueries (without
+    nulls): the caller (``orders.fittings.services.health_data_expired_erase``) keeps those an order
+    uses, read again at each batch. Rows are taken in batches, locked, and skipped while another run
+    holds them, so two runs at once erase each row once; a second run finds nothing left. Files go once
+    each batch commits. Return how many of each went.
+    """
+    counts = {"assessments": 0, "footprints": 0}
+    while True:
+        with transaction.atomic():
+            assessments = Assessment.objects.select_for_update(skip_locked=True).filter(
+                owner__isnull=True, created_at__lt=before
+            )
+            for ids in keep_assessments:
+                assessments = assessments.exclude(pk__in=ids)
+            footprints = Footprint.objects.select_for_update(skip_locked=True).filter(
+                owner__isnull=True, created_at__lt=before
+            )
+            for ids in keep_footprints:
+                footprints = footprints.exclude(pk__in=ids)
+            assessment_ids = list(assessments.values_list("pk", flat=True)[:batch_size])
+            batch = list(footprints.only("pk", "image", "overlay")[:batch_size])
+            if not assessment_ids and not batch:
+                return counts
+            assessment_count, footprint_count = _delete_assessments_and_footprints(
+                assessments=Assessment.objects.filter(pk__in=assessment_ids), footprints=batch
+            )
+        counts["assessments"] += assessment_count
+        counts["footprints"] += footprint_count
+        if not assessment_count and not footprint_count:  # another run deleted them first
+            return counts

@@ -11,4 +11,6 @@ urlpatterns = [
     path(
         "fit/footprints/<uuid:pk>/overlay/", apis.FootprintOverlayApi.as_view(), name="fit-footprint-overlay"
     ),
+    path("me/consents/", apis.ConsentListApi.as_view(), name="me-consents"),
+    path("me/consents/<str:purpose>/", apis.ConsentWithdrawApi.as_view(), name="me-consent-withdraw"),
 ]

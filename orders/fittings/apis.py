@@ -16,7 +16,7 @@ from catalogue.matching.vocabulary import SHOE_TYPES
 from orders.fittings import selectors
 from orders.fittings.selectors import fitting_customer
 from orders.fittings.services import fitting_create, fitting_missing
-from shop.api.openapi import domain_validation_errors
+from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 from shop.storage import private_file_response
 
 
@@ -98,7 +98,8 @@ class FittingCreateApi(APIView):
         request=InputSerializer,  # documented for JSON and multipart (the parsers)
         # 404 fitting_not_found / prescription_not_found (also for another customer's fitting or footprint):
         # the shared shop.api.openapi.NotFoundErrorResponse, added to every operation by the settings.
-        responses={201: FittingOutputSerializer},
+        # 409 consent_required: a signed-in customer without the lab_sharing consent.
+        responses={201: FittingOutputSerializer, 409: ConflictErrorResponse},
         operation_id="fitting_create",
     )
     def post(self, request):

@@ -1,4 +1,5 @@
-"""Reads for custom orthotics: who may see a fitting, the order's production estimate, the lab sheet."""
+"""Reads for custom orthotics: who may see a fitting, the order's production estimate, the lab sheet, and a
+customer's fittings and builds for their export."""
 
 import zoneinfo
 from dataclasses import dataclass
@@ -6,11 +7,11 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from catalogue.choices import ProductKind
-from catalogue.matching.selectors import owned_or_anonymous
+from catalogue.matching.selectors import export_path, owned_or_anonymous
 from orders.fittings.exceptions import FittingNotFound
 from orders.fittings.lead_time import estimated_ship_date
 from orders.fittings.models import Fitting, OrthoticBuild
@@ -148,3 +149,99 @@ def orders_ready_to_ship(queryset):
     """Narrow an order queryset to those staff can ship now: paid, or in production with every pair made."""
     not_made = _custom_lines_not_made().filter(order=OuterRef("pk"))
     return queryset.filter(status__in=[OrderStatus.PAID, OrderStatus.IN_PRODUCTION]).exclude(Exists(not_made))
+
+
+# --- a customer's fittings and builds, for their export and erasure (docs/privacy.md) -----------------
+def customer_fittings(*, user) -> QuerySet[Fitting]:
+    """Return the customer's fittings: their own, and anonymous ones on their orders."""
+    return Fitting.objects.filter(Q(owner=user) | Q(order_line__order__user=user))
+
+
+def customer_fittings_health_records(*, user) -> tuple[list, list]:
+    """Return the ids of the assessments and footprints the customer's fittings were made from."""
+    rows = customer_fittings(user=user).values_list(
+        "assessment_id", "footprint_left_id", "footprint_right_id"
+    )
+    assessments, footprints = set(), set()
+    for assessment_id, left_id, right_id in rows:
+        assessments.add(assessment_id)
+        footprints.update((left_id, right_id))
+    return sorted(str(pk) for pk in assessments if pk), sorted(str(pk) for pk in footprints if pk)
+
+
+def health_records_used_by_orders() -> tuple[list[QuerySet], list[QuerySet]]:
+    """Return the ids of the assessments and footprints an ordered fitting was made from, as subqueries.
+
+    A footprint counts through the fitting (either foot) and through the fitting's assessment. Each
+    subquery leaves out empty links, so it may stand in ``NOT IN``.
+    """
+    ordered = Fitting.objects.filter(order_line__isnull=False)
+    assessments = [ordered.filter(assessment__isnull=False).values("assessment_id")]
+    footprints = [
+        ordered.filter(footprint_left__isnull=False).values("footprint_left_id"),
+        ordered.filter(footprint_right__isnull=False).values("footprint_right_id"),
+        ordered.filter(assessment__footprint__isnull=False).values("assessment__footprint_id"),
+    ]
+    return assessments, footprints
+
+
+def _decimal(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def fittings_export(*, user) -> dict:
+    """Return the customer's fittings (measurements, prescription) and the lab's builds as plain values."""
+    fittings = [
+        {
+            "id": str(fitting.pk),
+            "created_at": fitting.created_at.isoformat(),
+            "assessment": str(fitting.assessment_id) if fitting.assessment_id else None,
+            "footprint_left": str(fitting.footprint_left_id) if fitting.footprint_left_id else None,
+            "footprint_right": str(fitting.footprint_right_id) if fitting.footprint_right_id else None,
+            "profile": fitting.profile,
+            "leg_length_difference_mm": _decimal(fitting.leg_length_difference_mm),
+            "foot_length_mm": _decimal(fitting.foot_length_mm),
+            "foot_width_mm": _decimal(fitting.foot_width_mm),
+            "shoe_type": fitting.shoe_type,
+            "impression_kit": fitting.impression_kit,
+            "impression_received_at": (
+                fitting.impression_received_at.isoformat() if fitting.impression_received_at else None
+            ),
+            "prescription": export_path(fitting.prescription),
+            "prescription_kind": fitting.prescription_kind,
+            "order": fitting.order_line.order.number if fitting.order_line_id else None,
+            "order_line": fitting.order_line_id,
+            "remake_of": str(fitting.original_id) if fitting.original_id else None,
+            "remake_comment": fitting.remake_comment,
+        }
+        for fitting in customer_fittings(user=user).select_related("order_line__order").order_by("created_at")
+    ]
+    builds = [
+        {
+            "order": build.order_line.order.number,
+            "order_line": build.order_line_id,
+            "sku": build.order_line.sku,
+            "production_days": build.production_days,
+            "shell": build.shell,
+            "posting": build.posting,
+            "top_cover": build.top_cover,
+            "heel_lift_left_mm": build.heel_lift_left_mm,
+            "heel_lift_right_mm": build.heel_lift_right_mm,
+            "lab_notes": build.lab_notes,
+            "made_at": build.made_at.isoformat() if build.made_at else None,
+            "remake_of_order_line": build.remake_of.order_line_id if build.remake_of_id else None,
+        }
+        for build in OrthoticBuild.objects.filter(order_line__order__user=user)
+        .select_related("order_line__order", "remake_of")
+        .order_by("id")
+    ]
+    return {"fittings": fittings, "builds": builds}
+
+
+def fittings_export_files(*, user) -> list[tuple[str, object]]:
+    """Return the customer's prescriptions: ``(path in the export, stored file)`` pairs, each file once."""
+    files = {}
+    for fitting in customer_fittings(user=user):
+        if fitting.prescription:
+            files.setdefault(export_path(fitting.prescription), fitting.prescription)
+    return list(files.items())

@@ -1,10 +1,12 @@
-"""Custom orthotics: fittings from cart to order line, the move into production, the lab's build, remakes.
+"""Custom orthotics: fittings from cart to order line, the move into production, the lab's build, remakes,
+and the erasure of fittings (a customer's, and anonymous ones past their retention period).
 
 A fitting holds what the lab needs to make one pair (``orders.fittings.models``). The rules of
 completeness live in ``fitting_missing`` alone: the fitting API reports them, the cart warns with
 them, and checkout refuses with them (``fittings_checkout_validate``, the one call it makes).
 """
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,8 +14,18 @@ from django.utils import timezone
 
 from catalogue.choices import ProductKind
 from catalogue.documents import validated_document
+from catalogue.matching.consent import ConsentPurpose
+from catalogue.matching.exceptions import ConsentRequired
 from catalogue.matching.models import Footprint
-from catalogue.matching.selectors import assessment_get, footprint_get
+from catalogue.matching.selectors import (
+    assessment_get,
+    consent_require,
+    footprint_pick,
+    footprints_visible,
+    health_data_retention_cutoff,
+    users_without_consent,
+)
+from catalogue.matching.services import health_data_expired_erase as matching_expired_erase
 from catalogue.models import ProductVariant
 from orders.fittings.exceptions import (
     BuildAlreadyMade,
@@ -27,10 +39,17 @@ from orders.fittings.exceptions import (
     NotInProduction,
 )
 from orders.fittings.models import Fitting, OrthoticBuild
-from orders.fittings.selectors import fitting_get, related_or_none
+from orders.fittings.selectors import (
+    customer_fittings,
+    fitting_get,
+    health_records_used_by_orders,
+    related_or_none,
+)
 from orders.models import CartItem, Order, OrderLine
-from orders.services.transitions import Actor, actor_user, order_lock, order_transition
+from orders.redaction import redact
+from orders.services.transitions import Actor, actor_user, order_flag, order_lock, order_transition
 from orders.statuses import OrderStatus, Role
+from shop.files import files_delete_on_commit
 
 # Fields the lab always needs, and those that an impression kit replaces.
 ALWAYS_REQUIRED = ("assessment", "shoe_type")
@@ -58,10 +77,9 @@ def fitting_missing(*, fitting: Fitting | None) -> list[str]:
     return [name for name in required if values[name] in (None, "")]
 
 
-def _footprint(*, footprint_id, side: str, user) -> Footprint | None:
-    if footprint_id is None:
+def _footprint_side_check(footprint: Footprint | None, side: str) -> Footprint | None:
+    if footprint is None:
         return None
-    footprint = footprint_get(footprint_id=footprint_id, user=user)
     if footprint.side and footprint.side != side:
         raise FootprintWrongSide(
             f"The footprint given as footprint_{side} was taken of the {footprint.side} foot.",
@@ -92,13 +110,16 @@ def fitting_create(
     The assessment and footprints must be visible to ``owner`` (theirs or anonymous), else 404. A
     footprint taken of the other foot is refused. Length and width default to the larger of the
     two footprints' measurements. The prescription (PDF or image) is checked by content before
-    anything is written.
+    anything is written. A signed-in customer needs the ``lab_sharing`` consent in force
+    (``consent_required``): a fitting exists to go to the lab.
     """
     user = actor_user(owner)
+    consent_require(user=user, purpose=ConsentPurpose.LAB_SHARING)
     document = validated_document(prescription, attr="prescription") if prescription is not None else None
     assessment = assessment_get(assessment_id=assessment_id, user=user) if assessment_id else None
-    left = _footprint(footprint_id=footprint_left_id, side="left", user=user)
-    right = _footprint(footprint_id=footprint_right_id, side="right", user=user)
+    visible = footprints_visible(footprint_ids=[footprint_left_id, footprint_right_id], user=user)
+    left = _footprint_side_check(footprint_pick(visible, footprint_left_id), "left")
+    right = _footprint_side_check(footprint_pick(visible, footprint_right_id), "right")
     if left is not None and right is not None and left.pk == right.pk:
         raise FootprintWrongSide("Send a different footprint for each foot.", attr="footprint_right")
     prints = [footprint for footprint in (left, right) if footprint is not None]
@@ -159,11 +180,13 @@ def fitting_attach_to_cart_item(*, fitting: Fitting, item: CartItem) -> Fitting:
     return locked
 
 
-def fittings_checkout_validate(*, items: list[CartItem]) -> dict[int, Fitting]:
+def fittings_checkout_validate(*, items: list[CartItem], user: Actor = None) -> dict[int, Fitting]:
     """Return the fittings of the cart's custom orthotics by item id, locked; refuse if any is missing or incomplete.
 
-    Raises ``FittingIncomplete`` (409 ``fitting_incomplete``) naming, per SKU, what is missing. Call
-    inside the checkout transaction, with ``items`` loaded with ``variant__product``.
+    Raises ``FittingIncomplete`` (409 ``fitting_incomplete``) naming, per SKU, what is missing, and
+    ``ConsentRequired`` (409 ``consent_required``) when the fitting's owner, or the signed-in customer
+    checking out, has no ``lab_sharing`` consent in force: a paid order sends its fittings to the lab.
+    Call inside the checkout transaction, with ``items`` loaded with ``variant__product``.
     """
     custom = [item for item in items if item.variant.product.kind == ProductKind.CUSTOM_ORTHOTIC]
     if not custom:
@@ -193,6 +216,10 @@ def fittings_checkout_validate(*, items: list[CartItem]) -> dict[int, Fitting]:
             )
     if incomplete:
         raise FittingIncomplete(lines=incomplete)
+    buyer = actor_user(user)
+    people = {fitting.owner_id for fitting in fittings.values()} | {buyer.pk if buyer else None}
+    if users_without_consent(user_ids=people, purpose=ConsentPurpose.LAB_SHARING):
+        raise ConsentRequired(purpose=ConsentPurpose.LAB_SHARING)
     return fittings
 
 
@@ -234,12 +261,32 @@ def _order_fittings(order: Order) -> list[Fitting]:
     return list(Fitting.objects.filter(order_line__order=order).order_by("pk"))
 
 
+LAB_CONSENT_MISSING = (
+    "The customer's lab_sharing consent is not in force: the fitting was not sent to the lab. Contact the "
+    "customer, or cancel and refund the order."
+)
+
+
+def _lab_consent_missing(*, order: Order, fittings: list[Fitting]) -> bool:
+    """Tell whether a person the fittings belong to has no ``lab_sharing`` consent; if so, flag the order.
+
+    Checkout refuses without it; this catches a consent withdrawn between checkout and the fitting
+    going to the lab. Call with the order locked.
+    """
+    people = {fitting.owner_id for fitting in fittings} | {order.user_id}
+    if not users_without_consent(user_ids=people, purpose=ConsentPurpose.LAB_SHARING):
+        return False
+    order_flag(order=order, note=LAB_CONSENT_MISSING)
+    return True
+
+
 def fitting_order_paid(*, order: Order) -> Order:
     """Start production of a paid order with custom orthotics (call right after it became ``paid``).
 
     It goes to ``awaiting_impression`` while an impression kit has not come back, else to
     ``in_production``. Other orders are left as they are. Replacement orders for remakes call it
-    too once they are ``paid``.
+    too once they are ``paid``. A fitting whose owner's ``lab_sharing`` consent is no longer in force
+    is not sent to the lab: the order stays ``paid``, flagged for staff.
     """
     if order.status != OrderStatus.PAID:
         return order
@@ -256,6 +303,8 @@ def fitting_order_paid(*, order: Order) -> Order:
             role=Role.SYSTEM,
             note="Impression kit posted; production starts when the impression arrives.",
         )
+    if _lab_consent_missing(order=order, fittings=fittings):
+        return order
     return order_transition(
         order=order, to_status=OrderStatus.IN_PRODUCTION, role=Role.SYSTEM, note="Sent to the lab."
     )
@@ -265,7 +314,8 @@ def fitting_impression_receive(*, fitting: Fitting, actor: Actor) -> Fitting:
     """Record that the customer's impression arrived; when the order has all it waits for, start production.
 
     Repeating it changes nothing. Refused (``impression_not_expected``) for a fitting without an
-    impression kit or not yet ordered.
+    impression kit or not yet ordered. Without the owner's ``lab_sharing`` consent in force the
+    impression is recorded but nothing goes to the lab: the order waits, flagged for staff.
     """
     with transaction.atomic():
         if fitting.order_line_id is None:
@@ -283,7 +333,11 @@ def fitting_impression_receive(*, fitting: Fitting, actor: Actor) -> Fitting:
         still_waiting = Fitting.objects.filter(
             order_line__order=order, impression_kit=True, impression_received_at__isnull=True
         ).exists()
-        if order.status == OrderStatus.AWAITING_IMPRESSION and not still_waiting:
+        if (
+            order.status == OrderStatus.AWAITING_IMPRESSION
+            and not still_waiting
+            and not _lab_consent_missing(order=order, fittings=_order_fittings(order))
+        ):
             order_transition(
                 order=order,
                 to_status=OrderStatus.IN_PRODUCTION,
@@ -383,3 +437,122 @@ def fitting_carry_forward(*, original_line: OrderLine, replacement_line: OrderLi
             heel_lift_right_mm=original_build.heel_lift_right_mm if original_build else 0,
         )
     return fitting
+
+
+# --- erasure ---------------------------------------------------------------------------------------------
+MDR_BASIS = (
+    "EU Medical Device Regulation 2017/745, Art. 52(8) and Annex XIII: the maker of a custom-made device "
+    "keeps its documentation for at least 10 years"
+)
+# What a fitting holds about the person's body and health; cleared on a fitting an order keeps.
+_FITTING_HEALTH_FIELDS = {
+    "assessment": None,
+    "footprint_left": None,
+    "footprint_right": None,
+    "profile": {},
+    "leg_length_difference_mm": None,
+    "foot_length_mm": None,
+    "foot_width_mm": None,
+    "prescription": "",
+    "prescription_kind": "",
+    "remake_comment": "",
+}
+
+
+def _prescriptions_delete_on_commit(fittings: list[Fitting]) -> int:
+    """Delete the prescriptions of these fittings after commit, but a file another fitting still names.
+
+    A remake's fitting names the original's file (``fitting_carry_forward``). Return how many go.
+    """
+    ids = [fitting.pk for fitting in fittings]
+    names = {fitting.prescription.name: fitting.prescription for fitting in fittings if fitting.prescription}
+    shared = set(
+        Fitting.objects.filter(prescription__in=list(names))
+        .exclude(pk__in=ids)
+        .values_list("prescription", flat=True)
+    )
+    return files_delete_on_commit(file for name, file in names.items() if name not in shared)
+
+
+def fittings_erase(*, user, pattern) -> dict:
+    """Erase the customer's fittings; call inside the account's erasure (one transaction).
+
+    A fitting no order uses is deleted. A fitting on an order stays as part of the custom device's
+    record, without the person: no owner, no assessment, footprints, measurements, profile,
+    prescription or comment. The lab's build record stays as it is (materials, posting, heel lifts, when
+    made), with names and addresses replaced by ``[erased]`` in its notes. Prescription files go once
+    the transaction commits. Return what was erased and what was kept, for the customer's answer.
+    """
+    fittings = list(customer_fittings(user=user).select_for_update(of=("self",)).order_by("pk"))
+    prescriptions = _prescriptions_delete_on_commit(fittings)
+    unordered = [fitting.pk for fitting in fittings if fitting.order_line_id is None]
+    ordered = [fitting.pk for fitting in fittings if fitting.order_line_id is not None]
+    Fitting.objects.filter(pk__in=unordered).delete()
+    Fitting.objects.filter(pk__in=ordered).update(
+        owner=None, updated_at=timezone.now(), **_FITTING_HEALTH_FIELDS
+    )
+    builds = list(OrthoticBuild.objects.filter(order_line__order__user=user).order_by("pk"))
+    for build in builds:
+        build.lab_notes = redact(build.lab_notes, pattern)
+    OrthoticBuild.objects.bulk_update(builds, ["lab_notes"])
+    return {
+        "erased": [
+            {
+                "what": "fittings",
+                "count": len(unordered),
+                "description": "Your fittings that were never ordered.",
+            },
+            {
+                "what": "fitting_measurements",
+                "count": len(ordered),
+                "description": "The measurements, foot profile and comments of the fittings of your custom "
+                "orthotics, and the links to your assessments and footprints.",
+            },
+            {"what": "prescriptions", "count": prescriptions, "description": "Your prescriptions."},
+        ],
+        "kept": [
+            {
+                "what": "custom_device_records",
+                "count": len(builds),
+                "description": "The lab's record of each custom orthotic made for you (materials, posting, "
+                "heel lifts, the lab's notes, when it was made), under its order number, without your "
+                "name or your measurements.",
+                "reason": "The maker of a custom-made medical device must keep what it made and how.",
+                "legal_basis": MDR_BASIS + "; GDPR Art. 17(3)(b)",
+            },
+        ],
+    }
+
+
+def health_data_expired_erase(*, now: datetime | None = None, batch_size: int = 500) -> dict[str, int]:
+    """Erase the anonymous health data past its retention period that no order uses (docs/privacy.md).
+
+    Anonymous fittings not on an order, then anonymous assessments and footprints that no ordered
+    fitting was made from, all made before ``health_data_retention_cutoff``. Safe to run twice at
+    once (rows are locked and skipped while another run holds them) and again (it finds nothing).
+    Return how many of each kind went.
+    """
+    before = health_data_retention_cutoff(now=now)
+    fittings = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Fitting.objects.select_for_update(skip_locked=True)
+                .filter(owner__isnull=True, order_line__isnull=True, created_at__lt=before)
+                .only("pk", "prescription")[:batch_size]
+            )
+            if not batch:
+                break
+            _prescriptions_delete_on_commit(batch)
+            deleted = Fitting.objects.filter(pk__in=[fitting.pk for fitting in batch]).delete()[0]
+        fittings += deleted
+        if not deleted:
+            break
+    keep_assessments, keep_footprints = health_records_used_by_orders()
+    counts = matching_expired_erase(
+        before=before,
+        keep_assessments=keep_assessments,
+        keep_footprints=keep_footprints,
+        batch_size=batch_size,
+    )
+    return {"fittings": fittings, **counts}

@@ -1,4 +1,5 @@
-"""Reads of return and replacement requests for the API, the admin, the services and the emails."""
+"""Reads of return and replacement requests for the API, the admin, the services, the emails, and a
+customer's export."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,11 +9,12 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
+from catalogue.matching.selectors import export_path
 from orders.models import Order, OrderLine, Refund
 from orders.returns import policy
 from orders.returns.exceptions import ReturnPhotoNotFound, ReturnRequestNotFound
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
-from orders.returns.statuses import RETURN_RELEASED
+from orders.returns.statuses import RETURN_AWAITING_STAFF, RETURN_RELEASED
 from orders.services.payments import refundable_remaining
 from orders.statuses import RefundStatus
 
@@ -190,4 +192,76 @@ def replacement_windows(
     return [
         ReplacementWindow(days=days, closes_at=closes_at, product_names=tuple(names))
         for (days, closes_at), names in windows.items()
+    ]
+
+
+# --- a customer's requests, for their export and erasure (docs/privacy.md) ---------------------------
+def customer_return_requests(*, user) -> QuerySet[ReturnRequest]:
+    """Return the requests on the customer's orders, oldest first, with lines, photos and history."""
+    return _return_request_queryset().filter(order__user=user).order_by("requested_at", "id")
+
+
+def customer_return_requests_under_way(*, user) -> list[int]:
+    """Return the ids of the customer's requests that staff still have to act on."""
+    return list(
+        ReturnRequest.objects.filter(order__user=user, status__in=RETURN_AWAITING_STAFF)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)
+    )
+
+
+def returns_export(*, user) -> dict:
+    """Return the customer's return and replacement requests (lines, photos, history) as plain values."""
+    requests = [
+        {
+            "id": request.pk,
+            "order": request.order.number,
+            "kind": request.kind,
+            "status": request.status,
+            "reason": request.reason,
+            "comment": request.comment,
+            "requested_at": request.requested_at.isoformat(),
+            "rejection_reason": request.rejection_reason,
+            "replacement_order": request.replacement_order.number if request.replacement_order else None,
+            "refunds": [refund.pk for refund in request.refunds.all()],
+            "lines": [
+                {
+                    "order_line": line.order_line_id,
+                    "sku": line.order_line.sku,
+                    "quantity": line.quantity,
+                    "replacement_sku": line.replacement_sku,
+                    "received_quantity": line.received_quantity,
+                }
+                for line in request.lines.all()
+            ],
+            "photos": [
+                {
+                    "image": export_path(photo.image),
+                    "thumbnail": export_path(photo.thumbnail),
+                    "uploaded_at": photo.uploaded_at.isoformat(),
+                }
+                for photo in request.photos.all()
+            ],
+            "history": [
+                {
+                    "from_status": change.from_status,
+                    "to_status": change.to_status,
+                    "at": change.created_at.isoformat(),
+                    "note": change.note,
+                }
+                for change in request.status_changes.all()
+            ],
+        }
+        for request in customer_return_requests(user=user)
+    ]
+    return {"return_requests": requests}
+
+
+def returns_export_files(*, user) -> list[tuple[str, object]]:
+    """Return the customer's return photos: ``(path in the export, stored file)`` pairs."""
+    return [
+        (export_path(field_file), field_file)
+        for photo in ReturnPhoto.objects.filter(return_request__order__user=user).order_by("pk")
+        for field_file in (photo.image, photo.thumbnail)
+        if field_file
     ]

@@ -1,4 +1,5 @@
-"""Returns and replacements (``docs/policy.md``): create, approve, reject, receive, refund, replace, close, cancel.
+"""Returns and replacements (``docs/policy.md``): create, approve, reject, receive, refund, replace, close, cancel;
+and the erasure of what a customer sent with their requests (docs/privacy.md).
 
 Every status change goes through ``return_request_transition``, which locks the request, checks the
 table in ``orders.returns.statuses`` and records a ``ReturnStatusChange``; the customer's email goes out
@@ -21,6 +22,7 @@ from catalogue.models import ProductVariant
 from orders.exceptions import InvalidInput, ReasonRequired, RefundExceedsCaptured
 from orders.fittings.services import fitting_carry_forward, fitting_order_paid
 from orders.models import ZERO, Order, OrderLine, Refund
+from orders.redaction import redact
 from orders.returns import policy
 from orders.returns.exceptions import (
     RETURN_REFUSALS,
@@ -48,6 +50,7 @@ from orders.services.payments import refund_record_pending, refund_submit
 from orders.services.stock import stock_release, stock_reserve
 from orders.services.transitions import Actor, actor_user, order_create
 from orders.statuses import OrderStatus, Role
+from shop.files import files_delete_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -568,3 +571,57 @@ def return_photo_add(*, return_request: ReturnRequest, upload) -> ReturnPhoto:
         photo.thumbnail.save(renditions.thumbnail.name, renditions.thumbnail, save=False)
         photo.save()
     return photo
+
+
+# --- erasure ---------------------------------------------------------------------------------------------
+def returns_erase(*, user, pattern) -> dict:
+    """Erase what the customer sent with their requests; call inside the account's erasure (one transaction).
+
+    Deleted: the photos (files once the transaction commits) and the comments, also where they were
+    copied into the history. The requests stay (what was returned or replaced, the refunds they led
+    to), with names and addresses replaced by ``[erased]`` in staff's notes. Return what was erased and
+    what was kept, for the customer's answer.
+    """
+    requests = list(
+        ReturnRequest.objects.select_for_update(of=("self",)).filter(order__user=user).order_by("pk")
+    )
+    ids = [request.pk for request in requests]
+    photos = list(ReturnPhoto.objects.filter(return_request_id__in=ids))
+    files_delete_on_commit(field_file for photo in photos for field_file in (photo.image, photo.thumbnail))
+    ReturnPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    comments = {request.comment for request in requests} - {""}
+    for request in requests:
+        request.comment = ""
+        request.rejection_reason = redact(request.rejection_reason, pattern)
+        request.goodwill_reason = redact(request.goodwill_reason, pattern)
+    ReturnRequest.objects.bulk_update(requests, ["comment", "rejection_reason", "goodwill_reason"])
+    changes = list(ReturnStatusChange.objects.filter(return_request_id__in=ids))
+    for change in changes:
+        change.note = "" if change.note in comments else redact(change.note, pattern)
+    ReturnStatusChange.objects.bulk_update(changes, ["note"])
+    return {
+        "erased": [
+            {
+                "what": "return_photos",
+                "count": len(photos),
+                "description": "The photos you sent with returns.",
+            },
+            {
+                "what": "return_comments",
+                "count": len(comments),
+                "description": "What you wrote in your return and replacement requests.",
+            },
+        ],
+        "kept": [
+            {
+                "what": "return_requests",
+                "count": len(requests),
+                "description": "Your return and replacement requests: what was sent back or replaced, "
+                "the reason chosen from the list, and the refunds they led to, without your comments "
+                "or photos.",
+                "reason": "They document the refunds and replacements in the shop's tax records.",
+                "legal_basis": "German tax law: accounting vouchers 8 years (§147(1) no. 4 and (3) AO); "
+                "GDPR Art. 17(3)(b)",
+            },
+        ],
+    }

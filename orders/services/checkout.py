@@ -159,7 +159,7 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
         for item in items:
             if not is_sellable(item.variant):
                 raise InactiveProduct(f"{item.variant.sku} is no longer sold.", attr="cart")
-        fittings = fittings_checkout_validate(items=items)
+        fittings = fittings_checkout_validate(items=items, user=user)
         stock_reserve(
             quantities={item.variant_id: item.quantity for item in items},
             locked={item.variant_id: item.variant for item in items},

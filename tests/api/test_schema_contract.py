@@ -269,3 +269,29 @@ def test_the_customer_file_endpoints_declare_their_files_and_refusals(schema, cu
     response = client_for(customer).get(f"/api/v1/returns/{request.pk}/photos/{photo.pk + 1}/")
     assert response.status_code == 404 and error_codes(response) == {(None, "return_photo_not_found")}
     assert_conforms(schema, "GET", "/api/v1/returns/{id}/photos/{photo_id}/", response)
+
+
+def test_the_privacy_endpoints_declare_their_refusals(schema):
+    """Consents, the data export and the erasure are in the schema with the codes they answer."""
+    paths = schema["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/me/consents/"])
+    assert {"409", "400", "401"} <= set(paths["/api/v1/me/consents/"]["post"]["responses"])
+    assert {"204", "404", "401"} <= set(paths["/api/v1/me/consents/{purpose}/"]["delete"]["responses"])
+    assert "application/zip" in paths["/api/v1/me/export/"]["get"]["responses"]["200"]["content"]
+    erase = paths["/api/v1/me/"]["delete"]["responses"]
+    assert {"200", "400", "401", "409", "429"} <= set(erase)
+    password = schema["components"]["schemas"]["MeErasePasswordErrorComponent"]["properties"]["code"]["enum"]
+    assert {"invalid_password", "required"} <= set(password)
+    for path in ("/api/v1/fit/assessments/", "/api/v1/fit/footprints/", "/api/v1/fittings/"):
+        assert "409" in paths[path]["post"]["responses"], path  # consent_required
+
+
+def test_a_consent_refusal_and_an_erasure_refusal_match_their_schema(schema, customer):
+    client = client_for(customer)
+    refused = client.post("/api/v1/fit/assessments/", {}, format="json")
+    assert refused.status_code == 409 and error_codes(refused) == {(None, "consent_required")}
+    assert_conforms(schema, "POST", "/api/v1/fit/assessments/", refused)
+    paid_order(user=customer)
+    blocked = client.delete("/api/v1/me/", {"password": "correct-horse-battery-staple"}, format="json")
+    assert blocked.status_code == 409 and error_codes(blocked) == {(None, "erasure_blocked")}
+    assert_conforms(schema, "DELETE", "/api/v1/me/", blocked)

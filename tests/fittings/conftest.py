@@ -7,7 +7,7 @@ import pytest
 from catalogue.choices import ProductKind
 from catalogue.matching.services import assessment_create, footprint_create
 from orders.fittings.services import fitting_create
-from tests.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, VariantFactory, consents_give
 from tests.matching.prints import draw_print, encode
 
 FITTINGS = "/api/v1/fittings/"
@@ -16,6 +16,17 @@ FITTINGS = "/api/v1/fittings/"
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def customer(customer):
+    """The customer, with the consents fittings, assessments and footprints need."""
+    return consents_give(customer)
+
+
+@pytest.fixture
+def other_customer(other_customer):
+    return consents_give(other_customer)
 
 
 @pytest.fixture

@@ -4,7 +4,18 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, VariantFactory, consents_give
+
+
+@pytest.fixture
+def customer(customer):
+    """The customer, with the consent their assessments and footprints need."""
+    return consents_give(customer)
+
+
+@pytest.fixture
+def other_customer(other_customer):
+    return consents_give(other_customer)
 
 
 def make_product(slug, price="39.90", *, bands=((39, 40.5), (41, 42.5)), stock=10, **attributes):

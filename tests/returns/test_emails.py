@@ -14,7 +14,7 @@ from orders.fittings.services import fitting_create, fitting_impression_receive
 from orders.returns import services as returns
 from orders.returns.notifications import RETURN_NOTIFICATIONS, return_email_send
 from orders.returns.selectors import replacement_windows
-from tests.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, VariantFactory, consents_give
 from tests.fittings.conftest import make_assessment
 from tests.fittings.helpers import paid_custom_order
 from tests.returns.helpers import delivered, request_for
@@ -92,6 +92,7 @@ def test_the_production_email_promises_the_remake_window_the_line_was_sold_with(
 ):
     product = ProductFactory(kind=ProductKind.CUSTOM_ORTHOTIC, replacement_days=45, production_days=5)
     variant = VariantFactory(product=product, price=Decimal("249.00"), stock=5)
+    consents_give(customer)
     fitting = fitting_create(
         owner=customer, assessment_id=make_assessment(customer).pk, shoe_type="casual", impression_kit=True
     )

@@ -159,6 +159,10 @@ class World:
     def anonymous_fitting(self):
         return build.fitting_for(None).pk
 
+    @property
+    def consent_purpose(self):
+        return "foot_assessment"
+
     # --- data everybody has, so that list endpoints have something to leak -----------------------
     def populate(self) -> None:
         """Give the owner, the other customer and a guest an order each (and the other an assessment)."""
@@ -264,6 +268,33 @@ ROWS = [
         {OWNER: 200, OTHER: 200, ANONYMOUS: 401, STAFF: 200},
     ),  # fmt: skip
     Row("profile", "get", "/api/v1/me/", {OWNER: 200, OTHER: 200, ANONYMOUS: 401, STAFF: 200}),
+    # The caller's own consents, export and account: nobody reaches another's.
+    Row(
+        "consents (own only)",
+        "get",
+        "/api/v1/me/consents/",
+        {OWNER: 200, OTHER: 200, ANONYMOUS: 401, STAFF: 200},
+    ),
+    Row(
+        "consent: withdraw (own only)",
+        "delete",
+        "/api/v1/me/consents/{consent_purpose}/",
+        {OWNER: 204, OTHER: 204, ANONYMOUS: 401, STAFF: 204},
+        owner="nobody",
+    ),  # fmt: skip
+    Row(
+        "data export (own data only)",
+        "get",
+        "/api/v1/me/export/",
+        {OWNER: 200, OTHER: 200, ANONYMOUS: 401, STAFF: 200},
+    ),
+    Row(
+        "account erasure with a wrong password",
+        "delete",
+        "/api/v1/me/",
+        {OWNER: 400, OTHER: 400, ANONYMOUS: 401, STAFF: 400},
+        body={"password": "not-the-password"},
+    ),  # fmt: skip
     Row("return eligibility", "get", "/api/v1/orders/{delivered_order}/returns/eligibility/", CUSTOMER_ORDER),
     Row(
         "return request: create",

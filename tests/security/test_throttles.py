@@ -1,5 +1,5 @@
-"""Rate limits: login, registration, checkout, uploads, returns, password reset, email verification and
-guest lookups answer 429 with Retry-After, and a made-up ``X-Forwarded-For`` gets nobody past them.
+"""Rate limits: login, registration, checkout, uploads, returns, password reset, email verification, guest
+lookups, the data export and account erasure answer 429 with Retry-After, and a made-up ``X-Forwarded-For`` gets nobody past them.
 
 The rates are settings (``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``); the tests set each one to two
 requests a minute. A new throttled endpoint is one row. The client's address is ``REMOTE_ADDR`` unless
@@ -56,6 +56,8 @@ ROWS = [
     Throttled("password_reset", "/api/v1/auth/password-reset/", {"email": "nobody@example.com"}),
     Throttled("verify_email", "/api/v1/me/verify-email/", {}, login=True),
     Throttled("guest_lookup", "/api/v1/orders/NOSUCHORDER/", {"email": "guess@example.com"}, method="get"),
+    Throttled("data_export", "/api/v1/me/export/", {}, method="get", login=True),
+    Throttled("account_erase", "/api/v1/me/", {"password": "wrong-password"}, method="delete", login=True),
 ]
 NOT_YET_BUILT: set[str] = set()  # scopes with a rate but no endpoint yet
 LIMIT = 2
@@ -84,6 +86,8 @@ def _client(row: Throttled, address: str) -> APIClient:
 def _send(client: APIClient, row: Throttled, **headers):
     if row.method == "get":
         return client.get(row.path, row.body, **headers)
+    if row.method == "delete":
+        return client.delete(row.path, row.body, format="json", **headers)
     body = dict(row.body)
     if row.format == "multipart":
         body = {"image": SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")}

@@ -10,18 +10,23 @@ from catalogue.matching.models import Assessment, Footprint
 from catalogue.matching.services import assessment_create, footprint_create
 from orders.models import Cart, CartItem, Order
 from orders.services.cart import cart_create, cart_item_add
-from tests.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, VariantFactory, consents_give
 from tests.matching.prints import draw_print, encode
 from tests.orders.factories import address, pay, place_order
 
 
 def footprint_for(owner) -> Footprint:
-    """A measured footprint; ``owner`` None makes an anonymous one."""
+    """A measured footprint; ``owner`` None makes an anonymous one (an owner gets the consent it needs)."""
+    if owner is not None:
+        consents_give(owner, "foot_assessment")
     picture = encode(draw_print("normal", size=(300, 400)).image, name="print")
     return footprint_create(owner=owner, upload=picture, dpi=100, side="left")
 
 
 def assessment_for(owner, *, footprint: Footprint | None = None) -> Assessment:
+    """An assessment; ``owner`` None makes an anonymous one (an owner gets the consent it needs)."""
+    if owner is not None:
+        consents_give(owner, "foot_assessment")
     answers = {"arch_type_self": "flat", "pain_areas": ["heel"], "heel_pain_morning": True,
                "shoe_type": "athletic", "foot_length_mm": Decimal("265.0")}  # fmt: skip
     if footprint is not None:
@@ -76,6 +81,8 @@ def fitting_for(owner, *, prescription: bool = True):
     from tests.images import upload
 
     document = upload(pdf_bytes(), "rx.pdf", "application/pdf") if prescription else None
+    if owner is not None:
+        consents_give(owner, "lab_sharing")
     return fitting_create(owner=owner, shoe_type="casual", prescription=document)
 
 
