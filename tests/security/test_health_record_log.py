@@ -17,7 +17,7 @@ from catalogue.matching.models import HealthRecordAccess, HealthRecordKind
 from catalogue.matching.selectors import health_record_accesses
 from orders.fittings.services import fitting_create
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, consents_give
 from tests.fittings.documents import pdf_bytes
 from tests.images import upload
 from tests.returns.helpers import delivered, request_for
@@ -31,6 +31,7 @@ AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def customer_with_records(customer):
     """The customer's footprints, assessment, fitting with a prescription, and a return request's photo."""
+    consents_give(customer)
     left = build.footprint_for(customer)
     right = build.footprint_for(customer)
     right.side = "right"
@@ -125,6 +126,7 @@ def test_the_customer_reading_their_own_records_adds_no_row(customer_client, cus
 
 
 def test_a_staff_member_reading_their_own_prescription_adds_no_row(staff_user):
+    consents_give(staff_user)
     fitting = build.fitting_for(staff_user)
     _open(client_for(staff_user), f"/api/v1/fittings/{fitting.pk}/prescription/")
     assert _rows() == []
