@@ -212,6 +212,7 @@ class _Sheet:
     on_table: bool
     inverted: bool
     rectified: bool  # the tilt undone: the working copy is the sheet seen square-on
+    shaded_edge: np.ndarray  # where the paper found ends in a shadow rather than at the table
 
 
 def _small_copy(grey: np.ndarray) -> np.ndarray:
@@ -252,15 +253,17 @@ def _convex_hull(region: np.ndarray) -> np.ndarray:
     return np.asarray(canvas).astype(bool)
 
 
-def _on_table(small: np.ndarray, hull: np.ndarray) -> bool:
-    """Return whether the region outside the paper's hull is a table (a sharp step down at the edge).
+def _on_table(small: np.ndarray, hull: np.ndarray) -> tuple[bool, np.ndarray]:
+    """Return whether the region outside the paper's hull is a table, and where the hull's edge is soft.
 
     A soft change of light across the paper (a shadow, a fall-off) crosses the hull's edge gently;
     the edge of a sheet on a darker table is a step. Compare rings 2-4 px either side of the edge, away
-    from the frame's own border.
+    from the frame's own border. The soft stretches of the edge (just outside nearly as light as the
+    paper just inside) are where a shadow, not the table, ends the paper that was found.
     """
+    soft = np.zeros_like(hull)
     if (~hull).sum() < 0.03 * hull.size:
-        return False
+        return False, soft
     inner = ndimage.distance_transform_edt(hull)
     outer = ndimage.distance_transform_edt(~hull)
     away = np.zeros_like(hull)
@@ -268,8 +271,11 @@ def _on_table(small: np.ndarray, hull: np.ndarray) -> bool:
     inner_ring = away & (inner >= 2) & (inner <= 4)
     outer_ring = away & (outer >= 2) & (outer <= 4)
     if inner_ring.sum() < 20 or outer_ring.sum() < 20:
-        return False
-    return float(np.median(small[outer_ring])) < TABLE_EDGE_RATIO * float(np.median(small[inner_ring]))
+        return False, soft
+    near_paper = ndimage.maximum_filter(np.where(inner_ring, small, 0), size=9)
+    soft = ndimage.maximum_filter((outer_ring & (small >= TABLE_EDGE_RATIO * near_paper)).view(np.uint8), size=13)
+    on_table = float(np.median(small[outer_ring])) < TABLE_EDGE_RATIO * float(np.median(small[inner_ring]))
+    return on_table, soft.view(bool)
 
 
 def _sheet_corners(hull: np.ndarray) -> np.ndarray | None:
@@ -343,7 +349,7 @@ def _rectified(grey: np.ndarray, corners: np.ndarray, paper: float) -> tuple[np.
 
 def _find_sheet(grey: np.ndarray) -> _Sheet:
     small = _small_copy(grey)
-    low, high = np.percentile(small, (1, 99))
+    low, high = np.percentile(small, (0.1, 99))
     if high < DARK_PAPER:
         raise InvalidFootprint(TOO_DARK)
     if high - low < settings.MATCHING_FOOTPRINT_MIN_CONTRAST:
@@ -359,8 +365,9 @@ def _find_sheet(grey: np.ndarray) -> _Sheet:
     if count == 0 or sizes.max() < SHEET_MIN_SHARE * small.size:
         raise InvalidFootprint(TOO_DARK if np.median(small) < DARK_PAPER else NO_SHEET)
     hull = _convex_hull(labels == sizes.argmax())
-    on_table = _on_table(small, hull)
+    on_table, soft_edge = _on_table(small, hull)
     corners = _sheet_corners(hull) if on_table else None
+    shaded_edge = np.zeros(grey.shape, dtype=bool)
     if corners is not None:
         step = grey.shape[0] / small.shape[0]
         level = float(np.percentile(small[hull], 90))
@@ -370,6 +377,8 @@ def _find_sheet(grey: np.ndarray) -> _Sheet:
     else:
         paper = ndimage.binary_erosion(hull) if on_table else np.ones_like(hull)
         inside = _enlarged(paper.astype(np.uint8), grey.shape, Image.Resampling.NEAREST).astype(bool)
+        if on_table:
+            shaded_edge = _enlarged(soft_edge.view(np.uint8), grey.shape, Image.Resampling.NEAREST).view(bool)
         inside[[0, -1], :] = False
         inside[:, [0, -1]] = False
 
@@ -396,6 +405,7 @@ def _find_sheet(grey: np.ndarray) -> _Sheet:
         on_table=on_table,
         inverted=inverted,
         rectified=corners is not None,
+        shaded_edge=shaded_edge,
     )
 
 
@@ -412,7 +422,7 @@ class _Found:
 
 def _ink(sheet: _Sheet) -> np.ndarray:
     histogram = np.bincount(sheet.normalised[sheet.inside], minlength=256)
-    darkest = int(np.searchsorted(np.cumsum(histogram), 0.01 * histogram.sum()))
+    darkest = int(np.searchsorted(np.cumsum(histogram), 0.001 * histogram.sum()))
     paper = float(np.percentile(sheet.grey[sheet.inside][:: max(1, sheet.inside.sum() // 20000)], 90))
     if (200 - darkest) / 200 * paper < settings.MATCHING_FOOTPRINT_MIN_CONTRAST:
         raise InvalidFootprint(NO_PRINT)
@@ -469,7 +479,7 @@ def _find_print(ink: np.ndarray) -> _Found:
         raise InvalidFootprint(NO_PRINT)
     largest = blobs[0][2].area
     if largest < settings.MATCHING_FOOTPRINT_MIN_AREA * ink.size:
-        raise InvalidFootprint(TOO_SMALL)
+        raise InvalidFootprint(TOO_SMALL if blobs[0][2].is_foot_shaped else NO_PRINT)
     large = [blob for blob in blobs if blob[2].area > settings.MATCHING_FOOTPRINT_SECOND_BLOB_MAX * largest]
     if len(large) == 1:
         if not large[0][2].is_foot_shaped:
@@ -613,6 +623,8 @@ def analyse_footprint(
     touching = _touching_edge(sheet.inside, ys, xs)
     notes = []
     if touching.any():
+        if sheet.shaded_edge[ys[touching].astype(np.intp), xs[touching].astype(np.intp)].any():
+            raise InvalidFootprint(SHADOW)
         where = along[touching] - low
         if (where < HEEL_SHARE * length_px).any():
             raise InvalidFootprint(HEEL_CUT)

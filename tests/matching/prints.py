@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 # Midfoot contact width (share of the print length) for each arch; the truth is measured, not assumed.
 MIDFOOT_WIDTH = {"high": 0.06, "normal": 0.15, "flat": 0.24}
@@ -203,6 +203,7 @@ def draw_photo(
     keystone: float = 0.0,
     gradient: float = 0.0,
     shadow: float = 0.0,
+    shadow_blur: float = 0.05,
     ruler: bool = False,
     coin: bool = False,
     blotches: bool = True,
@@ -210,6 +211,9 @@ def draw_photo(
     ink: int = 70,
     brightness: float = 1.0,
     crop: str | None = None,
+    heel_margin_mm: float | None = None,
+    second: str | None = None,
+    paper_mm: tuple[float, float] | None = None,
     view_mm: float | None = None,
     jpeg_quality: int | None = 88,
     seed: int = 1,
@@ -219,27 +223,46 @@ def draw_photo(
     ``toes``: "apart", "touching" or None. ``table``: the whole sheet on a darker wooden table, else the
     frame shows only paper. ``keystone``: the far side of the sheet this much narrower (phone tilt).
     ``gradient``: light falling off by this share across the sheet; ``shadow``: a soft phone shadow this
-    deep over the forefoot. ``crop``: "toes" or "heel" puts the frame's edge through that end of the foot.
+    deep over the forefoot, its edge blurred over ``shadow_blur`` of the frame's height. ``crop``: "toes"
+    or "heel" puts the frame's edge through that end of the foot, "ball" just in front of the ball; ``heel_margin_mm``: the paper behind
+    the heel (negative: the heel runs off the sheet). ``second``: another print "beside" this one, or
+    "askew" (turned 30 degrees). ``paper_mm``: the sheet's size instead of A4 or the larger sheet.
     """
     rng = np.random.default_rng(seed)
     width, height = size
     # On a table the whole A4 sheet is in view; otherwise a larger sheet fills the frame.
-    sheet_mm = SHEET_MM if table else (280.0, 420.0)
+    sheet_mm = paper_mm or (SHEET_MM if table else (280.0, 420.0))
     view = view_mm or (430.0 if table else 285.0)  # the sheet-plane height the frame shows, before tilt
     ppm = height / view  # photo pixels per mm at the sheet's centre
     ss = 2  # the shapes are drawn at twice the resolution, for their smooth edges and their truth
     sheet_w, sheet_h = round(sheet_mm[0] * ppm), round(sheet_mm[1] * ppm)
-    heel_mm = sheet_mm[1] - (22 if table else 90)  # the heel's back, from the sheet's top edge
+    # The heel's back, from the sheet's top edge (a negative margin: the heel runs off the sheet).
+    if heel_margin_mm is None:  # on a table near the sheet's end, else in the middle of the sheet
+        heel_margin_mm = 22 if table else (sheet_mm[1] - foot_mm) / 2
+    heel_mm = sheet_mm[1] - heel_margin_mm
 
     body_mm = foot_mm / 1.12
-    geometry = {"cx": sheet_w * ss / 2, "heel_y": heel_mm * ppm * ss, "length": body_mm * ppm * ss, "arch": arch}
+    apart = {None: 0, "beside": 0.55, "askew": 0.6}[second] * body_mm * ppm * ss  # each print from the middle
+    geometry = {"cx": sheet_w * ss / 2 - apart, "heel_y": heel_mm * ppm * ss, "length": body_mm * ppm * ss,
+                "arch": arch}  # fmt: skip
     body_mask = Image.new("L", (sheet_w * ss, sheet_h * ss), 0)
-    _body(ImageDraw.Draw(body_mask), fill=255, **geometry)
-    truth = _truth(np.asarray(body_mask) > 127)[0]
+    if foot_mm:
+        _body(ImageDraw.Draw(body_mask), fill=255, **geometry)
+    truth = _truth(np.asarray(body_mask) > 127)[0] if foot_mm else float("nan")  # 0: a blank sheet
     contact = body_mask
     tip_share = 1.0
-    if toes:
+    if toes and foot_mm:
         tip_share = _toes(ImageDraw.Draw(contact), touching=toes == "touching", fill=255, **geometry)
+    if second:
+        other = Image.new("L", contact.size, 0)
+        other_geometry = {**geometry, "cx": sheet_w * ss / 2 + apart}
+        _body(ImageDraw.Draw(other), fill=255, **other_geometry)
+        if toes:
+            _toes(ImageDraw.Draw(other), touching=toes == "touching", fill=255, **other_geometry)
+        if second == "askew":
+            middle = (other_geometry["cx"], geometry["heel_y"] - 0.55 * geometry["length"])
+            other = other.rotate(-30, resample=Image.Resampling.BILINEAR, center=middle)
+        contact = ImageChops.lighter(contact, other)
     drawn_foot_mm = tip_share * body_mm
     contact = contact.reduce(ss)
     # The wet edge: slightly soft; the ink: uneven, never as light as the paper.
@@ -280,6 +303,8 @@ def draw_photo(
     # Where the sheet's corners land in the photo (turned about the frame's centre, far side narrower).
     if crop == "toes":  # the frame's top edge halfway along the toes
         centre_mm[1] = heel_mm - (body_mm + drawn_foot_mm) / 2 + view / 2
+    elif crop == "ball":  # the frame's top edge 6 mm in front of the ball: the toes out of the picture
+        centre_mm[1] = heel_mm - body_mm - 6 + view / 2
     elif crop == "heel":  # the frame's bottom edge 25 mm into the heel
         centre_mm[1] = heel_mm - 25 - view / 2
     turn = math.radians(angle)
@@ -311,7 +336,7 @@ def draw_photo(
     if shadow:
         phone = Image.new("L", size, 0)
         ImageDraw.Draw(phone).rectangle((-0.2 * width, -0.1 * height, 0.55 * width, 0.42 * height), fill=255)
-        phone = phone.filter(ImageFilter.GaussianBlur(0.05 * height))
+        phone = phone.filter(ImageFilter.GaussianBlur(shadow_blur * height))
         light = light * (1 - shadow * np.asarray(phone, dtype=np.float32) / 255)
     photo = photo * light * brightness + 2.5 * rng.standard_normal((height, width)).astype(np.float32)
     grey = np.clip(photo, 0, 255)
