@@ -52,6 +52,8 @@ FOOT_ELONGATION = (1.6, 5.0)  # a foot's length over its width, from its second 
 CAVUS_GAP = (0.08, 0.5)
 CAVUS_PROPORTION = (1.8, 4.5)
 CAVUS_OFFSET = 0.12
+CAVUS_WIDER = 1.1  # the forefoot piece at least this many times as wide as the heel piece
+CAVUS_HEEL_TURN = 20  # the heel's own long axis at most this many degrees off the pair's
 # Toes: blobs of at least this share of the print's area, reaching at most this share of its length in front.
 TOE_MIN_SHARE = 0.002
 TOE_MAX_REACH = 0.4
@@ -431,30 +433,38 @@ def _ink(sheet: _Sheet) -> np.ndarray:
     return ndimage.maximum_filter(ndimage.minimum_filter(ink, size=3), size=3).view(bool)
 
 
-def _aligned_pair(heel: tuple, fore: tuple) -> bool:
+def _aligned_pair(first: tuple, second: tuple) -> bool:
     """Return whether two pieces are the heel and forefoot of one print with no midfoot contact.
 
-    Each piece is compact (neither is foot-shaped on its own: two whole prints are two feet); on the
+    Each piece is compact (neither is foot-shaped on its own: two whole prints are two feet). On the
     pair's common long axis they follow each other with a gap, neither lies off the axis, and together
-    they have a foot's proportions.
+    they have a foot's proportions. As in a foot, the forefoot is the wider piece and the heel is at
+    least as long as it is wide, its own long axis along the pair's: the same two blobs side by side,
+    or one off to the side of the other's line, are not a foot.
     """
-    ys, xs = np.concatenate([heel[0], fore[0]]), np.concatenate([heel[1], fore[1]])
+    ys, xs = np.concatenate([first[0], second[0]]), np.concatenate([first[1], second[1]])
     shape = _Shape.of(ys, xs)
     (centre_y, centre_x), (axis_x, axis_y) = shape.centre, shape.axis
-    spans, offsets = [], []
-    for piece_ys, piece_xs in (heel, fore):
+    pieces = []
+    for piece_ys, piece_xs in (first, second):
         along = (piece_xs - centre_x) * axis_x + (piece_ys - centre_y) * axis_y
         across = -(piece_xs - centre_x) * axis_y + (piece_ys - centre_y) * axis_x
-        spans.append((along.min(), along.max(), np.ptp(across) + 1))
-        offsets.append(abs(across.mean()))
-    (first, second) = sorted(spans)
-    length = second[1] - first[0] + 1
-    gap = second[0] - first[1]
-    width = max(first[2], second[2])
-    return (
+        own = _Shape.of(piece_ys, piece_xs)
+        # How far the piece's own long axis turns from the pair's (0 when the piece is round).
+        turn = math.degrees(math.acos(min(1.0, abs(own.axis[0] * axis_x + own.axis[1] * axis_y))))
+        turned = turn if own.elongation >= 1.1 else 0.0
+        pieces.append((along.min(), along.max(), np.ptp(across) + 1, abs(across.mean()), turned))
+    rear, front = sorted(pieces)
+    length = front[1] - rear[0] + 1
+    gap = front[0] - rear[1]
+    heel, fore = sorted([rear, front], key=lambda piece: piece[2])
+    return bool(
         CAVUS_GAP[0] * length <= gap <= CAVUS_GAP[1] * length
-        and CAVUS_PROPORTION[0] <= length / width <= CAVUS_PROPORTION[1]
-        and max(offsets) <= CAVUS_OFFSET * length
+        and CAVUS_PROPORTION[0] <= length / fore[2] <= CAVUS_PROPORTION[1]
+        and max(rear[3], front[3]) <= CAVUS_OFFSET * length
+        and fore[2] >= CAVUS_WIDER * heel[2]
+        and heel[1] - heel[0] + 1 >= heel[2]
+        and heel[4] <= CAVUS_HEEL_TURN
     )
 
 
@@ -669,18 +679,18 @@ def analyse_footprint(
         "front": front,
         "toes_front": float(toe_front),
         "half_width": float(np.abs(across).max()),
-        "toes_excluded_px": int(toes.sum()) + sum(blob[0].size for blob in separate_toes),
-        "pieces": found.pieces,
-        "on_table": sheet.on_table,
-        "inverted": sheet.inverted,
-        "rectified": sheet.rectified,
-        "notes": notes,
+        "toes_excluded_px": int(toes.sum()) + sum(int(blob[0].size) for blob in separate_toes),
+        "pieces": int(found.pieces),
+        "on_table": bool(sheet.on_table),
+        "inverted": bool(sheet.inverted),
+        "rectified": bool(sheet.rectified),
+        "notes": list(notes),
     }
     analysis = FootprintAnalysis(
-        arch_index=round(arch_index, 4),
+        arch_index=round(float(arch_index), 4),
         arch_type=arch_type_for(arch_index=arch_index),
-        chippaux_smirak=round(chippaux_smirak, 1),
-        foot_length_mm=round((toe_front - low + 1) * scale, 1) if measured_length else None,
+        chippaux_smirak=round(float(chippaux_smirak), 1),
+        foot_length_mm=round(float(toe_front - low + 1) * scale, 1) if measured_length else None,
         width_mm=round(fore_width_px * scale, 1) if scale else None,
         zone_areas_px=(fore_area, mid_area, heel_area),
         geometry=geometry,
@@ -740,16 +750,6 @@ def render_overlay(*, grey: np.ndarray, analysis: FootprintAnalysis, zones: dict
     The legend: the index on the 0.21 / 0.26 scale, what each colour means, and the notes.
     """
     g = analysis.geometry
-    rgb = np.repeat(grey[:, :, None], 3, axis=2)
-    for name in ("forefoot", "heel"):
-        where = zones[name]
-        rgb[where] = (rgb[where] * 0.5 + np.array(ZONE_COLOURS[name]) * 0.5).astype(np.uint8)
-    toe_ys, toe_xs = zones["toes"]
-    hatch = (toe_ys + toe_xs) % 8 < 3
-    rgb[toe_ys, toe_xs] = (rgb[toe_ys, toe_xs] * 0.3 + 255 * 0.7).astype(np.uint8)
-    rgb[toe_ys[hatch], toe_xs[hatch]] = np.array(ZONE_COLOURS["toes"], dtype=np.uint8)
-    rgb[zones["midfoot"]] = np.array(ZONE_COLOURS["midfoot"], dtype=np.uint8)
-
     # The print with a margin, so that the picture is about the foot and not the table.
     length = g["toes_front"] - g["heel"]
     corners = [
@@ -762,16 +762,32 @@ def render_overlay(*, grey: np.ndarray, analysis: FootprintAnalysis, zones: dict
     top = max(0, int(min(y for _, y in corners) - margin))
     right = min(grey.shape[1], int(max(x for x, _ in corners) + margin) + 1)
     bottom = min(grey.shape[0], int(max(y for _, y in corners) + margin) + 1)
-    picture = Image.fromarray(rgb[top:bottom, left:right])
-
     side = settings.MATCHING_FOOTPRINT_OVERLAY_SIDE
     legend = _legend(analysis, width=min(side, 680))
-    scale = min(1.0, (side - legend.height) / picture.height, side / picture.width)
+    scale = min(1.0, (side - legend.height) / (bottom - top), side / (right - left))
+    picture = Image.fromarray(grey[top:bottom, left:right])
     if scale < 1:
         picture = picture.resize(
             (max(1, round(picture.width * scale)), max(1, round(picture.height * scale))),
             Image.Resampling.BILINEAR,
         )
+    # The zones painted at the overlay's own size, so that their colours stay exact.
+    rgb = np.repeat(np.asarray(picture)[:, :, None], 3, axis=2)
+
+    def at(where):
+        ys = np.minimum(((where[0] - top) * scale).astype(np.intp), rgb.shape[0] - 1)
+        xs = np.minimum(((where[1] - left) * scale).astype(np.intp), rgb.shape[1] - 1)
+        return ys, xs
+
+    for name in ("forefoot", "heel"):
+        where = at(zones[name])
+        rgb[where] = (rgb[where] * 0.5 + np.array(ZONE_COLOURS[name]) * 0.5).astype(np.uint8)
+    toe_ys, toe_xs = at(zones["toes"])
+    hatch = (toe_ys + toe_xs) % 8 < 3
+    rgb[toe_ys, toe_xs] = (rgb[toe_ys, toe_xs] * 0.3 + 255 * 0.7).astype(np.uint8)
+    rgb[toe_ys[hatch], toe_xs[hatch]] = np.array(ZONE_COLOURS["toes"], dtype=np.uint8)
+    rgb[at(zones["midfoot"])] = np.array(ZONE_COLOURS["midfoot"], dtype=np.uint8)
+    picture = Image.fromarray(rgb)
     draw = ImageDraw.Draw(picture)
     reach = g["half_width"] * 1.15
     line = max(2, round(max(picture.size) / 400))
