@@ -4,21 +4,22 @@ The picture is a phone photo or a scan of one print on a sheet of paper. The ste
 Footprints, says why each is as it is):
 
 1. **The sheet.** On a small copy, the paper is the large bright region; when a darker table or floor
-   shows round it (a sharp step at the paper's edge), only the paper's convex hull is used. Inside it
-   the light is estimated by a grey closing (which fills the print) and divided out, so a shadow or a
-   fall-off of the light is not taken for ink.
+   shows round it (a sharp step at the paper's edge), only the paper's convex hull is used, and when
+   its four corners show, the phone's tilt is undone by their homography. Inside it the light is
+   estimated by a grey closing (which fills the print) and divided out, so a shadow or a fall-off of
+   the light is not taken for ink.
 2. **The print.** Otsu's threshold on the normalised sheet, a small opening; specks, rulers, pens and
    rings are ignored by size and shape. One foot-shaped component is the print; a heel and a forefoot
    in line with a gap between them are one high-arched (cavus) print; anything else is refused.
-3. **Toes.** Separate toe blobs, and the toes that touch the print: what a disc of a fifth of the ball's
-   width cannot reach from inside the print, in front of the ball (a morphological opening). They count
+3. **Toes.** Separate toe blobs, and the toes that touch the print: what a disc (radius 0.17 of the
+   ball's width) cannot reach from inside the print, in front of the ball (a morphological opening). They count
    for the foot's length, never for the index.
 4. **Cut off.** A heel, side or ball reaching the picture's or the paper's edge is refused; toes cut
    off leave the index and lose the length.
 
 Pillow decodes and guards (``catalogue.images.open_validated_image``); numpy and SciPy's ``ndimage`` do
-the array work. The print is never resampled for the measurement: each contact pixel is projected onto
-the foot axis, so a rotated print gives the same zone areas as an upright one.
+the array work. The print is not resampled for the measurement (only a tilt is undone): each contact
+pixel is projected onto the foot axis, so a rotated print gives the same zone areas as an upright one.
 """
 
 import io
@@ -275,7 +276,9 @@ def _on_table(small: np.ndarray, hull: np.ndarray) -> tuple[bool, np.ndarray]:
     if inner_ring.sum() < 20 or outer_ring.sum() < 20:
         return False, soft
     near_paper = ndimage.maximum_filter(np.where(inner_ring, small, 0), size=9)
-    soft = ndimage.maximum_filter((outer_ring & (small >= TABLE_EDGE_RATIO * near_paper)).view(np.uint8), size=13)
+    soft = ndimage.maximum_filter(
+        (outer_ring & (small >= TABLE_EDGE_RATIO * near_paper)).view(np.uint8), size=13
+    )
     on_table = float(np.median(small[outer_ring])) < TABLE_EDGE_RATIO * float(np.median(small[inner_ring]))
     return on_table, soft.view(bool)
 
@@ -289,7 +292,9 @@ def _sheet_corners(hull: np.ndarray) -> np.ndarray | None:
     """
     ys, xs = np.nonzero(hull & ~ndimage.binary_erosion(hull))
     try:
-        vertices = np.column_stack([xs, ys]).astype(np.float64)[ConvexHull(np.column_stack([xs, ys])).vertices]
+        vertices = np.column_stack([xs, ys]).astype(np.float64)[
+            ConvexHull(np.column_stack([xs, ys])).vertices
+        ]
     except (QhullError, ValueError):
         return None
     best = None
@@ -302,7 +307,10 @@ def _sheet_corners(hull: np.ndarray) -> np.ndarray | None:
             best = (area, turned)
     turned = best[1]
     corners = np.array(
-        [vertices[np.argmax(su * turned[:, 0] + sv * turned[:, 1])] for su, sv in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+        [
+            vertices[np.argmax(su * turned[:, 0] + sv * turned[:, 1])]
+            for su, sv in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+        ]
     )
     # Clockwise on the picture (rows grow downwards), from the corner nearest its top left.
     centre = corners.mean(axis=0)
@@ -326,7 +334,10 @@ def _perspective(source, target) -> list[float]:
     for (u, v), (x, y) in zip(source, target, strict=True):
         rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
         values += [u, v]
-    return [float(c) for c in np.linalg.solve(np.array(rows, dtype=np.float64), np.array(values, dtype=np.float64))]
+    return [
+        float(c)
+        for c in np.linalg.solve(np.array(rows, dtype=np.float64), np.array(values, dtype=np.float64))
+    ]
 
 
 def _rectified(grey: np.ndarray, corners: np.ndarray, paper: float) -> tuple[np.ndarray, np.ndarray]:
@@ -340,7 +351,11 @@ def _rectified(grey: np.ndarray, corners: np.ndarray, paper: float) -> tuple[np.
     height = round((np.hypot(*(c[3] - c[0])) + np.hypot(*(c[2] - c[1]))) / 2)
     coefficients = _perspective([tuple(p) for p in c], [(0, 0), (width, 0), (width, height), (0, height)])
     square = Image.fromarray(grey).transform(
-        (width, height), Image.Transform.PERSPECTIVE, coefficients, Image.Resampling.BILINEAR, fillcolor=round(paper)
+        (width, height),
+        Image.Transform.PERSPECTIVE,
+        coefficients,
+        Image.Resampling.BILINEAR,
+        fillcolor=round(paper),
     )
     inside = np.ones((height, width), dtype=bool)
     margin = max(2, round(0.006 * min(width, height)))
@@ -619,7 +634,9 @@ def analyse_footprint(
             break
         blob_along = (blob_xs - centre_x) * axis_x + (blob_ys - centre_y) * axis_y
         blob_across = -(blob_xs - centre_x) * axis_y + (blob_ys - centre_y) * axis_x
-        in_front = blob_along.mean() > front - third / 2 and blob_along.max() < front + TOE_MAX_REACH * length_px
+        in_front = (
+            blob_along.mean() > front - third / 2 and blob_along.max() < front + TOE_MAX_REACH * length_px
+        )
         beside = (
             fore_across.min() - 0.1 * fore_width_px
             < blob_across.mean()
@@ -741,7 +758,10 @@ INK = (20, 20, 20)
 
 def _point(geometry: dict, along: float, across: float, scale: float, offset) -> tuple[float, float]:
     (cx, cy), (ax, ay) = geometry["centre"], geometry["axis"]
-    return ((cx + along * ax - across * ay - offset[0]) * scale, (cy + along * ay + across * ax - offset[1]) * scale)
+    return (
+        (cx + along * ax - across * ay - offset[0]) * scale,
+        (cy + along * ay + across * ax - offset[1]) * scale,
+    )
 
 
 def render_overlay(*, grey: np.ndarray, analysis: FootprintAnalysis, zones: dict) -> bytes:
@@ -812,9 +832,13 @@ def render_overlay(*, grey: np.ndarray, analysis: FootprintAnalysis, zones: dict
     ):
         x, y = _point(g, middle, reach * 1.1, scale, offset)
         x, y = min(max(x, 12), picture.width - 12), min(max(y, 12), picture.height - 12)
-        draw.text((x, y), letter, fill=INK, font=font, anchor="mm", stroke_width=2, stroke_fill=(255, 255, 255))
+        draw.text(
+            (x, y), letter, fill=INK, font=font, anchor="mm", stroke_width=2, stroke_fill=(255, 255, 255)
+        )
 
-    canvas = Image.new("RGB", (max(picture.width, legend.width), picture.height + legend.height), (255, 255, 255))
+    canvas = Image.new(
+        "RGB", (max(picture.width, legend.width), picture.height + legend.height), (255, 255, 255)
+    )
     canvas.paste(picture, ((canvas.width - picture.width) // 2, 0))
     canvas.paste(legend, (0, picture.height))
     buffer = io.BytesIO()
@@ -829,12 +853,18 @@ def _legend(analysis: FootprintAnalysis, *, width: int) -> Image.Image:
     small = ImageFont.load_default(size=max(11, round(size * 0.75)))
     pad = round(size * 0.8)
     line = round(small.size * 1.25)
-    notes = [text for note in analysis.notes for text in textwrap.wrap(note, width=int(1.9 * (width - 2 * pad) / small.size))]
+    notes = [
+        text
+        for note in analysis.notes
+        for text in textwrap.wrap(note, width=int(1.9 * (width - 2 * pad) / small.size))
+    ]
     height = pad + round(size * 2.1) + round(size * 2.7) + round(size * 1.6) + len(notes) * line + pad
     legend = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(legend)
     y = pad // 2
-    draw.text((pad, y), f"Arch index {analysis.arch_index:.3f}: {analysis.arch_type} arch", fill=INK, font=font)
+    draw.text(
+        (pad, y), f"Arch index {analysis.arch_index:.3f}: {analysis.arch_type} arch", fill=INK, font=font
+    )
     y += round(size * 1.25)
     draw.text((pad, y), "B / (A + B + C), toes excluded (Cavanagh & Rodgers 1987)", fill=INK, font=small)
 
@@ -846,9 +876,15 @@ def _legend(analysis: FootprintAnalysis, *, width: int) -> Image.Image:
     def x_of(index: float) -> float:
         return bar_left + (bar_right - bar_left) * min(max(index, 0.0), SCALE_END) / SCALE_END
 
-    for name, start, end in (("high", 0.0, high_max), ("normal", high_max, flat_min), ("flat", flat_min, SCALE_END)):
+    for name, start, end in (
+        ("high", 0.0, high_max),
+        ("normal", high_max, flat_min),
+        ("flat", flat_min, SCALE_END),
+    ):
         draw.rectangle((x_of(start), y, x_of(end), y + bar_height), fill=CLASS_COLOURS[name], outline=INK)
-        draw.text(((x_of(start) + x_of(end)) / 2, y + bar_height / 2), name, fill=INK, font=small, anchor="mm")
+        draw.text(
+            ((x_of(start) + x_of(end)) / 2, y + bar_height / 2), name, fill=INK, font=small, anchor="mm"
+        )
     for value in (0.0, high_max, flat_min, SCALE_END):
         draw.text((x_of(value), y + bar_height + 2), f"{value:.2f}", fill=INK, font=small, anchor="mt")
     marker = x_of(analysis.arch_index)

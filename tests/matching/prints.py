@@ -157,7 +157,9 @@ def _body(draw: ImageDraw.ImageDraw, *, cx: float, heel_y: float, length: float,
     draw.ellipse((*at(-half_across, centre + half_along), *at(half_across, centre - half_along)), fill=fill)
     width = BAND_WIDTH[arch]
     if width:  # the band runs along the lateral border, from the heel to the ball
-        draw.polygon([at(0.125 - width, 0.2), at(0.125, 0.2), at(0.18, 0.72), at(0.18 - width, 0.72)], fill=fill)
+        draw.polygon(
+            [at(0.125 - width, 0.2), at(0.125, 0.2), at(0.18, 0.72), at(0.18 - width, 0.72)], fill=fill
+        )
 
 
 def _toes(draw: ImageDraw.ImageDraw, *, cx: float, heel_y: float, length: float, arch: str, touching: bool,
@@ -169,7 +171,9 @@ def _toes(draw: ImageDraw.ImageDraw, *, cx: float, heel_y: float, length: float,
         centre = base + radius
         tip = max(tip, centre + radius)
         x, y = cx + offset * length, heel_y - centre * length
-        draw.ellipse((x - radius * length, y - radius * length, x + radius * length, y + radius * length), fill=fill)
+        draw.ellipse(
+            (x - radius * length, y - radius * length, x + radius * length, y + radius * length), fill=fill
+        )
         if touching:  # a wet smear from the toe's pad back into the ball
             half = 0.4 * radius * length
             draw.rectangle((x - half, y, x + half, heel_y - (base - 0.02) * length), fill=fill)
@@ -281,7 +285,9 @@ def draw_photo(
             x, y = rng.uniform(8, sheet_mm[0] - 8) * ppm, rng.uniform(8, sheet_mm[1] - 8) * ppm
             radius = rng.uniform(0.6, 3.0) * ppm
             reach = int(10 * ppm)
-            if contact_pixels[max(0, int(y) - reach) : int(y) + reach, max(0, int(x) - reach) : int(x) + reach].any():
+            if contact_pixels[
+                max(0, int(y) - reach) : int(y) + reach, max(0, int(x) - reach) : int(x) + reach
+            ].any():
                 continue
             grey = int(rng.uniform(ink, 170))
             draw.ellipse((x - radius, y - 0.7 * radius, x + radius, y + 0.9 * radius), fill=grey)

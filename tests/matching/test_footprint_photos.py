@@ -86,7 +86,9 @@ def test_toes_touching_the_print_are_left_out(arch):
     """Toe pads joined to the ball by wet smears: excluded by the print's shape (the index once rose 0.15)."""
     analysis = _measured(draw_photo(arch, toes="touching", angle=-8, seed=9))
     assert analysis.geometry["toes_excluded_px"] > 0
-    apart = analyse_footprint(image=draw_photo(arch, toes="apart", angle=-8, seed=9).image, with_overlay=False)
+    apart = analyse_footprint(
+        image=draw_photo(arch, toes="apart", angle=-8, seed=9).image, with_overlay=False
+    )
     assert analysis.arch_index == pytest.approx(apart.arch_index, abs=0.005)
 
 
@@ -159,7 +161,9 @@ def test_a_whole_print_has_a_length_and_no_notes():
     "drawn",
     [
         pytest.param(lambda: draw_photo("normal", crop="heel"), id="by the frame"),
-        pytest.param(lambda: draw_photo("flat", crop="heel", angle=8, toes="touching"), id="by the frame, turned"),
+        pytest.param(
+            lambda: draw_photo("flat", crop="heel", angle=8, toes="touching"), id="by the frame, turned"
+        ),
         pytest.param(lambda: draw_photo("high", table=True, heel_margin_mm=-15), id="off the paper"),
     ],
 )
@@ -219,7 +223,9 @@ SWEEP = [
 ]
 
 
-@pytest.mark.parametrize("options", SWEEP, ids=lambda options: "-".join(f"{k}={v}" for k, v in options.items()))
+@pytest.mark.parametrize(
+    "options", SWEEP, ids=lambda options: "-".join(f"{k}={v}" for k, v in options.items())
+)
 def test_never_a_confident_wrong_class(options):
     """Hard photos: each is refused, or measured within 0.01 of its drawn truth in the right class."""
     drawn = draw_photo(**options)

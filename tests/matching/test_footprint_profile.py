@@ -46,11 +46,17 @@ def test_the_assessment_stores_the_conflict_with_the_profile(api_client):
     )
     assert upload.status_code == 201, upload.json()
     response = api_client.post(
-        "/api/v1/fit/assessments/", {"arch_type_self": "flat", "footprint": upload.json()["id"]}, format="json"
+        "/api/v1/fit/assessments/",
+        {"arch_type_self": "flat", "footprint": upload.json()["id"]},
+        format="json",
     )
     assert response.status_code == 201, response.json()
     assert response.json()["profile"]["arch_type"] == "high"
     profile = Assessment.objects.get(pk=response.json()["id"]).profile
     (conflict,) = profile["conflicts"]
-    assert (conflict["footprint"], conflict["arch_type_self"], conflict["used"]) == ("high", "flat", "footprint")
+    assert (conflict["footprint"], conflict["arch_type_self"], conflict["used"]) == (
+        "high",
+        "flat",
+        "footprint",
+    )
     assert conflict["arch_index"] == pytest.approx(drawn.arch_index, abs=0.01)
