@@ -4,7 +4,8 @@ Precedence (``docs/matching.md``, The foot profile): the arch type comes from a 
 index, else the self-reported wet test, else the shoe-wear pattern, else what the customer sees when
 walking; pronation from the shoe wear, else what the customer sees, else the arch type. Every field
 says in ``derived_from`` which answers produced it (an empty list: nothing did, the neutral default
-applies).
+applies). When the footprint's arch class disagrees with ``arch_type_self``, ``conflicts`` says so,
+naming both and which one was used (the footprint: it is measured).
 """
 
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class FootProfile:
     shoe_type: str | None = None
     # For each field the answers that produced it; for ``conditions``, per condition slug.
     derived_from: dict[str, list[str] | dict[str, list[str]]] = field(default_factory=dict)
+    # Sources that disagree: each names the field, both values, the one used and a sentence.
+    conflicts: tuple[dict, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -52,6 +55,7 @@ class FootProfile:
                 name: dict(sources) if isinstance(sources, dict) else list(sources)
                 for name, sources in self.derived_from.items()
             },
+            "conflicts": [dict(conflict) for conflict in self.conflicts],
         }
 
 
@@ -78,6 +82,23 @@ def _arch_type(answers: dict, footprint: FootprintReading | None) -> tuple[str, 
     if answers.get("rolls") in ARCH_FROM_ROLLS:
         return ARCH_FROM_ROLLS[answers["rolls"]], ["rolls"]
     return "normal", []
+
+
+def _arch_conflicts(answers: dict, footprint: FootprintReading | None) -> tuple[dict, ...]:
+    said = answers.get("arch_type_self")
+    if footprint is None or said not in ("flat", "normal", "high") or said == footprint.arch_type:
+        return ()
+    return (
+        {
+            "field": "arch_type",
+            "footprint": footprint.arch_type,
+            "arch_index": footprint.arch_index,
+            "arch_type_self": said,
+            "used": "footprint",
+            "note": f"Your footprint measures a {footprint.arch_type} arch (arch index "
+            f"{footprint.arch_index:.2f}) but you said {said}; the footprint is used, as it is measured.",
+        },
+    )
 
 
 def _pronation(answers: dict, arch_type: str, arch_sources: list[str]) -> tuple[str, list[str]]:
@@ -161,6 +182,7 @@ def profile_from_answers(*, answers: dict, footprint: FootprintReading | None = 
         activity=answers.get("activity"),
         shoe_type=answers.get("shoe_type"),
         derived_from=derived_from,
+        conflicts=_arch_conflicts(answers, footprint),
     )
 
 

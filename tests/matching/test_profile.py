@@ -104,6 +104,7 @@ def test_profile_as_dict_is_plain_json():
             "conditions": {"flat-feet": ["arch_type_self"]},
             "heel_lift_mm": [],
         },
+        "conflicts": [],
     }
 
 
