@@ -39,6 +39,15 @@ def _foot_length_range() -> str:
     return f"between {settings.MATCHING_FOOT_LENGTH_MIN_MM} and {settings.MATCHING_FOOT_LENGTH_MAX_MM} mm"
 
 
+class ConflictOutput(serializers.Serializer):
+    field = serializers.CharField(help_text="The profile field the two disagree on, e.g. arch_type.")
+    footprint = serializers.CharField(help_text="What the footprint measured.")
+    arch_index = serializers.FloatField()
+    arch_type_self = serializers.CharField(help_text="What the customer said.")
+    used = serializers.ChoiceField(choices=["footprint"], help_text="Which one the profile uses.")
+    note = serializers.CharField(help_text="The disagreement in a sentence for the customer.")
+
+
 class ProfileOutput(serializers.Serializer):
     arch_type = serializers.ChoiceField(choices=v.ARCH_TYPES)
     pronation = serializers.ChoiceField(choices=v.PRONATIONS)
@@ -49,6 +58,10 @@ class ProfileOutput(serializers.Serializer):
     shoe_type = serializers.ChoiceField(choices=v.SHOE_TYPES, allow_null=True)
     derived_from = serializers.DictField(
         help_text="For each field, the answers that produced it; for conditions, per condition slug."
+    )
+    conflicts = serializers.ListField(
+        child=ConflictOutput(),
+        help_text="Where a measurement disagrees with what the customer said, and which one was used.",
     )
 
 

@@ -210,6 +210,8 @@ def health_record_access_record_for_reader(
     return health_record_access_record(
         staff=reader, customer=customer, kind=kind, record_id=record_id, via=via
     )
+
+
 # --- consents ------------------------------------------------------------------------------------------
 def _current_version(purpose: str) -> int:
     if purpose not in CONSENT_TEXTS:

@@ -52,6 +52,11 @@ def test_the_assessment_stores_the_conflict_with_the_profile(api_client):
     )
     assert response.status_code == 201, response.json()
     assert response.json()["profile"]["arch_type"] == "high"
+    shown = response.json()["profile"]["conflicts"]
+    assert [(c["footprint"], c["arch_type_self"], c["used"]) for c in shown] == [
+        ("high", "flat", "footprint")
+    ]
+    assert "you said flat" in shown[0]["note"]
     profile = Assessment.objects.get(pk=response.json()["id"]).profile
     (conflict,) = profile["conflicts"]
     assert (conflict["footprint"], conflict["arch_type_self"], conflict["used"]) == (
