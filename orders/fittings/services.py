@@ -50,6 +50,7 @@ from orders.redaction import redact
 from orders.services.transitions import Actor, actor_user, order_flag, order_lock, order_transition
 from orders.statuses import OrderStatus, Role
 from shop.files import files_delete_on_commit
+from shop.locks import job_lock
 
 # Fields the lab always needs, and those that an impression kit replaces.
 ALWAYS_REQUIRED = ("assessment", "shoe_type")
@@ -529,9 +530,15 @@ def health_data_expired_erase(*, now: datetime | None = None, batch_size: int = 
 
     Anonymous fittings not on an order, then anonymous assessments and footprints that no ordered
     fitting was made from, all made before ``health_data_retention_cutoff``. Safe to run twice at
-    once (rows are locked and skipped while another run holds them) and again (it finds nothing).
-    Return how many of each kind went.
+    once (a second run waits for the first, ``job_lock``, then finds nothing; rows are also locked
+    and skipped while another transaction holds them) and again (it finds nothing). Return how many
+    of each kind went.
     """
+    with job_lock("health_data_expired_erase"):
+        return _health_data_expired_erase(now=now, batch_size=batch_size)
+
+
+def _health_data_expired_erase(*, now: datetime | None, batch_size: int) -> dict[str, int]:
     before = health_data_retention_cutoff(now=now)
     fittings = 0
     while True:
