@@ -105,23 +105,20 @@ def callers(owner) -> dict[str, APIClient]:
 
 @pytest.fixture(params=[False, True], ids=["DEBUG off", "DEBUG on"])
 def debug(request, settings):
-    """Both ways the root URLs are built: DEBUG off (shop.urls as loaded) and on (with media serving).
+    """Both ways the root URLs are built: DEBUG off (as in production) and on (with media serving).
 
-    For DEBUG on, ``shop/urls.py`` runs again, with DEBUG on, as a module of its own for this test only
-    (``shop.urls`` itself was built with DEBUG off when the tests started).
+    Either way ``shop/urls.py`` runs again, with DEBUG as the test needs, as a module of its own for
+    this test only: ``shop.urls`` itself was built with whatever DEBUG was when something first
+    imported it, which a test that ran earlier may have decided.
     """
-    if not request.param:
-        yield False
-        return
-    settings.DEBUG = True
+    settings.DEBUG = request.param
     name = f"tests.security.shop_urls_debug_{uuid.uuid4().hex}"
-    # The file's path without importing it: ``shop.urls`` must be built by the tests, with DEBUG off.
     spec = importlib.util.spec_from_file_location(name, importlib.util.find_spec("shop.urls").origin)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     sys.modules[name] = module
     settings.ROOT_URLCONF = name
-    yield True
+    yield request.param
     del sys.modules[name]
 
 
