@@ -162,6 +162,7 @@ class ProductAdmin(ImportExportModelAdmin):
                     ("arch_support", "rigidity", "posting"),
                     ("heel_cup", "heel_lift_mm", "met_pad"),
                     ("cushioning", "length", "volume"),
+                    "suitable_for_children",
                     "shoe_types",
                     "activities",
                     "conditions",

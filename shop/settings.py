@@ -332,6 +332,9 @@ MATCHING_REFERRAL_HEEL_PAIN_WEEKS = 6
 MATCHING_REFERRAL_LEG_LENGTH_MM = 12
 MATCHING_RECOMMENDATIONS_MAX = 10
 MATCHING_EXERCISES_MAX = 4
+MATCHING_ACCESSORIES_MAX = 3  # accessories a rule calls for (a metatarsal pad), listed apart
+MATCHING_COMFORT_PRODUCTS_MAX = 3  # general comfort insoles, listed apart when nothing calls for an insole
+MATCHING_SOLD_OUT_MAX = 3  # products out of stock in the size that would rank above the first offered
 # Footprint analysis: working resolution (longest side, px), the overlay's longest side, and the refusals.
 MATCHING_FOOTPRINT_WORK_SIDE = 1600
 MATCHING_FOOTPRINT_OVERLAY_SIDE = 1000

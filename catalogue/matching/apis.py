@@ -41,10 +41,19 @@ def _foot_length_range() -> str:
 
 class ConflictOutput(serializers.Serializer):
     field = serializers.CharField(help_text="The profile field the two disagree on, e.g. arch_type.")
-    footprint = serializers.CharField(help_text="What the footprint measured.")
-    arch_index = serializers.FloatField()
-    arch_type_self = serializers.CharField(help_text="What the customer said.")
-    used = serializers.ChoiceField(choices=["footprint"], help_text="Which one the profile uses.")
+    footprint = serializers.CharField(
+        required=False, help_text="What the footprint measured (a footprint against an answer)."
+    )
+    arch_index = serializers.FloatField(required=False)
+    arch_type_self = serializers.CharField(required=False, help_text="What the customer said.")
+    answers = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Two answers that contradict each other, by name (e.g. arch_type_self and shoe_wear).",
+    )
+    used = serializers.ChoiceField(
+        choices=["footprint", "arch_type_self", "shoe_wear"], help_text="Which one the profile uses."
+    )
     note = serializers.CharField(help_text="The disagreement in a sentence for the customer.")
 
 
@@ -52,6 +61,12 @@ class ProfileOutput(serializers.Serializer):
     arch_type = serializers.ChoiceField(choices=v.ARCH_TYPES)
     pronation = serializers.ChoiceField(choices=v.PRONATIONS)
     conditions = serializers.ListField(child=serializers.ChoiceField(choices=v.CONDITION_SLUGS))
+    flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=v.FLAGS),
+        default=list,
+        help_text="What else the answers tell (a child, diabetes, numbness, a weak ankle...): it chooses "
+        "exercises and advice and rules some products and exercises out.",
+    )
     heel_lift_mm = serializers.IntegerField()
     short_side = serializers.ChoiceField(choices=v.SIDES, allow_null=True)
     activity = serializers.ChoiceField(choices=v.ACTIVITIES, allow_null=True)
@@ -65,10 +80,19 @@ class ProfileOutput(serializers.Serializer):
     )
 
 
+class ReferralDetailOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="The red flag, e.g. diabetic-rest-pain.")
+    reason = serializers.CharField()
+    source = serializers.CharField(help_text="The guideline or paper the red flag comes from.")
+
+
 class ReferralOutput(serializers.Serializer):
     advised = serializers.BooleanField()
     urgency = serializers.ChoiceField(choices=["none", "soon", "urgent"])
     reasons = serializers.ListField(child=serializers.CharField())
+    details = ReferralDetailOutput(
+        many=True, default=list, help_text="Each reason with its red flag and source."
+    )
 
 
 class SizeOutput(serializers.Serializer):
@@ -109,13 +133,49 @@ class RecommendationOutput(serializers.Serializer):
     cautions = serializers.ListField(
         child=serializers.CharField(), help_text="Contraindications that lowered the score."
     )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text="What the customer should know about this offer, e.g. not made in their width.",
+    )
     variant = RecommendedVariantOutput(allow_null=True, help_text="The variant in the customer's size.")
+
+
+class SoldOutOutput(serializers.Serializer):
+    product = RecommendedProductOutput()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    reasons = serializers.ListField(child=serializers.CharField())
+    variant = RecommendedVariantOutput(allow_null=True, help_text="The variant that would fit, sold out.")
+    note = serializers.CharField(help_text="That it would fit best but is out of stock in the size.")
+
+
+class ComfortProductOutput(serializers.Serializer):
+    product = RecommendedProductOutput()
+    variant = RecommendedVariantOutput(allow_null=True)
+    note = serializers.CharField(help_text="Says it is for comfort only, not a match for the profile.")
+
+
+class AdviceNoteOutput(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    source = serializers.CharField(help_text="The guideline or paper the advice comes from.")
+
+
+class AdviceOutput(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=["matches", "no_mechanical_reason", "nothing_suitable", "see_a_professional_today"],
+        default="matches",
+    )
+    summary = serializers.CharField(default="")
+    notes = AdviceNoteOutput(many=True, default=list)
 
 
 class ExerciseOutput(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     instructions = serializers.CharField()
+    caution = serializers.CharField(default="", help_text="When to stop, or what not to try; may be empty.")
+    source = serializers.CharField(default="", help_text="The guideline or paper the exercise comes from.")
 
 
 class AssessmentOutput(serializers.Serializer):
@@ -127,6 +187,24 @@ class AssessmentOutput(serializers.Serializer):
     size = SizeOutput(allow_null=True)
     exercises = ExerciseOutput(many=True)
     referral = ReferralOutput()
+    advice = AdviceOutput(
+        source="outcome.advice",
+        default=dict,
+        help_text="The outcome in plain words: matches, nothing here will help (no mechanical reason), "
+        "nothing suitable in stock, or see a professional today; with advice notes and their sources.",
+    )
+    accessories = RecommendationOutput(
+        many=True, source="outcome.accessories", default=list,
+        help_text="Accessories a rule calls for (a metatarsal pad for ball-of-foot pain), best first.",
+    )  # fmt: skip
+    comfort_products = ComfortProductOutput(
+        many=True, source="outcome.comfort_products", default=list,
+        help_text="With no mechanical reason for an insole only: general comfort insoles, not matches.",
+    )  # fmt: skip
+    sold_out = SoldOutOutput(
+        many=True, source="outcome.sold_out", default=list,
+        help_text="Products that would rank above the first one offered but are out of stock in the size.",
+    )  # fmt: skip
 
 
 class AssessmentCreateApi(APIView):
@@ -173,6 +251,16 @@ class AssessmentCreateApi(APIView):
         recent_injury_cannot_bear_weight = serializers.BooleanField(required=False)
         hot_swollen_joint_or_fever = serializers.BooleanField(required=False)
         wound_or_colour_change = serializers.BooleanField(required=False)
+        pain_eased_hanging_leg_down = serializers.BooleanField(
+            required=False, help_text="Pain at rest that eases when the leg hangs down (out of bed)."
+        )
+        cold_or_pale_foot = serializers.BooleanField(required=False)
+        absent_foot_pulses = serializers.BooleanField(
+            required=False, help_text="A clinician could not feel the foot's pulses."
+        )
+        age_band = serializers.ChoiceField(
+            choices=v.AGE_BANDS, required=False, help_text="Under 16 is a child (docs/matching.md)."
+        )
 
         def to_internal_value(self, data):
             if isinstance(data, dict):
