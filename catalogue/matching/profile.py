@@ -223,12 +223,11 @@ def _answer_conflicts(answers: dict, footprint: FootprintReading | None) -> tupl
     wear, rolls = answers.get("shoe_wear"), answers.get("rolls")
     if footprint is None and said in ("flat", "high"):
         opposite = "flat" if said == "high" else "high"
-        for name, value, words in (("shoe_wear", wear, WEAR_WORDS), ("rolls", rolls, ROLL_WORDS)):
-            if (
-                ARCH_FROM_SHOE_WEAR.get(value) == opposite
-                if name == "shoe_wear"
-                else (ARCH_FROM_ROLLS.get(value) == opposite)
-            ):
+        for name, value, words, arch_from in (
+            ("shoe_wear", wear, WEAR_WORDS, ARCH_FROM_SHOE_WEAR),
+            ("rolls", rolls, ROLL_WORDS, ARCH_FROM_ROLLS),
+        ):
+            if arch_from.get(value) == opposite:
                 direction = "rolling in" if opposite == "flat" else "rolling out"
                 conflicts.append(
                     {
@@ -251,9 +250,8 @@ def _answer_conflicts(answers: dict, footprint: FootprintReading | None) -> tupl
                 "field": "pronation",
                 "answers": {"shoe_wear": wear, "rolls": rolls},
                 "used": "shoe_wear",
-                "note": f"The {WEAR_WORDS[wear].removeprefix('wear on the ')} wear suggests the opposite of "
-                f"{ROLL_WORDS[rolls]}; we go by the shoe wear, but a footprint or a podiatrist would "
-                "settle it.",
+                "note": f"{WEAR_WORDS[wear].capitalize()} points the opposite way to {ROLL_WORDS[rolls]}; "
+                "we go by the shoe wear, but a footprint or a podiatrist would settle it.",
             }
         )
     return tuple(conflicts)

@@ -190,7 +190,10 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
             )
         ]  # fmt: skip
     outcome = outcome_for(
-        profile=profile, answers=answers, urgency=referral.urgency, matched=bool(recommendations)
+        profile=profile,
+        answers=answers,
+        urgency=referral.urgency,
+        matched=bool(recommendations or accessories),
     )
     profile_data = profile.as_dict()
     profile_data["derived_from"]["size"] = size_sources
@@ -271,12 +274,22 @@ COMFORT_NOTE = (
 
 
 def _comfort_products(candidates) -> list[dict]:
-    """General comfort insoles, cheapest first, listed apart when nothing calls for an insole."""
+    """General comfort insoles, cheapest first, listed apart when nothing calls for an insole.
+
+    Cushioned (medium or high) and nothing corrective: no high arch support, rigid shell, posting, lift or
+    metatarsal pad.
+    """
     comfort = sorted(
         (
             c
             for c in candidates
-            if c.kind == ProductKind.INSOLE and c.cushioning in ("medium", "high") and not c.heel_lift_mm
+            if c.kind == ProductKind.INSOLE
+            and c.cushioning in ("medium", "high")
+            and c.arch_support != "high"
+            and c.rigidity != "rigid"
+            and c.posting == "none"
+            and not c.heel_lift_mm
+            and not c.met_pad
         ),
         key=lambda c: (c.price, c.name, c.slug),
     )
