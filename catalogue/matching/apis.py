@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from catalogue.matching import selectors, services
 from catalogue.matching import vocabulary as v
 from catalogue.matching.consent import ConsentPurpose
+from catalogue.matching.profile import age_band as band_for_age
 from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size
 from shop.api.openapi import BadRequestErrorResponse, ConflictErrorResponse, domain_validation_errors
 from shop.storage import private_file_response
@@ -261,6 +262,9 @@ class AssessmentCreateApi(APIView):
         age_band = serializers.ChoiceField(
             choices=v.AGE_BANDS, required=False, help_text="Under 16 is a child (docs/matching.md)."
         )
+        age = serializers.IntegerField(
+            min_value=0, max_value=120, required=False, help_text="In years; or give age_band instead."
+        )
 
         def to_internal_value(self, data):
             if isinstance(data, dict):
@@ -279,6 +283,10 @@ class AssessmentCreateApi(APIView):
             return value
 
         def validate(self, attrs):
+            if attrs.get("age") is not None and attrs.get("age_band"):
+                band, _ = band_for_age({"age": attrs["age"]})
+                if band != attrs["age_band"]:
+                    raise _field_error("age_band", "This age band does not match the age given.", "invalid")
             size, system = attrs.get("shoe_size"), attrs.get("size_system")
             if size is not None and not system:
                 message = "Say which size system the shoe size is in: eu, uk, us_men or us_women."

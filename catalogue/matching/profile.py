@@ -21,6 +21,10 @@ from django.conf import settings
 
 from catalogue.matching.safety import RED_FLAGS
 
+# A child is under 16 (NICE CKS: heel pain in children is Sever's disease first; NICE NG59 is for 16 and
+# over); from 65, balance work is held on to.
+CHILD_UNDER_YEARS = 16
+OLDER_FROM_YEARS = 65
 ARCH_FROM_SHOE_WEAR = {"inner_edge": "flat", "outer_edge": "high"}
 ARCH_FROM_ROLLS = {"inward": "flat", "outward": "high"}
 PRONATION_FROM_SHOE_WEAR = {"inner_edge": "over", "outer_edge": "under", "even": "neutral"}
@@ -166,8 +170,25 @@ def _conditions(
     return dict(sorted(found.items()))
 
 
+def age_band(answers: dict) -> tuple[str | None, list[str]]:
+    """Return the customer's age band (from ``age`` in years, else ``age_band``) and its source."""
+    age = answers.get("age")
+    if age is not None:
+        band = (
+            "under_16"
+            if age < CHILD_UNDER_YEARS
+            else "65_and_over"
+            if age >= OLDER_FROM_YEARS
+            else "16_to_64"
+        )
+        return band, ["age"]
+    if answers.get("age_band"):
+        return answers["age_band"], ["age_band"]
+    return None, []
+
+
 def _is_child(answers: dict) -> bool:
-    return answers.get("age_band") == "under_16"
+    return age_band(answers)[0] == "under_16"
 
 
 def _has_heel_pain(answers: dict) -> bool:
@@ -187,15 +208,16 @@ FLAG_ANSWERS = {
 
 def _flags(answers: dict) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    if _is_child(answers):
-        found["child"] = ["age_band"]
+    band, band_sources = age_band(answers)
+    if band == "under_16":
+        found["child"] = list(band_sources)
         if _has_heel_pain(answers):
             heel = [name for name in ("heel_pain_morning",) if answers.get(name)]
             if "heel" in (answers.get("pain_areas") or ()):
                 heel.append("pain_areas")
-            found["child-heel-pain"] = ["age_band", *heel]
-    if answers.get("age_band") == "65_and_over":
-        found["older-adult"] = ["age_band"]
+            found["child-heel-pain"] = [*band_sources, *heel]
+    if band == "65_and_over":
+        found["older-adult"] = list(band_sources)
     for flag, answer in FLAG_ANSWERS.items():
         if answers.get(answer):
             found[flag] = [answer]

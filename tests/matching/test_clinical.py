@@ -339,3 +339,11 @@ def test_rules_and_exercises_cite_their_sources_in_the_admin(staff_user, client)
         reverse("admin:matching_exercise_change", args=[Exercise.objects.get(slug="arch-roll").pk])
     ).content.decode()
     assert "contraindications" in page and "caution" in page
+
+
+def test_age_in_years_or_a_band_and_they_must_agree(api_client, shelf):
+    child = assess(api_client, {"age": 11, "heel_pain_morning": True, "foot_length_mm": "210.0"})
+    assert child["profile"]["flags"] == ["child", "child-heel-pain"] and child["profile"]["conditions"] == []
+    response = api_client.post(ASSESSMENTS, {"age": 11, "age_band": "16_to_64"}, format="json")
+    assert response.status_code == 400
+    assert [(e["code"], e["attr"]) for e in response.json()["errors"]] == [("invalid", "age_band")]

@@ -163,3 +163,31 @@ def test_referral_reasons_are_plain_sentences():
              "2003;33(5):221-234"},
         ],
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "flags"),
+    [
+        ({"age": 15, "heel_pain_morning": True}, {"child": ["age"], "child-heel-pain": ["age", "heel_pain_morning"]}),
+        ({"age": 16, "heel_pain_morning": True}, {}),
+        ({"age": 64}, {}),
+        ({"age": 65}, {"older-adult": ["age"]}),
+        ({"age_band": "under_16", "pain_areas": ["heel"]}, {"child": ["age_band"],
+                                                             "child-heel-pain": ["age_band", "pain_areas"]}),
+        ({"age_band": "65_and_over"}, {"older-adult": ["age_band"]}),
+        ({"numbness_or_tingling": True, "diabetes": True, "weight_band": "over_90kg"},
+         {"diabetes": ["diabetes"], "heavier-body": ["weight_band"], "reduced-sensation": ["numbness_or_tingling"]}),
+        ({"weight_band": "60_to_90kg", "tight_calves": True}, {"tight-calves": ["tight_calves"]}),
+        ({"pain_areas": ["low_back"], "back_pain_better_with_support": False},
+         {"low-back-pain": ["pain_areas", "back_pain_better_with_support"]}),
+    ],
+)  # fmt: skip
+def test_flags_and_the_age_boundaries(answers, flags):
+    """Under 16 is a child (16 is not); 65 and over is an older adult (64 is not)."""
+    profile = profile_from_answers(answers=answers)
+    assert profile.flags == tuple(sorted(flags))
+    assert profile.derived_from["flags"] == flags
+    child_heel = "child-heel-pain" in flags
+    assert ("plantar-fasciitis" in profile.conditions) is (
+        bool(answers.get("heel_pain_morning")) and not child_heel
+    )
