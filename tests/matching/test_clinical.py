@@ -347,3 +347,19 @@ def test_age_in_years_or_a_band_and_they_must_agree(api_client, shelf):
     response = api_client.post(ASSESSMENTS, {"age": 11, "age_band": "16_to_64"}, format="json")
     assert response.status_code == 400
     assert [(e["code"], e["attr"]) for e in response.json()["errors"]] == [("invalid", "age_band")]
+
+
+def test_the_admin_refuses_an_exercise_contraindication_that_is_no_profile_flag(staff_user, client):
+    client.force_login(staff_user)
+    exercise = Exercise.objects.get(slug="arch-roll")
+    url = reverse("admin:matching_exercise_change", args=[exercise.pk])
+    data = {"name": exercise.name, "slug": exercise.slug, "instructions": exercise.instructions,
+            "conditions": list(exercise.conditions.values_list("pk", flat=True)), "flags": "[]",
+            "contraindications": '["cold-feet"]', "caution": exercise.caution, "source": exercise.source,
+            "position": exercise.position, "is_active": "on"}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 200 and b"Use a list of: child" in response.content
+    data["contraindications"] = '["reduced-sensation"]'
+    assert client.post(url, data).status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.contraindications == ["reduced-sensation"]
