@@ -16,7 +16,7 @@ from catalogue.matching.vocabulary import SHOE_TYPES
 from orders.fittings import selectors
 from orders.fittings.selectors import fitting_customer
 from orders.fittings.services import fitting_create, fitting_missing
-from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
+from shop.api.openapi import SIGNED_FILE_REDIRECT, ConflictErrorResponse, domain_validation_errors
 from shop.storage import private_file_response
 
 
@@ -143,6 +143,7 @@ class FittingPrescriptionApi(APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "image/jpeg"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
+            **SIGNED_FILE_REDIRECT,
         },
         operation_id="fitting_prescription",
     )
