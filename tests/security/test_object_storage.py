@@ -7,6 +7,8 @@ customer or a stranger gets the same 404 as on the local disk. Catalogue images 
 at plain URLs anyone can fetch, with a long Cache-Control. Erasing health data deletes the objects.
 """
 
+import io
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -175,6 +177,15 @@ def test_erasing_an_account_deletes_its_objects_from_the_bucket(
         user_erase(user=owner, erased_by=UserFactory(is_staff=True))
     assert not Footprint.objects.filter(pk=footprint.pk).exists()
     assert [object_storage.object(PRIVATE_BUCKET, name) for name in names] == [None, None]
+
+
+def test_the_account_export_reads_the_files_from_the_bucket(object_storage, owner):
+    footprint = _footprint_upload(client_for(owner))
+    response = client_for(owner).get("/api/v1/me/export/")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    for file in (footprint.image, footprint.overlay):
+        assert archive.read(f"files/{file.name}") == object_storage.read(PRIVATE_BUCKET, file.name)
 
 
 def test_a_rolled_back_erasure_keeps_the_objects(object_storage, owner, django_capture_on_commit_callbacks):
