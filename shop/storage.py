@@ -21,6 +21,7 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import LazyObject, cached_property, empty
 from django.utils.http import content_disposition_header
@@ -121,7 +122,7 @@ def content_type_for(name: str) -> str:
     return CONTENT_TYPES.get(PurePosixPath(name).suffix.lower(), "application/octet-stream")
 
 
-def private_file_response(file, *, filename: str, attachment: bool | None = None):
+def private_file_response(file, *, filename: str, attachment: bool | None = None) -> HttpResponseBase:
     """Return a stored private file for a view that has checked the reader.
 
     The content type comes from the stored name's extension (the upload checks decided it); images are
@@ -129,9 +130,10 @@ def private_file_response(file, *, filename: str, attachment: bool | None = None
     cached on the way, the browser never guesses another type, and the file runs no script. A file
     that is not stored is ``Http404`` (a 404 in the API and the admin alike).
 
-    On a private bucket (``shop.s3storage.PrivateS3Storage``) the answer is a 302 to a signed URL of the object,
-    valid for ``SHOP_SIGNED_URL_SECONDS``, which makes the bucket answer with the same type,
+    On a private bucket (``shop.s3storage.PrivateS3Storage``) the answer is a 302 to a signed URL of the
+    object, valid for ``SHOP_SIGNED_URL_SECONDS``, which makes the bucket answer with the same type,
     disposition and ``Cache-Control``; the redirect itself is neither cached nor sent on as a referrer.
+    A redirect rather than streaming the object through the app: ``docs/privacy.md`` says why.
     """
     if not file or not file.storage.exists(file.name):
         raise Http404("The file is missing.")

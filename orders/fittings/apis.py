@@ -1,6 +1,6 @@
 """Custom-orthotic fittings: create one (JSON or multipart with a prescription), read it, download its prescription."""
 
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -159,6 +159,6 @@ class FittingPrescriptionApi(APIView):
         return prescription_response(fitting)
 
 
-def prescription_response(fitting) -> FileResponse:
+def prescription_response(fitting) -> HttpResponseBase:
     """Return the stored prescription as a download that browsers never render inline."""
     return private_file_response(fitting.prescription, filename=f"prescription-{fitting.pk}", attachment=True)
