@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from shop.objectstore import object_store, s3_storages, storage_url_parse
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -131,6 +133,27 @@ STORAGES = {
     "private": {"BACKEND": "shop.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Object storage instead of the local disk (shop/objectstore.py describes both forms): catalogue images
+# in a public bucket, customer uploads in a private one, handed out by signed URLs valid this many
+# seconds (5 minutes at most) after the owner check. Credentials: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or the machine's role), read by boto3.
+STORAGE_URL = env.str("STORAGE_URL", default="")
+SHOP_SIGNED_URL_SECONDS = env.int("SHOP_SIGNED_URL_SECONDS", default=300)
+if STORAGE_URL:
+    _object_store = storage_url_parse(STORAGE_URL)
+elif env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    _object_store = object_store(
+        public_bucket=env.str("AWS_STORAGE_BUCKET_NAME"),
+        private_bucket=env.str("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=""),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        custom_domain=env.str("AWS_S3_CUSTOM_DOMAIN", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    )
+else:
+    _object_store = None
+if _object_store is not None:
+    STORAGES |= s3_storages(_object_store, signed_url_seconds=SHOP_SIGNED_URL_SECONDS)
 # Uploads above this go to a temporary file rather than memory; the image checks bound the rest.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -18,7 +18,12 @@ from catalogue.matching import vocabulary as v
 from catalogue.matching.consent import ConsentPurpose
 from catalogue.matching.profile import age_band as band_for_age
 from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size
-from shop.api.openapi import BadRequestErrorResponse, ConflictErrorResponse, domain_validation_errors
+from shop.api.openapi import (
+    SIGNED_FILE_REDIRECT,
+    BadRequestErrorResponse,
+    ConflictErrorResponse,
+    domain_validation_errors,
+)
 from shop.storage import private_file_response
 
 
@@ -409,7 +414,11 @@ class FootprintImageApi(APIView):
     """The footprint picture as it was measured (re-encoded at web size): its owner's, or an anonymous one."""
 
     @extend_schema(
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY},
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            **SIGNED_FILE_REDIRECT,
+        },
         operation_id="fit_footprint_image",
     )
     def get(self, request, pk):
@@ -420,7 +429,10 @@ class FootprintImageApi(APIView):
 class FootprintOverlayApi(APIView):
     """The print with the foot axis, the three zones, the midfoot contact shaded and the index."""
 
-    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY}, operation_id="fit_footprint_overlay")
+    @extend_schema(
+        responses={(200, "image/png"): OpenApiTypes.BINARY, **SIGNED_FILE_REDIRECT},
+        operation_id="fit_footprint_overlay",
+    )
     def get(self, request, pk):
         footprint = selectors.footprint_get(footprint_id=pk, user=request.user)
         return private_file_response(footprint.overlay, filename=f"footprint-{footprint.pk}-overlay")

@@ -29,7 +29,7 @@ from orders.returns.services import (
 from orders.returns.statuses import ReturnKind
 from orders.selectors import order_get
 from orders.statuses import Role
-from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
+from shop.api.openapi import SIGNED_FILE_REDIRECT, ConflictErrorResponse, domain_validation_errors
 from shop.api.pagination import PageNumberPagination
 from shop.api.throttling import GuestLookupThrottle
 from shop.storage import private_file_response
@@ -247,7 +247,11 @@ class ReturnPhotoApi(APIView):
 
     @extend_schema(
         parameters=[EMAIL_PARAMETER, SIZE_PARAMETER],
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY},
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            **SIGNED_FILE_REDIRECT,
+        },
         operation_id="return_photo_retrieve",
     )
     def get(self, request, pk, photo_id):
