@@ -564,9 +564,10 @@ def request_deadline(*, eligibility: LineEligibility, kind: str, reason: str) ->
     return promise
 
 
-def refund_due_by(*, requested_at: datetime, days: int) -> datetime | None:
-    """Return when a withdrawal's refund is due: ``days`` after the notice reached the shop."""
-    return requested_at + timedelta(days=days) if days else None
+def refund_due_by(*, requested_at: datetime, days: int, tz: tzinfo) -> datetime | None:
+    """Return when a withdrawal's refund is due: the end of the ``days``-th local day after the notice
+    reached the shop (counted like the windows); None when the law sets no such time."""
+    return window_closes_at(delivered_at=requested_at, days=days, tz=tz) if days else None
 
 
 def refund_overdue(*, due_by: datetime | None, now: datetime, settled: bool) -> bool:

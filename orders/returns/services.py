@@ -221,7 +221,7 @@ def return_request_create(
             requested_at=requested_at,
             window_closes_at=min(deadlines) if deadlines else None,
             refund_due_by=policy.refund_due_by(
-                requested_at=requested_at, days=min(refund_due_days) if refund_due_days else 0
+                requested_at=requested_at, days=min(refund_due_days) if refund_due_days else 0, tz=tz
             ),
             goodwill_reason=goodwill_reason,
             goodwill_by=actor_user(actor) if goodwill_reason else None,
