@@ -292,6 +292,11 @@ SPECTACULAR_SETTINGS = {
         # A return request's kind has its own enum; naming the product's kind too keeps it ``KindEnum``.
         "ReturnKindEnum": "orders.returns.statuses.ReturnKind",
         "KindEnum": "catalogue.choices.ProductKind",
+        # The rights of an order line (the promise and the law) and the windows they make.
+        "RightKindEnum": "orders.returns.policy.RIGHT_KINDS",
+        "RightSourceEnum": "orders.returns.policy.RIGHT_SOURCES",
+        "WindowPurposeEnum": "orders.returns.policy.WINDOW_PURPOSES",
+        "PurposeEnum": "catalogue.matching.consent.ConsentPurpose",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

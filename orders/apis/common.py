@@ -8,6 +8,7 @@ from rest_framework import serializers
 from orders.exceptions import InvalidQuantity
 from orders.fittings.selectors import order_production_estimate, related_or_none
 from orders.models import Order
+from orders.returns import policy as returns_policy
 from orders.returns.selectors import order_rights
 from orders.services.cart import LINE_QUANTITY_RULE, line_quantity_check
 
@@ -84,8 +85,8 @@ class OrderOutputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "OrderRight"
 
-        kind = serializers.ChoiceField(choices=["return", "withdrawal", "replacement", "legal_guarantee"])
-        source = serializers.ChoiceField(choices=["promise", "law"])
+        kind = serializers.ChoiceField(choices=returns_policy.RIGHT_KINDS)
+        source = serializers.ChoiceField(choices=returns_policy.RIGHT_SOURCES)
         reason_required = serializers.BooleanField()
         basis = serializers.CharField(
             help_text="What the right is and where it comes from, for the customer."

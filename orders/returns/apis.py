@@ -117,8 +117,8 @@ class RightOutput(serializers.Serializer):
     class Meta:
         ref_name = "ReturnRight"
 
-    kind = serializers.ChoiceField(choices=["return", "withdrawal", "replacement", "legal_guarantee"])
-    source = serializers.ChoiceField(choices=["promise", "law"])
+    kind = serializers.ChoiceField(choices=policy.RIGHT_KINDS)
+    source = serializers.ChoiceField(choices=policy.RIGHT_SOURCES)
     deadline = serializers.DateTimeField(allow_null=True)
     reason_required = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
@@ -132,9 +132,9 @@ class WindowOutput(serializers.Serializer):
     class Meta:
         ref_name = "ReturnWindow"
 
-    purpose = serializers.ChoiceField(choices=["change_of_mind", "fault"])
+    purpose = serializers.ChoiceField(choices=policy.WINDOW_PURPOSES)
     deadline = serializers.DateTimeField(allow_null=True)
-    source = serializers.ChoiceField(choices=["promise", "law"])
+    source = serializers.ChoiceField(choices=policy.RIGHT_SOURCES)
     basis = serializers.CharField()
 
 

@@ -25,6 +25,10 @@ WITHDRAWAL = "withdrawal"
 LEGAL_GUARANTEE = "legal_guarantee"
 PROMISE = "promise"
 LAW = "law"
+# The remedies a line may have, where each comes from, and the purposes of the effective windows.
+RIGHT_KINDS = (RETURN, WITHDRAWAL, REPLACEMENT, LEGAL_GUARANTEE)
+RIGHT_SOURCES = (PROMISE, LAW)
+WINDOW_PURPOSES = ("change_of_mind", "fault")
 # A withdrawal needs no reason: the request records this one.
 WITHDRAWAL_REASON = "withdrawal"
 WITHDRAWAL_REASONS = (WITHDRAWAL_REASON,)
