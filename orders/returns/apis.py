@@ -88,6 +88,9 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
     comment = serializers.CharField()
     requested_at = serializers.DateTimeField()
+    refund_due_by = serializers.DateTimeField(
+        allow_null=True, help_text="A withdrawal: the refund is due by then (null for other requests)."
+    )
     rejection_reason = serializers.CharField()
     currency = serializers.CharField(source="order.currency")
     lines = LineOutput(many=True)

@@ -97,6 +97,7 @@ def test_germany_withdrawal_without_a_reason_until_the_end_of_day_14(customer, c
     response = ask(customer_client, order, kind="withdrawal", at=WITHDRAWAL_END)
     assert response.status_code == 201, response.json()
     assert response.json()["kind"] == "withdrawal" and response.json()["reason"] == "withdrawal"
+    assert response.json()["refund_due_by"] == "2026-03-29T23:59:59.999999+02:00"
     request = ReturnRequest.objects.get()
     assert request.refund_due_by == local(2026, 3, 29, 23, 59, 59, 999999)  # 14 days from the notice
     assert request.window_closes_at == WITHDRAWAL_END
@@ -423,3 +424,15 @@ def test_a_sealed_hygiene_product_says_the_right_ends_with_the_seal(customer, cu
     row = eligibility(customer_client, order, at=local(2026, 3, 2, 9, 0))
     basis = next(right["basis"] for right in row["rights"] if right["kind"] == "withdrawal")
     assert "broken the hygiene seal" in basis and "Art. 16(e)" in basis
+
+
+def test_an_approved_withdrawal_asks_for_the_items_back_not_a_replacement(
+    customer, customer_client, staff_user, django_capture_on_commit_callbacks
+):
+    order = delivered_to("DE", staff=staff_user, user=customer)
+    assert ask(customer_client, order, kind="withdrawal", at=local(2026, 3, 10, 9, 0)).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        return_request_approve(return_request=ReturnRequest.objects.get(), actor=staff_user)
+    body = mail.outbox[-1].body
+    assert "Please send the items back within 14 days" in body
+    assert "replacement" not in body
