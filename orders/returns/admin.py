@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 
 from catalogue.matching.models import HealthRecordKind
 from catalogue.matching.services import health_record_access_record
+from orders.returns import policy
 from orders.returns import services as return_services
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange, StatutoryRight
 from orders.returns.selectors import (
@@ -32,6 +33,7 @@ from orders.returns.selectors import (
     return_request_refund_overdue,
     return_request_refund_quote,
     return_request_refund_repeatable,
+    shop_tz,
 )
 from orders.returns.statuses import (
     RETURN_AWAITING_STAFF,
@@ -49,32 +51,43 @@ from shop.storage import private_file_response
 DEADLINE_SOON = timedelta(days=2)
 
 
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S.%f %Z") if value else "–"
+
+
+def _rights_html(rights) -> str:
+    return format_html_join(
+        mark_safe("<br>"),  # noqa: S308 - a constant
+        "{} ({}{}): until {}{}. {}",
+        (
+            (
+                right.kind.replace("_", " "),
+                right.source,
+                "" if right.reason_required else ", no reason needed",
+                _local(right.deadline),
+                "" if right.open else " [not open]",
+                right.basis,
+            )
+            for right in rights
+        ),
+    )
+
+
+def line_rights_html(line) -> str:
+    """Every right an order line was sold with, its deadline and its basis (the order's page; no query,
+    so units already in requests are not counted here: the request's page does)."""
+    return _rights_html(
+        policy.line_rights(terms=policy.terms_of(line), requested_at=timezone.now(), tz=shop_tz())
+    )
+
+
 def _deadlines_text(eligibility) -> str:
-    def local(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S.%f %Z") if value else "–"
+    local = _local
 
     blocked = sorted(set(eligibility.return_reasons_blocked + eligibility.replacement_reasons_blocked))
     text = f"return until {local(eligibility.return_deadline)}; replace until {local(eligibility.replacement_deadline)}"
     text = f"{text} [{', '.join(blocked)}]" if blocked else text
-    return format_html(
-        "{}<br>{}",
-        text,
-        format_html_join(
-            mark_safe("<br>"),  # noqa: S308 - a constant
-            "{} ({}{}): until {}{}. {}",
-            (
-                (
-                    right.kind.replace("_", " "),
-                    right.source,
-                    "" if right.reason_required else ", no reason needed",
-                    local(right.deadline),
-                    "" if right.open else " [not open]",
-                    right.basis,
-                )
-                for right in eligibility.rights
-            ),
-        ),
-    )
+    return format_html("{}<br>{}", text, _rights_html(eligibility.rights))
 
 
 # --- the step forms -----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from orders.services.cart import cart_create, cart_item_add
 from orders.services.checkout import order_checkout
 from orders.services.orders import order_deliver, order_ship
 from orders.statuses import OrderStatus
+from shop.exceptions import ApplicationError
 from tests.factories import ProductFactory, VariantFactory
 from tests.orders.factories import address, pay
 from tests.orders.test_checkout_api import add_custom_orthotic, cart_with, checkout
@@ -342,11 +343,11 @@ def test_a_deduction_for_diminished_value_needs_a_reason_and_never_exceeds_the_p
     assert ask(customer_client, order, kind="withdrawal", at=local(2026, 3, 10, 9, 0)).status_code == 201
     request = ReturnRequest.objects.get()
     line = request.lines.get()
-    with pytest.raises(Exception) as too_much:
+    with pytest.raises(ApplicationError) as too_much:
         return_line_deduct(return_request=request, line_id=line.pk, amount=Decimal("79.81"), reason="worn",
                            actor=staff_user)  # fmt: skip
     assert too_much.value.code == "invalid_amount"
-    with pytest.raises(Exception) as no_reason:
+    with pytest.raises(ApplicationError) as no_reason:
         return_line_deduct(return_request=request, line_id=line.pk, amount=Decimal("5.00"), reason=" ",
                            actor=staff_user)  # fmt: skip
     assert no_reason.value.code == "reason_required"
@@ -364,7 +365,7 @@ def test_a_return_request_cannot_carry_a_deduction(customer, customer_client, st
     order = delivered_to("DE", staff=staff_user, user=customer)
     assert ask(customer_client, order, kind="return", reason="changed_mind", at=RETURN_END).status_code == 201
     request = ReturnRequest.objects.get()
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ApplicationError) as refused:
         return_line_deduct(return_request=request, line_id=request.lines.get().pk, amount=Decimal("1.00"),
                            reason="worn", actor=staff_user)  # fmt: skip
     assert refused.value.code == "invalid_transition"

@@ -141,3 +141,12 @@ def test_a_refund_is_overdue_from_the_first_instant_after_its_due_date():
     assert not policy.refund_overdue(due_by=due, now=due, settled=False)
     assert policy.refund_overdue(due_by=due, now=due + timedelta(microseconds=1), settled=False)
     assert not policy.refund_overdue(due_by=due, now=due + timedelta(days=9), settled=True)
+
+
+def test_the_order_page_shows_each_line_s_rights_as_sold(admin_client, customer, staff_user):
+    order = delivered_to("GB", staff=staff_user, user=customer)
+    with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
+        page = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert "withdrawal (law, no reason needed): until 2026-03-15 23:59:59.999999 CET" in page
+    assert "return (law): until 2026-03-31 23:59:59.999999 CEST" in page
+    assert "Consumer Rights Act 2015, ss. 20 and 22" in page
