@@ -171,7 +171,13 @@ class ProductAdmin(ImportExportModelAdmin):
         ),
         (
             "Returns and production",
-            {"fields": [("returnable", "return_days", "replacement_days"), "production_days"]},
+            {
+                "fields": [
+                    ("returnable", "return_days", "replacement_days"),
+                    "sealed_hygiene",
+                    "production_days",
+                ]
+            },
         ),
     ]
 

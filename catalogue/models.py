@@ -116,6 +116,11 @@ class Product(models.Model):
     replacement_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Overrides SHOP_REPLACEMENT_DAYS for this product."
     )
+    sealed_hygiene = models.BooleanField(
+        default=False,
+        help_text="Sealed for hygiene: where the law allows it, the right of withdrawal ends once the "
+        "customer breaks the seal.",
+    )
     production_days = models.PositiveSmallIntegerField(
         default=0, help_text="Working days to make a custom orthotic before it ships."
     )

@@ -5,12 +5,16 @@ Nothing here changes the shop's data: services never enqueue these directly but 
 Scheduled jobs that run services are in ``orders.jobs``.
 """
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django_tasks import task
 
 from orders.models import Order
+from orders.returns import policy as returns_policy
 
 NOTIFICATIONS = {
     "placed": "We have your order {number}",
@@ -57,6 +61,15 @@ def order_email_send(*, order_id: int, notification: str) -> None:
 
 def order_email(*, order, lines: list, notification: str) -> dict[str, str]:
     """Return the email about ``order`` for ``notification``: recipient, subject, text and HTML bodies."""
-    body, html = _render(template=f"emails/order_{notification}", context={"order": order, "lines": lines})
+    context = {"order": order, "lines": lines}
+    if notification == "placed":  # the confirmation states the rights that apply to the order
+        context["rights"] = returns_policy.order_rights(
+            lines=lines, now=timezone.now(), tz=ZoneInfo(settings.TIME_ZONE)
+        )
+        if returns_policy.order_can_withdraw(lines=lines):
+            context["withdrawal_form"] = returns_policy.withdrawal_form(
+                trader=settings.SHOP_TRADER_ADDRESS, email=settings.SHOP_TRADER_EMAIL
+            )
+    body, html = _render(template=f"emails/order_{notification}", context=context)
     subject = NOTIFICATIONS[notification].format(number=order.number)
     return {"to": order.email, "subject": subject, "body": body, "html": html}

@@ -214,6 +214,23 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 SHOP_RETURN_DAYS = env.int("SHOP_RETURN_DAYS", default=3)
 SHOP_REPLACEMENT_DAYS = env.int("SHOP_REPLACEMENT_DAYS", default=30)
+# The countries the shop ships to (ISO 3166-1 alpha-2, comma-separated); checkout refuses any other.
+# Default: the EU and the EEA, the United Kingdom, Switzerland and the United States. The consumer
+# rights of each destination are data (the admin's "statutory rights"), copied onto each order line.
+# Who the shop is and where withdrawal notices go (the model withdrawal form, the confirmation email).
+SHOP_TRADER_ADDRESS = env.str(
+    "SHOP_TRADER_ADDRESS", default="Orthotics Shop GmbH, Hauptstraße 1, 10115 Berlin, Germany"
+)
+SHOP_TRADER_EMAIL = env.str("SHOP_TRADER_EMAIL", default="returns@example.com")
+SHOP_SHIPPING_COUNTRIES = [
+    code.strip().upper()
+    for code in env.list(
+        "SHOP_SHIPPING_COUNTRIES",
+        default="AT,BE,BG,CY,CZ,DE,DK,EE,ES,FI,FR,GR,HR,HU,IE,IT,LT,LU,LV,MT,NL,PL,PT,RO,SE,SI,SK,"
+        "IS,LI,NO,GB,CH,US".split(","),
+    )
+    if code.strip()
+]
 SHOP_IMAGE_MAX_BYTES = env.int("SHOP_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 SHOP_IMAGE_MAX_PIXELS = env.int("SHOP_IMAGE_MAX_PIXELS", default=40_000_000)
 SHOP_IMAGE_WEB_SIZE = 1600
@@ -298,6 +315,11 @@ SPECTACULAR_SETTINGS = {
         # A return request's kind has its own enum; naming the product's kind too keeps it ``KindEnum``.
         "ReturnKindEnum": "orders.returns.statuses.ReturnKind",
         "KindEnum": "catalogue.choices.ProductKind",
+        # The rights of an order line (the promise and the law) and the windows they make.
+        "RightKindEnum": "orders.returns.policy.RIGHT_KINDS",
+        "RightSourceEnum": "orders.returns.policy.RIGHT_SOURCES",
+        "WindowPurposeEnum": "orders.returns.policy.WINDOW_PURPOSES",
+        "PurposeEnum": "catalogue.matching.consent.ConsentPurpose",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
