@@ -11,7 +11,7 @@ from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 from catalogue.choices import Activity, ShoeType
 from catalogue.images import InvalidImage, validated_renditions
 from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
-from catalogue.stock import in_stock_variants
+from catalogue.stock import in_stock_variants, out_of_stock_variants
 
 
 class ProductImageForm(forms.ModelForm):
@@ -192,12 +192,27 @@ class ProductAdmin(ImportExportModelAdmin):
         return obj.total_stock_sum or 0
 
 
+class VariantStockFilter(admin.SimpleListFilter):
+    """Sizes on sale with no unit left (``catalogue.stock``): what the warehouse restocks."""
+
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("out", "Out of stock (on sale)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "out":
+            return queryset.filter(pk__in=out_of_stock_variants().values("pk"))
+        return queryset
+
+
 @admin.register(ProductVariant)
 class ProductVariantAdmin(ImportExportModelAdmin):
     resource_classes = [ProductVariantResource]
     list_display = ["sku", "product", "size_label", "width", "price", "stock", "is_active"]
     list_editable = ["price", "stock", "is_active"]
-    list_filter = ["is_active", "width", "product__kind", "product__category"]
+    list_filter = [VariantStockFilter, "is_active", "width", "product__kind", "product__category"]
     search_fields = ["sku", "product__name"]
     list_select_related = ["product"]
     autocomplete_fields = ["product"]

@@ -85,6 +85,9 @@ class ShippingMethod(models.Model):
     name = models.CharField(max_length=100)
     price = MoneyField(validators=[MinValueValidator(ZERO)])
     delivery_days = models.PositiveSmallIntegerField(help_text="Working days from shipment to delivery.")
+    carrier = models.CharField(
+        max_length=60, blank=True, help_text="Who carries orders sent this way; offered first when shipping."
+    )
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -95,6 +98,11 @@ class ShippingMethod(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_express(self) -> bool:
+        """Whether orders sent this way are promised within a working day (flagged on the dashboard)."""
+        return self.delivery_days <= 1
 
 
 def _shipping_method_changed(sender, **kwargs) -> None:
@@ -202,6 +210,30 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("ship_order", "Can ship and deliver orders"),
+            ("cancel_order", "Can cancel orders"),
+            ("refund_order", "Can refund orders"),
+        ]
+        indexes = [
+            # The changelist's default order, and each status filter in it.
+            models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_created_idx"),
+            # The dashboard's queue of orders to ship, oldest payment first.
+            models.Index(
+                fields=["paid_at", "id"],
+                condition=Q(status__in=[OrderStatus.PAID, OrderStatus.IN_PRODUCTION]),
+                name="order_to_ship_idx",
+            ),
+            models.Index(
+                fields=["-created_at"], condition=Q(needs_attention=True), name="order_attention_idx"
+            ),
+            models.Index(
+                fields=["tracking_number"], condition=~Q(tracking_number=""), name="order_tracking_idx"
+            ),
+            # Search by the start of an email address (``LIKE 'ada@%'`` on PostgreSQL).
+            models.Index(fields=["email"], opclasses=["varchar_pattern_ops"], name="order_email_prefix_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(
@@ -225,7 +257,7 @@ class OrderLine(models.Model):
     )
     product_kind = models.CharField(max_length=20)
     product_name = models.CharField(max_length=200)
-    sku = models.CharField("SKU", max_length=64)
+    sku = models.CharField("SKU", max_length=64, db_index=True)
     size_label = models.CharField(max_length=40, blank=True)
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     unit_price = MoneyField()
@@ -323,6 +355,12 @@ class Refund(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        indexes = [
+            # The dashboard's refunds waiting for the provider or failed: a few rows of a large table.
+            models.Index(
+                fields=["status"], condition=~Q(status=RefundStatus.SUCCEEDED), name="refund_open_status_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"Refund {self.pk} of {self.amount} {self.currency}"

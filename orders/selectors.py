@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from catalogue.choices import ProductKind
 from catalogue.stock import is_sellable
 from orders.exceptions import CartNotFound, OrderNotFound
-from orders.fittings.selectors import related_or_none
+from orders.fittings.selectors import orders_ready_to_ship, related_or_none
 from orders.fittings.services import fitting_missing
 from orders.models import (
     ZERO,
@@ -23,7 +23,7 @@ from orders.models import (
     ShippingMethod,
 )
 from orders.redaction import identity_terms_of_address
-from orders.statuses import UNDER_WAY
+from orders.statuses import UNDER_WAY, RefundStatus
 
 
 def cart_usable(cart: Cart | None, *, user) -> Cart:
@@ -255,3 +255,24 @@ def orders_export(*, user) -> dict:
             }
         )
     return {"default_shipping_address": customer_default_address(user=user), "orders": orders}
+
+
+# --- the back office's queues (the admin dashboard and its filtered lists) ----------------------------
+def orders_to_ship() -> QuerySet[Order]:
+    """Orders staff can ship now (paid, or made by the lab), the one waiting longest first."""
+    return orders_ready_to_ship(Order.objects.all()).order_by("paid_at", "id")
+
+
+def orders_needing_attention() -> QuerySet[Order]:
+    """Orders flagged for staff (a payment mismatch, a refund the provider could not take), newest first."""
+    return Order.objects.filter(needs_attention=True).order_by("-created_at", "-id")
+
+
+def refunds_open() -> QuerySet[Refund]:
+    """Refunds still waiting for the provider, or that it refused: staff follow each one up."""
+    return Refund.objects.exclude(status=RefundStatus.SUCCEEDED).order_by("created_at", "id")
+
+
+def express_method_codes() -> frozenset[str]:
+    """The codes of the shipping methods promised within a working day (flagged in the queue)."""
+    return frozenset(method.code for method in ShippingMethod.objects.all() if method.is_express)
