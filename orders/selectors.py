@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from catalogue.choices import ProductKind
+from catalogue.pricing import variant_price
 from catalogue.stock import is_sellable
 from orders.exceptions import CartNotFound, OrderNotFound
 from orders.fittings.selectors import orders_ready_to_ship, related_or_none
@@ -81,8 +82,8 @@ def cart_view(*, cart: Cart) -> CartView:
         lines.append(
             CartLineView(
                 item=item,
-                unit_price=variant.price,
-                line_total=variant.price * item.quantity,
+                unit_price=variant_price(variant),
+                line_total=variant_price(variant) * item.quantity,
                 available=variant.stock,
                 warning=warning,
             )

@@ -35,6 +35,7 @@ from catalogue.matching.scoring import (
 )
 from catalogue.matching.sizing import SizeSet
 from catalogue.models import Product, ProductImage
+from catalogue.pricing import variant_price_expression
 from catalogue.stock import in_stock_variants
 from shop.exceptions import NotFound
 
@@ -80,8 +81,9 @@ def _rankable_products() -> list[RankableProduct]:
     variant_rows = (
         in_stock_variants()
         .filter(product__kind__in=RANKED_KINDS)
+        .annotate(unit_price=variant_price_expression())
         .order_by("product_id", "position", "eu_min", "sku")
-        .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "price")
+        .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "unit_price")
     )
     for product_id, *variant in variant_rows:
         variants[product_id].append(variant)
