@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.stock import out_of_stock_variants
-from orders.fittings.selectors import builds_to_make, impressions_awaited
+from orders.fittings.selectors import builds_to_make, impressions_awaited, related_or_none
 from orders.returns.selectors import return_requests_awaiting_staff
 from orders.selectors import express_method_codes, orders_needing_attention, orders_to_ship, refunds_open
 from shop.formats import deadline_text, waited_text
@@ -55,6 +55,14 @@ def _list_url(name: str, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
+def _build_url(build) -> str:
+    """The pair's fitting sheet (where the lab records and marks it made), else the build's page."""
+    fitting = related_or_none(build.order_line, "fitting")
+    if fitting is not None:
+        return reverse("admin:fittings_fitting_sheet", args=[fitting.pk])
+    return reverse("admin:fittings_orthoticbuild_change", args=[build.pk])
+
+
 def dashboard_panels(user) -> list[Panel]:
     """Return the panels ``user`` may see, in the order the day's work is done."""
     now = timezone.now()
@@ -86,10 +94,10 @@ def dashboard_panels(user) -> list[Panel]:
         rows = [
             Row(
                 label=f"{build.order_line.product_name} · order {build.order_line.order.number}",
-                url=reverse("admin:fittings_orthoticbuild_change", args=[build.pk]),
+                url=_build_url(build),
                 detail=f"in the queue since {deadline_text(build.created_at)}",
             )
-            for build in builds.select_related("order_line__order")[:ROWS]
+            for build in builds.select_related("order_line__order", "order_line__fitting")[:ROWS]
         ]
         panels.append(
             Panel("to-make", "Custom pairs to make", capped_count(builds),
