@@ -549,8 +549,21 @@ class OrderAdmin(FastListMixin, OrderSearchMixin, admin.ModelAdmin):
     def _per_order_action(
         self, request, queryset, *, action, formset_class, initial, title, submit, intro, service, done
     ):
-        """Ask for the action's fields for each selected order, then run ``service`` on each (one form row)."""
-        orders = {order.number: order for order in queryset}
+        """Ask for the action's fields for each selected order, then run ``service`` on each (one form row).
+
+        Orders the act is not offered for (an order already shipped, say) get no form row, only a message.
+        """
+        offered = ORDER_ACTS[action].offered
+        orders = {}
+        for order in queryset:
+            if offered(order):
+                orders[order.number] = order
+            else:
+                self.message_user(
+                    request, f"Order {order.number}: {ORDER_ACTS[action].not_offered}", messages.WARNING
+                )
+        if not orders:
+            return None
         if "apply" in request.POST:
             formset = formset_class(request.POST, prefix=action)
             if formset.is_valid():
