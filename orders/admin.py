@@ -12,7 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -37,6 +37,7 @@ from orders.returns.admin import OrderReturnRequestInline, refusal_text
 from orders.returns.policy import REPLACEMENT_REASONS, RETURN_REASONS
 from orders.returns.selectors import order_lines_eligibility
 from orders.returns.statuses import ReturnKind, ReturnReason
+from orders.selectors import order_search
 from orders.services.orders import order_cancel, order_deliver, order_ship
 from orders.services.payments import refund_create, refundable_remaining
 from orders.statuses import OrderStatus, RefundStatus, Role, is_allowed
@@ -380,35 +381,12 @@ def order_acts_available(order: Order, user) -> list[str]:
 
 
 class OrderSearchMixin:
-    """Find an order by what a customer or a parcel says: number, email, name, postcode, phone, SKU, tracking.
-
-    Number, email, SKU and tracking number match exactly through their indexes; names, postcodes and
-    phones are read in the shipping address, so they are matched only for terms that look like one.
-    """
+    """Find an order by number, email, name, postcode, phone, SKU or tracking number (``order_search``)."""
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
+        if not search_term.strip():
             return queryset, False
-        condition = Q(number=term.upper()) | Q(tracking_number=term) | Q(email__startswith=term.lower())
-        condition |= Q(Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku=term.upper())))
-        if "@" not in term:
-            address = "shipping_address__"
-            condition |= Q(**{f"{address}postal_code__iexact": term})
-            condition |= Q(**{f"{address}last_name__iexact": term})
-            condition |= Q(**{f"{address}first_name__iexact": term})
-            digits = "".join(ch for ch in term if ch.isdigit() or ch == "+")
-            if len(digits) >= 6:
-                condition |= Q(**{f"{address}phone__icontains": digits[-6:]})
-            if " " in term:
-                first, _, last = term.partition(" ")
-                condition |= Q(
-                    **{
-                        f"{address}first_name__iexact": first.strip(),
-                        f"{address}last_name__iexact": last.strip(),
-                    }
-                )
-        return queryset.filter(condition), False
+        return queryset.filter(pk__in=order_search(search_term)), False
 
 
 @admin.register(Order)

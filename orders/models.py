@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Replace, Right, Upper
 from django.db.models.signals import post_delete, post_save
 
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role
@@ -25,6 +27,23 @@ NUMBER_LENGTH = 10
 def new_order_number() -> str:
     """Return a short random order number (about 49 bits: unguessable enough to type, unique by index)."""
     return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+
+
+# How staff search the shipping address (``orders.selectors.order_search``); each has its index on ``Order``.
+PHONE_TAIL_DIGITS = 9  # the subscriber part: "+49 30 123456789" and "030 123456789" match
+
+
+def address_search_key(key: str) -> Upper:
+    """A shipping-address field, upper-cased, as an expression (names and postcodes match exactly)."""
+    return Upper(KT(f"shipping_address__{key}"))
+
+
+def phone_search_key(expression=None) -> Right:
+    """The last digits of a phone number, without spaces, dashes, dots, slashes, brackets or "+"."""
+    value = expression if expression is not None else KT("shipping_address__phone")
+    for character in " -./()+":
+        value = Replace(value, Value(character), Value(""))
+    return Right(value, PHONE_TAIL_DIGITS)
 
 
 class MoneyField(models.DecimalField):
@@ -231,8 +250,11 @@ class Order(models.Model):
             models.Index(
                 fields=["tracking_number"], condition=~Q(tracking_number=""), name="order_tracking_idx"
             ),
-            # Search by the start of an email address (``LIKE 'ada@%'`` on PostgreSQL).
+            # Search by the start of an email address (``LIKE 'ada@%'`` on PostgreSQL), by name, postcode, phone.
             models.Index(fields=["email"], opclasses=["varchar_pattern_ops"], name="order_email_prefix_idx"),
+            models.Index(address_search_key("last_name"), name="order_ship_last_name_idx"),
+            models.Index(address_search_key("postal_code"), name="order_ship_postcode_idx"),
+            models.Index(phone_search_key(), name="order_ship_phone_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),

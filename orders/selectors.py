@@ -12,6 +12,7 @@ from orders.exceptions import CartNotFound, OrderNotFound
 from orders.fittings.selectors import orders_ready_to_ship, related_or_none
 from orders.fittings.services import fitting_missing
 from orders.models import (
+    PHONE_TAIL_DIGITS,
     ZERO,
     Cart,
     CartItem,
@@ -22,6 +23,8 @@ from orders.models import (
     Payment,
     Refund,
     ShippingMethod,
+    address_search_key,
+    phone_search_key,
 )
 from orders.redaction import identity_terms_of_address
 from orders.statuses import UNDER_WAY, RefundStatus
@@ -256,6 +259,49 @@ def orders_export(*, user) -> dict:
             }
         )
     return {"default_shipping_address": customer_default_address(user=user), "orders": orders}
+
+
+# --- staff search ------------------------------------------------------------------------------------
+SEARCH_LIMIT = 500
+
+
+def order_search(term: str) -> list[int]:
+    """Return the ids of the orders a member of staff means by ``term``: what a customer or a parcel says.
+
+    The order number, the tracking number, the start of the email address, a SKU on a line, the
+    surname (or first and last name), the postcode or the phone number of the shipping address. Each is
+    looked up on its own index, one small query each, so the search never reads the whole table.
+    """
+    term = " ".join(term.split())
+    if not term:
+        return []
+    upper = term.upper()
+    found: list[int] = []
+
+    def take(queryset):
+        found.extend(queryset.values_list("pk", flat=True)[:SEARCH_LIMIT])
+
+    take(Order.objects.filter(number=upper))
+    take(Order.objects.filter(tracking_number=term))
+    take(Order.objects.filter(email__startswith=term.lower()))
+    found.extend(
+        OrderLine.objects.filter(sku=upper).values_list("order_id", flat=True).distinct()[:SEARCH_LIMIT]
+    )
+    if "@" not in term:
+        by_key = Order.objects.alias(last_name=address_search_key("last_name"))
+        take(by_key.filter(last_name=upper))
+        first, _, last = upper.partition(" ")
+        if last:
+            take(
+                by_key.alias(first_name=address_search_key("first_name")).filter(
+                    last_name=last, first_name=first
+                )
+            )
+        take(Order.objects.alias(postcode=address_search_key("postal_code")).filter(postcode=upper))
+        digits = "".join(ch for ch in term if ch.isdigit())
+        if len(digits) >= PHONE_TAIL_DIGITS:
+            take(Order.objects.alias(phone=phone_search_key()).filter(phone=digits[-PHONE_TAIL_DIGITS:]))
+    return list(dict.fromkeys(found))
 
 
 # --- the back office's queues (the admin dashboard and its filtered lists) ----------------------------

@@ -1,6 +1,8 @@
 """The back office: order permissions (ship, cancel, refund), the carrier of each shipping method, and
 the indexes the order changelist, its search and the dashboard read through on a large table."""
 
+import django.db.models.fields.json
+import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -63,6 +65,18 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='order',
             index=models.Index(fields=['email'], name='order_email_prefix_idx', opclasses=['varchar_pattern_ops']),
+        ),
+        migrations.AddIndex(
+            model_name='order',
+            index=models.Index(django.db.models.functions.text.Upper(django.db.models.fields.json.KeyTextTransform('last_name', 'shipping_address')), name='order_ship_last_name_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='order',
+            index=models.Index(django.db.models.functions.text.Upper(django.db.models.fields.json.KeyTextTransform('postal_code', 'shipping_address')), name='order_ship_postcode_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='order',
+            index=models.Index(django.db.models.functions.text.Right(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.fields.json.KeyTextTransform('phone', 'shipping_address'), models.Value(' '), models.Value('')), models.Value('-'), models.Value('')), models.Value('.'), models.Value('')), models.Value('/'), models.Value('')), models.Value('('), models.Value('')), models.Value(')'), models.Value('')), models.Value('+'), models.Value('')), 9), name='order_ship_phone_idx'),
         ),
         migrations.RunPython(seed_carriers, migrations.RunPython.noop),
     ]
