@@ -397,6 +397,7 @@ class OrderAdmin(FastListMixin, OrderSearchMixin, admin.ModelAdmin):
                    "needs_attention"]  # fmt: skip
     search_fields = ["number"]  # see OrderSearchMixin
     search_help_text = "Order number, email, customer's name, postcode, phone, SKU or tracking number."
+    list_per_page = 50
     list_select_related = ["user"]
     inlines = [OrderLineInline, CustomPairInline, OrderStatusChangeInline, PaymentInline, RefundInline,
                OrderReturnRequestInline]  # fmt: skip

@@ -337,6 +337,7 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", AwaitingActionFilter, DeadlineSoonFilter]
     search_fields = ["=order__number", "=order__email"]
     search_help_text = "Order number or the customer's email."
+    list_per_page = 50
     list_select_related = ["order"]
     inlines = [ReturnLineInline, ReturnPhotoInline, ReturnStatusChangeInline]
     actions = list(RETURN_STEPS)

@@ -210,3 +210,25 @@ def test_warehouse_receives_a_return_and_restocks(client, staff_user):
     assert response.status_code == 302
     variant.refresh_from_db()
     assert variant.stock == 3  # 3 - 1 sold + 1 back
+
+
+@pytest.mark.postgres
+def test_the_order_list_never_counts_the_whole_table_on_postgresql(client, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shop.admin import EstimatedCountPaginator
+
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 3)
+    for _ in range(5):
+        place_order()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+    client.force_login(member("Manager", "boss@example.com"))
+    for query in ("", "?status__exact=pending_payment"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/admin/orders/order/{query}")
+        assert response.status_code == 200
+        assert response.context["cl"].result_count >= 3
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "orders_order" in q["sql"]]
+        assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
