@@ -327,7 +327,8 @@ class OrderStatusChange(StatusChange):
         pass
 
     def __str__(self):
-        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+        labels = dict(OrderStatus.choices)
+        return f"{labels.get(self.from_status, self.from_status) or 'New'} → {labels.get(self.to_status, self.to_status)}"
 
 
 class Payment(models.Model):

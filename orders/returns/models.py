@@ -119,4 +119,5 @@ class ReturnStatusChange(StatusChange):
         db_table = "orders_returnstatuschange"
 
     def __str__(self):
-        return f"{self.return_request_id}: {self.from_status or '∅'} → {self.to_status}"
+        labels = dict(ReturnStatus.choices)
+        return f"{labels.get(self.from_status, self.from_status) or 'New'} → {labels.get(self.to_status, self.to_status)}"

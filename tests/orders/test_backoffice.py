@@ -232,3 +232,19 @@ def test_the_order_list_never_counts_the_whole_table_on_postgresql(client, monke
         assert response.context["cl"].result_count >= 3
         counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "orders_order" in q["sql"]]
         assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
+
+
+def test_deliver_from_the_order_page_with_the_time_and_history_in_words(client, staff_user, settings_berlin):
+    warehouse = member("Warehouse", "wh@example.com")
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN), tick=False):
+        order = shipped_order(staff=staff_user)
+    client.force_login(warehouse)
+    with time_machine.travel(datetime(2026, 12, 3, 16, 0, tzinfo=BERLIN), tick=False):
+        response = client.post(act_url(order, "deliver"), {"delivered_at": "2026-12-03T14:05"}, follow=True)
+    content = response.content.decode()
+    assert f"Order {order.number} is marked delivered on Thu 3 Dec, 14:05." in content
+    order.refresh_from_db()
+    assert (order.status, order.delivered_at) == ("delivered", datetime(2026, 12, 3, 14, 5, tzinfo=BERLIN))
+    history = content[content.index('id="status_changes-group"') :]
+    assert "Pending payment" in history and "pending_payment" not in history
+    assert 'id="act-deliver"' not in content and 'id="act-ship"' not in content
