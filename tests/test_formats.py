@@ -36,7 +36,13 @@ def test_addresses_are_laid_out_for_their_country():
                 "region": "TX", "postal_code": "78701", "country": "US"}  # fmt: skip
     assert address_lines(german) == ["Ada Walker", "Hauptstraße 1", "10115 Berlin", "Germany"]
     assert address_lines(british) == ["Tom Hill", "1 High St", "London SW1A 1AA", "United Kingdom"]
-    assert address_lines(american) == ["Jo Lee", "1 Main St", "Apt 2", "Austin TX 78701", "United States of America"]
+    assert address_lines(american) == [
+        "Jo Lee",
+        "1 Main St",
+        "Apt 2",
+        "Austin TX 78701",
+        "United States of America",
+    ]
     assert address_lines(None) == []
 
 

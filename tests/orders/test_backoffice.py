@@ -248,3 +248,23 @@ def test_deliver_from_the_order_page_with_the_time_and_history_in_words(client, 
     history = content[content.index('id="status_changes-group"') :]
     assert "Pending payment" in history and "pending_payment" not in history
     assert 'id="act-deliver"' not in content and 'id="act-ship"' not in content
+
+
+def test_a_return_is_not_offered_a_refund_when_nothing_is_left_on_the_order(client, staff_user):
+    from orders.returns import services as returns
+    from orders.services.payments import refund_create
+    from tests.returns.helpers import request_for
+
+    agent = member("Customer service", "cs@example.com")
+    order = delivered_order(staff=staff_user)
+    request = request_for(order)
+    returns.return_request_approve(return_request=request, actor=staff_user)
+    refund_create(order=order, amount=order.captured_total, actor=staff_user, reason="Refunded by phone")
+    client.force_login(agent)
+    page = client.get(f"/admin/returns/returnrequest/{request.pk}/change/").content.decode()
+    assert f"{request.pk}/refund/" not in page and f"{request.pk}/receive/" in page
+    response = client.post(
+        f"/admin/returns/returnrequest/{request.pk}/refund/", {"amount": "1.00"}, follow=True
+    )
+    assert f"Request {request.pk} is approved: “Refund” is not possible now." in response.content.decode()
+    assert Refund.objects.filter(order=order).count() == 1
