@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock browsers run test lint format migrate demo serve bench clean
+.PHONY: install lock browsers run test lint format migrate demo demo-reset serve bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,15 @@ lock:
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+## The demo catalogue goes only into an empty catalogue (staff's price and stock edits are kept), with
+## one staff login per role; `make demo-reset` loads the demo catalogue again over the edits.
 demo: migrate
 	$(PY) manage.py load_demo
 
-## Set everything up and run the shop on SQLite with the demo catalogue and a demo staff login.
+demo-reset: migrate
+	$(PY) manage.py load_demo --reset
+
+## Set everything up and run the shop on SQLite with the demo catalogue and one staff login per role.
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -11,7 +11,8 @@ from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 from catalogue.choices import Activity, ShoeType
 from catalogue.images import InvalidImage, validated_renditions
 from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
-from catalogue.stock import in_stock_variants
+from catalogue.pricing import variant_price
+from catalogue.stock import in_stock_variants, out_of_stock_variants
 
 
 class ProductImageForm(forms.ModelForm):
@@ -62,22 +63,42 @@ class ProductImageInline(admin.TabularInline):
         return thumbnail_tag(obj if obj.pk else None)
 
 
+def _narrow(width_em: float, **attrs):
+    return {"style": f"width: {width_em}em", **attrs}
+
+
+class ProductVariantInlineForm(forms.ModelForm):
+    """A compact row per size: narrow inputs, so that price and stock stay on screen."""
+
+    class Meta:
+        model = ProductVariant
+        fields = ["sku", "size_label", "eu_min", "eu_max", "foot_length_min_mm", "foot_length_max_mm", "width",
+                  "price", "stock", "is_active", "position"]  # fmt: skip
+        widgets = {
+            "sku": forms.TextInput(attrs=_narrow(10)),
+            "size_label": forms.TextInput(attrs=_narrow(7)),
+            "eu_min": forms.NumberInput(attrs=_narrow(4, step="0.5")),
+            "eu_max": forms.NumberInput(attrs=_narrow(4, step="0.5")),
+            "foot_length_min_mm": forms.NumberInput(attrs=_narrow(4.5)),
+            "foot_length_max_mm": forms.NumberInput(attrs=_narrow(4.5)),
+            "price": forms.NumberInput(attrs=_narrow(6, step="0.01", placeholder="product's")),
+            "stock": forms.NumberInput(attrs=_narrow(4.5)),
+            "position": forms.NumberInput(attrs=_narrow(3)),
+        }
+        labels = {
+            "size_label": "size", "eu_min": "EU from", "eu_max": "EU to", "foot_length_min_mm": "foot mm from",
+            "foot_length_max_mm": "foot mm to", "price": "own price", "is_active": "on sale", "position": "order",
+        }  # fmt: skip
+        help_texts = {"price": "", "size_label": ""}
+
+
 class ProductVariantInline(admin.TabularInline):
+    """The product's sizes: each follows the product's price unless it is given its own."""
+
     model = ProductVariant
+    form = ProductVariantInlineForm
     extra = 0
-    fields = [
-        "sku",
-        "size_label",
-        "eu_min",
-        "eu_max",
-        "foot_length_min_mm",
-        "foot_length_max_mm",
-        "width",
-        "price",
-        "stock",
-        "is_active",
-        "position",
-    ]
+    fields = ProductVariantInlineForm.Meta.fields
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -142,7 +163,16 @@ class ProductVariantResource(resources.ModelResource):
 class ProductAdmin(ImportExportModelAdmin):
     form = ProductAdminForm
     resource_classes = [ProductResource]
-    list_display = ["preview", "name", "kind", "category", "arch_support", "is_active", "total_stock"]
+    list_display = [
+        "preview",
+        "name",
+        "kind",
+        "category",
+        "price",
+        "arch_support",
+        "is_active",
+        "total_stock",
+    ]
     list_display_links = ["preview", "name"]
     list_filter = ["kind", "category", "arch_support", "is_active", InStockFilter, "conditions"]
     search_fields = ["name", "slug", "variants__sku"]
@@ -153,7 +183,18 @@ class ProductAdmin(ImportExportModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "slug", "category", "kind", "is_active", "short_description", "description"]},
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "category",
+                    "kind",
+                    "is_active",
+                    "price",
+                    "short_description",
+                    "description",
+                ]
+            },  # fmt: skip
         ),
         (
             "Fit",
@@ -199,15 +240,35 @@ class ProductAdmin(ImportExportModelAdmin):
         return obj.total_stock_sum or 0
 
 
+class VariantStockFilter(admin.SimpleListFilter):
+    """Sizes on sale with no unit left (``catalogue.stock``): what the warehouse restocks."""
+
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("out", "Out of stock (on sale)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "out":
+            return queryset.filter(pk__in=out_of_stock_variants().values("pk"))
+        return queryset
+
+
 @admin.register(ProductVariant)
 class ProductVariantAdmin(ImportExportModelAdmin):
     resource_classes = [ProductVariantResource]
-    list_display = ["sku", "product", "size_label", "width", "price", "stock", "is_active"]
+    list_display = ["sku", "product", "size_label", "width", "unit_price", "price", "stock", "is_active"]
     list_editable = ["price", "stock", "is_active"]
-    list_filter = ["is_active", "width", "product__kind", "product__category"]
+    list_filter = [VariantStockFilter, "is_active", "width", "product__kind", "product__category"]
     search_fields = ["sku", "product__name"]
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
+
+    @admin.display(description="price")
+    def unit_price(self, obj):
+        """What a customer pays for this size: its own price, else the product's."""
+        return variant_price(obj)
 
 
 @admin.register(Category)

@@ -191,7 +191,7 @@ def _length_band_mm(eu_min: Decimal, eu_max: Decimal) -> tuple[int, int]:
 
 def _variants_for(slug: str, kind: str, category: str, price: str) -> list[dict]:
     if kind == ProductKind.ACCESSORY and slug != "night-splint":
-        return [dict(sku=f"{slug.upper()}-OS", size_label="One size", price=Decimal(price))]
+        return [dict(sku=f"{slug.upper()}-OS", size_label="One size")]
     if slug == "night-splint":
         bands = [("S", 35, 39), ("M", 40, 44), ("L", 45, 48)]
         return [
@@ -200,7 +200,6 @@ def _variants_for(slug: str, kind: str, category: str, price: str) -> list[dict]
                 size_label=f"{label} (EU {low}-{high})",
                 eu_min=Decimal(low),
                 eu_max=Decimal(high) + Decimal("0.5"),
-                price=Decimal(price),
             )
             for label, low, high in bands
         ]
@@ -216,7 +215,8 @@ def _variants_for(slug: str, kind: str, category: str, price: str) -> list[dict]
                 eu_max=eu_max,
                 foot_length_min_mm=length_min,
                 foot_length_max_mm=length_max,
-                price=Decimal(price),
+                # The largest sizes take more material: they cost a little more (a size's own price).
+                price=Decimal(price) + Decimal("5.00") if low >= 47 else None,
             )
         )
     return variants
@@ -262,6 +262,7 @@ def demo_catalogue_load(*, with_images: bool = True) -> dict[str, int]:
             "description": f"{short}\n\nRemove the insole that came with your shoe and put this one in its place. "
             "Give your feet a week to get used to it, starting with a few hours a day.",
             "is_active": True,
+            "price": Decimal(price),
             **attributes,
         }
         product, _ = Product.objects.update_or_create(slug=slug, defaults=defaults)

@@ -58,11 +58,11 @@ class ProductFilter(django_filters.FilterSet):
         choices=[("true", "true"), ("false", "false")],
         coerce=lambda value: value == "true",
     )
-    price_min = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0)
-    price_max = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0)
+    price_min = django_filters.NumberFilter(field_name="from_price", lookup_expr="gte", min_value=0)
+    price_max = django_filters.NumberFilter(field_name="from_price", lookup_expr="lte", min_value=0)
     search = django_filters.CharFilter(method="filter_search", max_length=100)
     ordering = StableOrderingFilter(
-        fields=(("price", "price"), ("name", "name"), ("created_at", "created")),
+        fields=(("from_price", "price"), ("name", "name"), ("created_at", "created")),
     )
 
     class Meta:

@@ -87,6 +87,12 @@ class Product(models.Model):
     short_description = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True, db_index=True)
+    price = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="The price of every size; a size may have its own price instead.",
+    )
 
     # Fit attributes (accessories may leave them at their neutral values).
     arch_support = models.CharField(max_length=10, choices=ArchSupport.choices, default=ArchSupport.NONE)
@@ -169,7 +175,13 @@ class ProductVariant(models.Model):
     foot_length_max_mm = models.PositiveSmallIntegerField(null=True, blank=True)
     width = models.CharField(max_length=10, choices=Width.choices, default=Width.REGULAR)
     price = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))]
+        "own price",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="Leave empty for the product's price (catalogue.pricing.variant_price).",
     )
     stock = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
@@ -178,21 +190,43 @@ class ProductVariant(models.Model):
     class Meta:
         ordering = ["position", "eu_min", "sku"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="variant_price_not_negative",
+                violation_error_message="A size's price cannot be negative.",
+            ),
             models.CheckConstraint(
                 condition=Q(eu_min__isnull=True) | Q(eu_max__isnull=True) | Q(eu_min__lte=models.F("eu_max")),
                 name="variant_eu_band_ordered",
+                violation_error_message="The smallest EU size must not be above the largest.",
             ),
             models.CheckConstraint(
                 condition=Q(foot_length_min_mm__isnull=True)
                 | Q(foot_length_max_mm__isnull=True)
                 | Q(foot_length_min_mm__lte=models.F("foot_length_max_mm")),
                 name="variant_length_band_ordered",
+                violation_error_message="The shortest foot length must not be above the longest.",
             ),
         ]
 
     def __str__(self):
         return f"{self.product.name} – {self.size_label} ({self.sku})"
+
+    def clean(self):
+        """Put a band given the wrong way round next to its upper bound (the constraints say it once more)."""
+        errors = {}
+        if self.eu_min is not None and self.eu_max is not None and self.eu_min > self.eu_max:
+            errors["eu_max"] = f"The largest EU size must be at least the smallest ({self.eu_min})."
+        if (
+            self.foot_length_min_mm is not None
+            and self.foot_length_max_mm is not None
+            and self.foot_length_min_mm > self.foot_length_max_mm
+        ):
+            errors["foot_length_max_mm"] = (
+                f"The longest foot length must be at least the shortest ({self.foot_length_min_mm} mm)."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 def product_image_path(instance, filename):

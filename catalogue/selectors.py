@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from catalogue.expressions import ListSubquery, first_image_annotations
 from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
+from catalogue.pricing import variant_price_expression
 from catalogue.stock import product_in_stock, sellable_variants
 
 
@@ -27,7 +28,7 @@ def _condition_slugs() -> ListSubquery:
 
 
 def product_list() -> QuerySet[Product]:
-    """Return active products with ``price`` (the from-price), ``in_stock``, ``condition_slugs`` and first image files.
+    """Return active products with ``from_price`` (the lowest price of its sizes), ``in_stock``, ``condition_slugs`` and first image files.
 
     ``first_image`` and ``first_thumbnail`` are file names, empty when the product has no picture:
     all a list shows of its pictures.
@@ -36,11 +37,12 @@ def product_list() -> QuerySet[Product]:
         Product.objects.filter(is_active=True)
         .select_related("category")
         .annotate(
-            price=Subquery(
+            from_price=Subquery(
                 sellable_variants(product_active=True)
                 .filter(product=OuterRef("pk"))
-                .order_by("price")
-                .values("price")[:1]
+                .annotate(unit_price=variant_price_expression())
+                .order_by("unit_price")
+                .values("unit_price")[:1]
             ),
             in_stock=product_in_stock(),
             condition_slugs=_condition_slugs(),

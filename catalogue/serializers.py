@@ -3,7 +3,7 @@
 The views render these (``catalogue.apis``), and so does the read model when it stores a product's
 list and detail output (``catalogue.listing``); the OpenAPI schema is generated from them. Products
 come from ``catalogue.selectors``, annotated with what a product row does not hold: its from-price
-(``price``), stock flag (``in_stock``), condition slugs and first picture's files. What is in stock,
+(``from_price``), stock flag (``in_stock``), condition slugs and first picture's files. What is in stock,
 and the stock hint shown for a size, are ``catalogue.stock``'s rules.
 """
 
@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from catalogue.choices import Activity, ShoeType
 from catalogue.models import Category, Condition, Product, ProductImage, ProductVariant
+from catalogue.pricing import variant_price
 from catalogue.stock import STOCK_HINT_MAX, is_in_stock, stock_hint
 
 
@@ -73,8 +74,18 @@ class InStockField(serializers.BooleanField):
         return is_in_stock(value)
 
 
+class VariantPriceField(MoneyField):
+    """A size's price: its own, else its product's (``catalogue.pricing.variant_price``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(variant_price(value))
+
+
 class VariantOutput(serializers.ModelSerializer):
-    price = MoneyField()
+    price = VariantPriceField()
     eu_min = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
     eu_max = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True)
     in_stock = InStockField()
@@ -109,7 +120,9 @@ class ReturnPolicyOutput(serializers.Serializer):
 
 class ProductListOutput(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    price = MoneyField(allow_null=True, help_text="The lowest price among the product's sizes.")
+    price = MoneyField(
+        source="from_price", allow_null=True, help_text="The lowest price among the product's sizes."
+    )
     currency = serializers.SerializerMethodField()
     in_stock = serializers.BooleanField()
     thumbnail_url = serializers.SerializerMethodField()

@@ -52,6 +52,11 @@ def in_stock_variants(*, product_active: bool = False) -> QuerySet[ProductVarian
     return ProductVariant.objects.filter(in_stock_q(product_active=product_active))
 
 
+def out_of_stock_variants() -> QuerySet[ProductVariant]:
+    """Sellable variants (an active size of an active product) with no unit left: staff restock these."""
+    return ProductVariant.objects.filter(sellable_q(), stock=0)
+
+
 def is_sellable(variant: ProductVariant) -> bool:
     """Tell whether a variant in memory is sellable (reads ``variant.product``: select or prefetch it)."""
     return variant.is_active and variant.product.is_active

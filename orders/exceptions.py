@@ -1,5 +1,6 @@
 """Ordering refusals with stable codes; ``shop.api.exception_handler`` turns them into HTTP."""
 
+from orders.statuses import OrderStatus
 from shop.exceptions import (
     ApplicationError,
     BusinessRuleViolation,
@@ -89,8 +90,13 @@ class InvalidTransition(BusinessRuleViolation):
     code = "invalid_transition"
 
     def __init__(self, *, from_status: str, to_status: str):
+        labels = dict(OrderStatus.choices)
+        was = labels.get(from_status, from_status.replace("_", " ")).lower()
+        to = labels.get(to_status, to_status.replace("_", " ")).lower()
         super().__init__(
-            f"An order that is {from_status.replace('_', ' ')} cannot become {to_status.replace('_', ' ')}.",
+            f"This order is already {was}."
+            if from_status == to_status
+            else f"This order is {was}, so it cannot become {to} now.",
             from_status=from_status,
             to_status=to_status,
         )

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Replace, Right, Upper
 from django.db.models.signals import post_delete, post_save
 
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role
@@ -25,6 +27,23 @@ NUMBER_LENGTH = 10
 def new_order_number() -> str:
     """Return a short random order number (about 49 bits: unguessable enough to type, unique by index)."""
     return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+
+
+# How staff search the shipping address (``orders.selectors.order_search``); each has its index on ``Order``.
+PHONE_TAIL_DIGITS = 9  # the subscriber part: "+49 30 123456789" and "030 123456789" match
+
+
+def address_search_key(key: str) -> Upper:
+    """A shipping-address field, upper-cased, as an expression (names and postcodes match exactly)."""
+    return Upper(KT(f"shipping_address__{key}"))
+
+
+def phone_search_key(expression=None) -> Right:
+    """The last digits of a phone number, without spaces, dashes, dots, slashes, brackets or "+"."""
+    value = expression if expression is not None else KT("shipping_address__phone")
+    for character in " -./()+":
+        value = Replace(value, Value(character), Value(""))
+    return Right(value, PHONE_TAIL_DIGITS)
 
 
 class MoneyField(models.DecimalField):
@@ -85,6 +104,9 @@ class ShippingMethod(models.Model):
     name = models.CharField(max_length=100)
     price = MoneyField(validators=[MinValueValidator(ZERO)])
     delivery_days = models.PositiveSmallIntegerField(help_text="Working days from shipment to delivery.")
+    carrier = models.CharField(
+        max_length=60, blank=True, help_text="Who carries orders sent this way; offered first when shipping."
+    )
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -95,6 +117,11 @@ class ShippingMethod(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_express(self) -> bool:
+        """Whether orders sent this way are promised within a working day (flagged on the dashboard)."""
+        return self.delivery_days <= 1
 
 
 def _shipping_method_changed(sender, **kwargs) -> None:
@@ -202,6 +229,33 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("ship_order", "Can ship and deliver orders"),
+            ("cancel_order", "Can cancel orders"),
+            ("refund_order", "Can refund orders"),
+        ]
+        indexes = [
+            # The changelist's default order, and each status filter in it.
+            models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_created_idx"),
+            # The dashboard's queue of orders to ship, oldest payment first.
+            models.Index(
+                fields=["paid_at", "id"],
+                condition=Q(status__in=[OrderStatus.PAID, OrderStatus.IN_PRODUCTION]),
+                name="order_to_ship_idx",
+            ),
+            models.Index(
+                fields=["-created_at"], condition=Q(needs_attention=True), name="order_attention_idx"
+            ),
+            models.Index(
+                fields=["tracking_number"], condition=~Q(tracking_number=""), name="order_tracking_idx"
+            ),
+            # Search by the start of an email address (``LIKE 'ada@%'`` on PostgreSQL), by name, postcode, phone.
+            models.Index(fields=["email"], opclasses=["varchar_pattern_ops"], name="order_email_prefix_idx"),
+            models.Index(address_search_key("last_name"), name="order_ship_last_name_idx"),
+            models.Index(address_search_key("postal_code"), name="order_ship_postcode_idx"),
+            models.Index(phone_search_key(), name="order_ship_phone_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
             models.CheckConstraint(
@@ -225,7 +279,7 @@ class OrderLine(models.Model):
     )
     product_kind = models.CharField(max_length=20)
     product_name = models.CharField(max_length=200)
-    sku = models.CharField("SKU", max_length=64)
+    sku = models.CharField("SKU", max_length=64, db_index=True)
     size_label = models.CharField(max_length=40, blank=True)
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     unit_price = MoneyField()
@@ -277,7 +331,8 @@ class OrderStatusChange(StatusChange):
         pass
 
     def __str__(self):
-        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+        labels = dict(OrderStatus.choices)
+        return f"{labels.get(self.from_status, self.from_status) or 'New'} → {labels.get(self.to_status, self.to_status)}"
 
 
 class Payment(models.Model):
@@ -327,6 +382,12 @@ class Refund(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        indexes = [
+            # The dashboard's refunds waiting for the provider or failed: a few rows of a large table.
+            models.Index(
+                fields=["status"], condition=~Q(status=RefundStatus.SUCCEEDED), name="refund_open_status_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"Refund {self.pk} of {self.amount} {self.currency}"

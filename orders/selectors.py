@@ -6,11 +6,13 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from catalogue.choices import ProductKind
+from catalogue.pricing import variant_price
 from catalogue.stock import is_sellable
 from orders.exceptions import CartNotFound, OrderNotFound
-from orders.fittings.selectors import related_or_none
+from orders.fittings.selectors import orders_ready_to_ship, related_or_none
 from orders.fittings.services import fitting_missing
 from orders.models import (
+    PHONE_TAIL_DIGITS,
     ZERO,
     Cart,
     CartItem,
@@ -21,9 +23,11 @@ from orders.models import (
     Payment,
     Refund,
     ShippingMethod,
+    address_search_key,
+    phone_search_key,
 )
 from orders.redaction import identity_terms_of_address
-from orders.statuses import UNDER_WAY
+from orders.statuses import UNDER_WAY, RefundStatus
 
 
 def cart_usable(cart: Cart | None, *, user) -> Cart:
@@ -81,8 +85,8 @@ def cart_view(*, cart: Cart) -> CartView:
         lines.append(
             CartLineView(
                 item=item,
-                unit_price=variant.price,
-                line_total=variant.price * item.quantity,
+                unit_price=variant_price(variant),
+                line_total=variant_price(variant) * item.quantity,
                 available=variant.stock,
                 warning=warning,
             )
@@ -255,3 +259,67 @@ def orders_export(*, user) -> dict:
             }
         )
     return {"default_shipping_address": customer_default_address(user=user), "orders": orders}
+
+
+# --- staff search ------------------------------------------------------------------------------------
+SEARCH_LIMIT = 500
+
+
+def order_search(term: str) -> list[int]:
+    """Return the ids of the orders a member of staff means by ``term``: what a customer or a parcel says.
+
+    The order number, the tracking number, the start of the email address, a SKU on a line, the
+    surname (or first and last name), the postcode or the phone number of the shipping address. Each is
+    looked up on its own index, one small query each, so the search never reads the whole table.
+    """
+    term = " ".join(term.split())
+    if not term:
+        return []
+    upper = term.upper()
+    found: list[int] = []
+
+    def take(queryset):
+        found.extend(queryset.values_list("pk", flat=True)[:SEARCH_LIMIT])
+
+    take(Order.objects.filter(number=upper))
+    take(Order.objects.filter(tracking_number=term))
+    take(Order.objects.filter(email__startswith=term.lower()))
+    found.extend(
+        OrderLine.objects.filter(sku=upper).values_list("order_id", flat=True).distinct()[:SEARCH_LIMIT]
+    )
+    if "@" not in term:
+        by_key = Order.objects.alias(last_name=address_search_key("last_name"))
+        take(by_key.filter(last_name=upper))
+        first, _, last = upper.partition(" ")
+        if last:
+            take(
+                by_key.alias(first_name=address_search_key("first_name")).filter(
+                    last_name=last, first_name=first
+                )
+            )
+        take(Order.objects.alias(postcode=address_search_key("postal_code")).filter(postcode=upper))
+        digits = "".join(ch for ch in term if ch.isdigit())
+        if len(digits) >= PHONE_TAIL_DIGITS:
+            take(Order.objects.alias(phone=phone_search_key()).filter(phone=digits[-PHONE_TAIL_DIGITS:]))
+    return list(dict.fromkeys(found))
+
+
+# --- the back office's queues (the admin dashboard and its filtered lists) ----------------------------
+def orders_to_ship() -> QuerySet[Order]:
+    """Orders staff can ship now (paid, or made by the lab), the one waiting longest first."""
+    return orders_ready_to_ship(Order.objects.all()).order_by("paid_at", "id")
+
+
+def orders_needing_attention() -> QuerySet[Order]:
+    """Orders flagged for staff (a payment mismatch, a refund the provider could not take), newest first."""
+    return Order.objects.filter(needs_attention=True).order_by("-created_at", "-id")
+
+
+def refunds_open() -> QuerySet[Refund]:
+    """Refunds still waiting for the provider, or that it refused: staff follow each one up."""
+    return Refund.objects.exclude(status=RefundStatus.SUCCEEDED).order_by("created_at", "id")
+
+
+def express_method_codes() -> frozenset[str]:
+    """The codes of the shipping methods promised within a working day (flagged in the queue)."""
+    return frozenset(method.code for method in ShippingMethod.objects.all() if method.is_express)

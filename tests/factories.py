@@ -64,6 +64,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Insole {n:03d}")
     slug = factory.Sequence(lambda n: f"insole-{n:03d}")
     short_description = "A supportive insole."
+    price = Decimal("39.90")
     arch_support = "medium"
     rigidity = "semi_rigid"
     heel_cup = "medium"

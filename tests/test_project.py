@@ -92,7 +92,7 @@ def test_demo_catalogue_loads_twice_without_duplicates(client):
     assert all("plantar-fasciitis" in p["conditions"] for p in body["results"])
     # Through the admin's login form: django-axes needs the request (Client.login passes none).
     login = client.post(
-        "/admin/login/?next=/admin/", {"username": "staff@example.com", "password": "orthotics-demo-2026"}
+        "/admin/login/?next=/admin/", {"username": "service@example.com", "password": "orthotics-demo-2026"}
     )
     assert login.status_code == 302 and login["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200

@@ -36,6 +36,7 @@ from catalogue.matching.scoring import (
 )
 from catalogue.matching.sizing import SizeSet
 from catalogue.models import Product, ProductImage
+from catalogue.pricing import variant_price_expression
 from catalogue.stock import sellable_variants
 from shop.exceptions import NotFound
 
@@ -87,8 +88,9 @@ def _rankable_products() -> list[RankableProduct]:
     variant_rows = (
         sellable_variants()
         .filter(product__kind__in=MATCHED_KINDS)
+        .annotate(unit_price=variant_price_expression())
         .order_by("product_id", "position", "eu_min", "sku")
-        .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "price", "stock")
+        .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "unit_price", "stock")
     )
     for product_id, *variant, stock in variant_rows:
         variants[product_id].append((*variant, stock > 0))

@@ -11,6 +11,7 @@ from orders.models import Order
 from orders.returns import policy as returns_policy
 from orders.returns.selectors import order_rights
 from orders.services.cart import LINE_QUANTITY_RULE, line_quantity_check
+from shop.formats import is_country_code
 
 
 class MoneyField(serializers.DecimalField):
@@ -27,11 +28,18 @@ class AddressSerializer(serializers.Serializer):
     postal_code = serializers.CharField(max_length=20)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", max_length=2, error_messages={"invalid": "Use an ISO 3166-1 alpha-2 code, e.g. DE."}
+        r"^[A-Za-z]{2}$",
+        max_length=2,
+        error_messages={"invalid": "Give the country as its two-letter ISO 3166 code, e.g. DE for Germany."},
     )
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
     def validate_country(self, value: str) -> str:
+        if not is_country_code(value):
+            raise serializers.ValidationError(
+                f"“{value}” is not a country code: give the two-letter ISO 3166 code, e.g. DE for Germany.",
+                code="invalid",
+            )
         return value.upper()
 
 

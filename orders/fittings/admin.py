@@ -23,8 +23,10 @@ from catalogue.matching.services import health_record_access_record
 from orders.fittings.apis import prescription_response
 from orders.fittings.models import Fitting, OrthoticBuild
 from orders.fittings.selectors import (
+    builds_to_make,
     fitting_customer,
     fitting_sheet_get,
+    impressions_awaited,
     order_production_estimate,
     related_or_none,
 )
@@ -51,6 +53,13 @@ class BuildForm(forms.ModelForm):
         model = OrthoticBuild
         fields = list(BUILD_FIELDS)
         widgets = {"lab_notes": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+
+DONE = {
+    fitting_impression_receive: "recorded as arrived; the pair goes into production.",
+    orthotic_build_record: "saved.",
+    orthotic_build_mark_made: "the pair is marked made; the order can now be shipped.",
+}
 
 
 def _sheet_url(fitting_id) -> str:
@@ -108,11 +117,42 @@ class CustomPairInline(admin.TabularInline):
         return f"made {build.made_at:%Y-%m-%d}" if build.made_at else "not made yet"
 
 
+class ImpressionAwaitedFilter(admin.SimpleListFilter):
+    title = "impression"
+    parameter_name = "impression"
+
+    def lookups(self, request, model_admin):
+        return [("awaited", "Awaited for a paid order")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaited":
+            return queryset.filter(pk__in=impressions_awaited().values("pk"))
+        return queryset
+
+
+class BuildQueueFilter(admin.SimpleListFilter):
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("make", "To make now (in production)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "make":
+            return queryset.filter(pk__in=builds_to_make().values("pk"))
+        return queryset
+
+
 @admin.register(Fitting)
 class FittingAdmin(admin.ModelAdmin):
     list_display = ["short_id", "order_number", "owner", "shoe_type", "impression_kit", "impression_status",
                     "is_remake", "created_at", "sheet_link"]  # fmt: skip
-    list_filter = ["impression_kit", "shoe_type", ("order_line", admin.EmptyFieldListFilter)]
+    list_filter = [
+        ImpressionAwaitedFilter,
+        "impression_kit",
+        "shoe_type",
+        ("order_line", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["=order_line__order__number", "owner__email"]
     list_select_related = ["owner", "order_line__order"]
     date_hierarchy = "created_at"
@@ -173,7 +213,7 @@ class FittingAdmin(admin.ModelAdmin):
         except ApplicationError as error:
             self.message_user(request, f"{label}: {error.detail}", messages.ERROR)
             return None
-        self.message_user(request, f"{label}: done.", messages.SUCCESS)
+        self.message_user(request, f"{label}: {DONE.get(service, 'saved.')}", messages.SUCCESS)
         return result
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -306,7 +346,7 @@ class OrthoticBuildAdmin(admin.ModelAdmin):
 
     list_display = ["order_line", "order_number", "production_days", "shell", "posting", "top_cover",
                     "heel_lift_left_mm", "heel_lift_right_mm", "made_at", "sheet"]  # fmt: skip
-    list_filter = [("made_at", admin.EmptyFieldListFilter)]
+    list_filter = [BuildQueueFilter, ("made_at", admin.EmptyFieldListFilter)]
     search_fields = ["=order_line__order__number", "order_line__sku"]
     list_select_related = ["order_line__order", "order_line__fitting"]
     ordering = ["made_at", "id"]

@@ -245,3 +245,20 @@ def fittings_export_files(*, user) -> list[tuple[str, object]]:
         if fitting.prescription:
             files.setdefault(export_path(fitting.prescription), fitting.prescription)
     return list(files.items())
+
+
+# --- the lab's queues (the admin dashboard) -----------------------------------------------------------
+def builds_to_make() -> QuerySet[OrthoticBuild]:
+    """Pairs the lab should make now: the order is in production and the pair is not made, oldest first."""
+    return OrthoticBuild.objects.filter(
+        made_at__isnull=True, order_line__order__status=OrderStatus.IN_PRODUCTION
+    ).order_by("created_at", "id")
+
+
+def impressions_awaited() -> QuerySet[Fitting]:
+    """Fittings of paid orders waiting for the customer's foam impression to arrive, oldest first."""
+    return Fitting.objects.filter(
+        impression_kit=True,
+        impression_received_at__isnull=True,
+        order_line__order__status=OrderStatus.AWAITING_IMPRESSION,
+    ).order_by("created_at")

@@ -16,6 +16,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
@@ -27,6 +28,7 @@ from catalogue.matching.models import HealthRecordKind
 from catalogue.matching.services import health_record_access_record
 from orders.returns import policy
 from orders.returns import services as return_services
+from orders.returns.exceptions import RETURN_REFUSALS
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange, StatutoryRight
 from orders.returns.selectors import (
     return_line_eligibility_at_request,
@@ -43,16 +45,20 @@ from orders.returns.statuses import (
     ReturnStatus,
     return_next_statuses,
 )
+from orders.services.payments import refundable_remaining
 from orders.statuses import Role
-from shop.admin import ReadOnlyMixin
+from shop.admin import FastListMixin, ReadOnlyMixin
 from shop.exceptions import ApplicationError
+from shop.formats import deadline_text
 from shop.storage import private_file_response
 
 DEADLINE_SOON = timedelta(days=2)
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S.%f %Z") if value else "–"
+def refusal_text(code: str) -> str:
+    """A refusal code (``orders.returns.policy``) as the sentence staff and customers read."""
+    refusal = RETURN_REFUSALS.get(code)
+    return refusal.default_detail if refusal else code.replace("_", " ").capitalize() + "."
 
 
 def _rights_html(rights) -> str:
@@ -61,11 +67,11 @@ def _rights_html(rights) -> str:
         "{} ({}{}): until {}{}. {}",
         (
             (
-                right.kind.replace("_", " "),
+                right.kind.replace("_", " ").capitalize(),
                 right.source,
                 "" if right.reason_required else ", no reason needed",
-                _local(right.deadline),
-                "" if right.open else " [not open]",
+                deadline_text(right.deadline) if right.deadline else "–",
+                "" if right.open else " (not open)",
                 right.basis,
             )
             for right in rights
@@ -82,11 +88,12 @@ def line_rights_html(line) -> str:
 
 
 def _deadlines_text(eligibility) -> str:
-    local = _local
-
+    return_until = (
+        deadline_text(eligibility.return_deadline) if eligibility.return_deadline else "not returnable"
+    )
+    text = f"Return until {return_until}; replace until {deadline_text(eligibility.replacement_deadline)}."
     blocked = sorted(set(eligibility.return_reasons_blocked + eligibility.replacement_reasons_blocked))
-    text = f"return until {local(eligibility.return_deadline)}; replace until {local(eligibility.replacement_deadline)}"
-    text = f"{text} [{', '.join(blocked)}]" if blocked else text
+    text = " ".join([text, *(refusal_text(code) for code in blocked)])
     return format_html("{}<br>{}", text, _rights_html(eligibility.rights))
 
 
@@ -206,31 +213,32 @@ def _said(message: str) -> Callable[[ReturnRequest, object, dict], str]:
 
 
 def _replacement_done(return_request, order, kwargs) -> str:
-    shipped = "shipped" if kwargs["carrier"] else "created (ship it when ready)"
-    return f"replacement order {order.number} {shipped}."
+    shipped = "is shipped" if kwargs["carrier"] else "is created (ship it from its page when ready)"
+    return f"has its replacement: order {order.number} {shipped}."
 
 
 RETURN_STEPS: dict[str, ReturnStep] = {
     "approve": ReturnStep(
         title="Approve request", label="Approve", target=ReturnStatus.APPROVED, form=ReturnNoteForm,
-        service=return_services.return_request_approve, done=_said("approved."),
+        service=return_services.return_request_approve, done=_said("is approved; the customer has been told what to do next."),
         offered=lambda return_request: return_request.status == ReturnStatus.REQUESTED,
     ),
     "reject": ReturnStep(
         title="Reject request", label="Reject", target=ReturnStatus.REJECTED, form=ReturnRejectForm,
-        service=return_services.return_request_reject, done=_said("rejected."),
+        service=return_services.return_request_reject, done=_said("is rejected; the customer has been sent the reason."),
     ),
     "receive": ReturnStep(
         title="Mark items received", label="Mark received", target=ReturnStatus.RECEIVED,
-        form=ReturnReceiveForm, service=return_services.return_request_receive, done=_said("received."),
+        form=ReturnReceiveForm, service=return_services.return_request_receive, permission="receive", done=_said("is marked received; units marked back to stock are on sale again."),
     ),
     "refund": ReturnStep(
         title="Refund request", label="Refund", target=ReturnStatus.REFUNDED, form=ReturnRefundForm,
         service=return_services.return_request_refund,
         done=lambda return_request, result, kwargs: (
-            f"refunded {kwargs['amount']} {return_request.order.currency}."
+            f"is refunded {kwargs['amount']} {return_request.order.currency}."
         ),
         offered=lambda return_request: not return_request.replacement_order_id
+        and refundable_remaining(order=return_request.order) > 0
         and (
             return_request.status != ReturnStatus.REFUNDED
             or return_request_refund_repeatable(refunds=list(return_request.refunds.all()))
@@ -244,12 +252,12 @@ RETURN_STEPS: dict[str, ReturnStep] = {
     ),
     "close": ReturnStep(
         title="Close request", label="Close request", target=ReturnStatus.CLOSED, form=ReturnNoteForm,
-        service=return_services.return_request_close, done=_said("closed."),
+        service=return_services.return_request_close, done=_said("is closed."),
     ),
     "goodwill": ReturnStep(
         title="Goodwill override", label="Approve as goodwill", target=ReturnStatus.APPROVED,
         form=ReturnGoodwillForm, service=return_services.return_request_goodwill_approve,
-        done=_said("approved as goodwill."),
+        done=_said("is approved as goodwill; the reason is recorded with your name."),
     ),
 }  # fmt: skip
 
@@ -309,12 +317,27 @@ class ReturnPhotoInline(ReadOnlyMixin, admin.TabularInline):
         )
 
 
+STATUS_LABELS = dict(ReturnStatus.choices)
+
+
 class ReturnStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = ReturnStatusChange
     extra = 0
-    fields = ["created_at", "from_status", "to_status", "actor", "role", "note"]
+    fields = ["when", "from_label", "to_label", "actor", "role", "note"]
     readonly_fields = fields
     verbose_name_plural = "history"
+
+    @admin.display(description="when")
+    def when(self, obj):
+        return deadline_text(obj.created_at)
+
+    @admin.display(description="from")
+    def from_label(self, obj):
+        return STATUS_LABELS.get(obj.from_status, obj.from_status) or "–"
+
+    @admin.display(description="to")
+    def to_label(self, obj):
+        return STATUS_LABELS.get(obj.to_status, obj.to_status)
 
 
 class AwaitingActionFilter(admin.SimpleListFilter):
@@ -408,13 +431,14 @@ class StatutoryRightAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReturnRequest)
-class ReturnRequestAdmin(admin.ModelAdmin):
+class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
     list_display = ["__str__", "order_number", "email", "kind", "status", "reason", "requested_at",
-                    "window_closes_at", "refund_due"]  # fmt: skip
+                    "window_closes", "refund_due"]  # fmt: skip
     list_filter = ["status", "kind", AwaitingActionFilter, DeadlineSoonFilter, RefundOverdueFilter]
-    search_fields = ["=order__number", "order__email"]
+    search_fields = ["=order__number", "=order__email"]
+    search_help_text = "Order number or the customer's email."
+    list_per_page = 50
     list_select_related = ["order"]
-    date_hierarchy = "requested_at"
     inlines = [ReturnLineInline, ReturnPhotoInline, ReturnStatusChangeInline]
     actions = list(RETURN_STEPS)
     readonly_fields = ["order_summary", "kind", "status", "reason", "comment", "requested_at", "window_closes_at",
@@ -434,6 +458,10 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Save nothing: every field is read-only and changes go through the step pages (the services)."""
 
+    @admin.display(description="window closes", ordering="window_closes_at")
+    def window_closes(self, obj):
+        return deadline_text(obj.window_closes_at)
+
     @admin.display(description="order", ordering="order__number")
     def order_number(self, obj):
         return obj.order.number
@@ -449,7 +477,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a> · {} · {} · delivered {} · captured {} · refunded {} {}',
             url, order.number, order.email, order.get_status_display(),
-            timezone.localtime(order.delivered_at).strftime("%Y-%m-%d %H:%M %Z") if order.delivered_at else "–",
+            deadline_text(order.delivered_at),
             order.captured_total, order.refunded_total, order.currency,
         )  # fmt: skip
 
@@ -468,7 +496,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         if not refunds:
             return "–"
         return format_html_join(
-            ", ", "#{} {} {} ({})", ((r.pk, r.amount, r.currency, r.status) for r in refunds)
+            ", ", "#{} {} {} ({})", ((r.pk, r.amount, r.currency, r.get_status_display()) for r in refunds)
         )
 
     @admin.display(description="replacement order")
@@ -481,14 +509,21 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="next steps")
     def next_steps(self, obj):
+        request = getattr(obj, "_admin_request", None)
+        steps = [
+            name
+            for name in return_steps_available(obj)
+            if request is None or self.has_step_permission(request, RETURN_STEPS[name])
+        ]
         links = [
             (
                 reverse("admin:returns_returnrequest_step", args=[obj.pk, name]),
                 RETURN_STEPS[name].label_for(obj),
             )
-            for name in return_steps_available(obj)
+            for name in steps
         ]
-        if obj.kind == ReturnKind.WITHDRAWAL and obj.status in RETURN_OPEN:
+        can_deduct = request is None or self.has_change_permission(request, obj)
+        if obj.kind == ReturnKind.WITHDRAWAL and obj.status in RETURN_OPEN and can_deduct:
             links.append(
                 (reverse("admin:returns_returnrequest_deduct", args=[obj.pk]), "Deduct for diminished value")
             )
@@ -591,6 +626,21 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     def has_step_permission(self, request, step: ReturnStep) -> bool:
         return getattr(self, f"has_{step.permission}_permission")(request)
 
+    def has_receive_permission(self, request) -> bool:
+        """The warehouse receives returned parcels without the other steps (``receive_returnrequest``)."""
+        return request.user.has_perm("returns.receive_returnrequest") or self.has_change_permission(request)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._admin_request = request  # the next steps shown depend on the viewer's permissions
+        return obj
+
+    def get_ordering(self, request):
+        if request.GET.get("awaiting_action") == "yes":
+            return [F("window_closes_at").asc(nulls_last=True), "id"]  # the most urgent first
+        return super().get_ordering(request)
+
     def step_view(self, request, pk, step):
         name, step = step, RETURN_STEPS[step]
         pk = int(pk)
@@ -602,6 +652,14 @@ class ReturnRequestAdmin(admin.ModelAdmin):
         if return_request is None:
             raise Http404("No such request.")
         change_url = reverse("admin:returns_returnrequest_change", args=[pk])
+        if name not in return_steps_available(return_request):
+            self.message_user(
+                request,
+                f"{return_request} is {return_request.get_status_display().lower()}: "
+                f"“{step.label_for(return_request)}” is not possible now.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(change_url)
         form = step.form(request.POST if request.method == "POST" else None, return_request=return_request)
         if request.method == "POST" and form.is_valid():
             kwargs = form.service_kwargs()
@@ -611,7 +669,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{return_request}: {error.detail}", messages.ERROR)
             else:
                 message = step.done(return_request, result, kwargs)
-                self.message_user(request, f"{return_request}: {message}", messages.SUCCESS)
+                self.message_user(request, f"{return_request} {message}", messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
         lines = list(return_request.lines.select_related("order_line"))
         eligibility = {
@@ -668,7 +726,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             except ApplicationError as error:
                 self.message_user(request, f"{return_request}: {error.detail}", messages.ERROR)
             else:
-                self.message_user(request, f"{return_request}: done.", messages.SUCCESS)
+                message = step.done(return_request, None, {})
+                self.message_user(request, f"{return_request} {message}", messages.SUCCESS)
         return None
 
     @admin.action(description="Approve", permissions=[RETURN_STEPS["approve"].permission])

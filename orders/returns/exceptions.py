@@ -3,6 +3,7 @@
 ``shop.api.exception_handler`` turns them into HTTP, like every other domain exception.
 """
 
+from orders.returns.statuses import ReturnStatus
 from shop.exceptions import BusinessRuleViolation, InvalidInput, NotFound
 
 
@@ -78,9 +79,16 @@ class InvalidReturnTransition(BusinessRuleViolation):
     code = "invalid_transition"
 
     def __init__(self, *, from_status: str, to_status: str, detail: str | None = None):
+        labels = dict(ReturnStatus.choices)
+        was = labels.get(from_status, from_status.replace("_", " ")).lower()
+        to = labels.get(to_status, to_status.replace("_", " ")).lower()
         super().__init__(
             detail
-            or f"A request that is {from_status.replace('_', ' ')} cannot become {to_status.replace('_', ' ')}.",
+            or (
+                f"This request is already {was}."
+                if from_status == to_status
+                else f"This request is {was}, so it cannot become {to} now."
+            ),
             from_status=from_status,
             to_status=to_status,
         )

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from orders.models import MoneyField, Order, OrderLine, Refund, StatusChange
-from orders.returns.statuses import ReturnKind, ReturnStatus
+from orders.returns.statuses import ReturnKind, ReturnReason, ReturnStatus
 from shop.storage import RandomName, private_storage
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class ReturnRequest(models.Model):
     status = models.CharField(
         max_length=32, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED, db_index=True
     )
-    reason = models.CharField(max_length=40)
+    reason = models.CharField(max_length=40, choices=ReturnReason.choices)
     comment = models.TextField(blank=True)
     # When the request reached the shop: the windows are judged at this instant, never when staff act.
     requested_at = models.DateTimeField(db_index=True)
@@ -57,6 +57,19 @@ class ReturnRequest(models.Model):
     class Meta:
         db_table = "orders_returnrequest"
         ordering = ["-requested_at", "-id"]
+        permissions = [("receive_returnrequest", "Can mark returned items received and restock them")]
+        indexes = [
+            # The changelist's default order and its status filter; the dashboard's open requests by deadline.
+            models.Index(fields=["-requested_at", "-id"], name="return_requested_idx"),
+            models.Index(fields=["status", "-requested_at", "-id"], name="return_status_requested_idx"),
+            models.Index(
+                fields=["window_closes_at", "id"],
+                condition=Q(
+                    status__in=[ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED]
+                ),
+                name="return_awaiting_deadline_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"Request {self.pk}"
@@ -124,7 +137,8 @@ class ReturnStatusChange(StatusChange):
         db_table = "orders_returnstatuschange"
 
     def __str__(self):
-        return f"{self.return_request_id}: {self.from_status or '∅'} → {self.to_status}"
+        labels = dict(ReturnStatus.choices)
+        return f"{labels.get(self.from_status, self.from_status) or 'New'} → {labels.get(self.to_status, self.to_status)}"
 
 
 class CountedFrom(models.TextChoices):

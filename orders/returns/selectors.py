@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from catalogue.matching.selectors import export_path
@@ -317,3 +317,10 @@ def returns_export_files(*, user) -> list[tuple[str, object]]:
         for field_file in (photo.image, photo.thumbnail)
         if field_file
     ]
+
+
+def return_requests_awaiting_staff() -> QuerySet[ReturnRequest]:
+    """Requests a member of staff must act on, the one whose window closes first at the top."""
+    return ReturnRequest.objects.filter(status__in=RETURN_AWAITING_STAFF).order_by(
+        F("window_closes_at").asc(nulls_last=True), "id"
+    )

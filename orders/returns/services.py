@@ -693,3 +693,41 @@ def returns_erase(*, user, pattern) -> dict:
             },
         ],
     }
+
+
+# --- started by staff ---------------------------------------------------------------------------------
+def return_request_staff_start(
+    *,
+    order: Order,
+    kind: str,
+    lines: list[ReturnLineInput],
+    reason: str,
+    actor: Actor,
+    goodwill_reason: str = "",
+    note: str = "",
+) -> ReturnRequest:
+    """Start a return or replacement for a customer (on the phone, by email) and accept it at once.
+
+    Inside the windows it is the customer's own right; outside them (or for an item that is not
+    returnable) the policy allows it only as goodwill, with a written reason that is recorded with the
+    member of staff's name. Delivery and the quantities still apply. The request starts ``approved``.
+    """
+    with transaction.atomic():
+        request = return_request_create(
+            order=order,
+            kind=kind,
+            lines=lines,
+            reason=reason,
+            comment=note,
+            actor=actor,
+            role=Role.STAFF,
+            goodwill_reason=goodwill_reason,
+        )
+        return return_request_transition(
+            return_request=request,
+            to_status=ReturnStatus.APPROVED,
+            actor=actor,
+            note=f"Started by staff as goodwill: {goodwill_reason.strip()}"
+            if goodwill_reason.strip()
+            else "Started and approved by staff.",
+        )

@@ -15,6 +15,18 @@ class ReturnKind(models.TextChoices):
     WITHDRAWAL = "withdrawal", "Withdrawal (statutory, no reason needed)"
 
 
+class ReturnReason(models.TextChoices):
+    """Why the customer sends something back, as the customer and staff read it (the codes are the policy's)."""
+
+    CHANGED_MIND = "changed_mind", "Changed their mind"
+    NOT_COMFORTABLE = "not_comfortable", "Not comfortable"
+    WRONG_SIZE = "wrong_size", "Wrong size"
+    DEFECTIVE = "defective", "Defective"
+    WRONG_ITEM = "wrong_item", "Wrong item sent"
+    DAMAGED_IN_TRANSIT = "damaged_in_transit", "Damaged in transit"
+    REMAKE_DOES_NOT_FIT = "remake_does_not_fit", "The remade pair does not fit"
+
+
 class ReturnStatus(models.TextChoices):
     REQUESTED = "requested", "Requested"
     APPROVED = "approved", "Approved"

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogue.choices import ProductKind
+from catalogue.pricing import variant_price
 from catalogue.stock import is_sellable
 from orders.exceptions import (
     CartCheckedOut,
@@ -235,8 +236,8 @@ def _order_line(item: CartItem, *, destination: returns_policy.Destination | Non
         sku=variant.sku,
         size_label=variant.size_label,
         quantity=item.quantity,
-        unit_price=variant.price,
-        line_total=variant.price * item.quantity,
+        unit_price=variant_price(variant),
+        line_total=variant_price(variant) * item.quantity,
         returnable=policy.returnable,
         return_days=policy.return_days,
         replacement_days=policy.replacement_days,

@@ -77,8 +77,24 @@ def page(browser, live_server, e2e_settings):
     context.close()
 
 
+def _output_root(config):
+    return config.rootpath / os.environ.get("E2E_OUTPUT_DIR", "test-results/e2e")
+
+
 @pytest.fixture
 def shots(request, page) -> Screenshots:
-    root = request.config.rootpath / os.environ.get("E2E_OUTPUT_DIR", "test-results/e2e")
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-    return Screenshots(page=page, folder=root / name)
+    shots = Screenshots(page=page, folder=_output_root(request.config) / name)
+    yield shots
+    _TAKEN.extend(shots.taken)
+
+
+_TAKEN = []
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say where the screenshots of this run are (the artefacts CI keeps)."""
+    if _TAKEN:
+        terminalreporter.write_sep("-", f"{len(_TAKEN)} screenshots under {_output_root(config)}")
+        for path in _TAKEN:
+            terminalreporter.write_line(str(path))

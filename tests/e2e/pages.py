@@ -130,6 +130,44 @@ class AdminSite:
         expect(self.page.locator("ul.messagelist")).to_be_visible()
 
 
+class BackOffice(AdminSite):
+    """The back office on top of the admin: the dashboard's panels and the acts on an order's page.
+
+    ``clicks`` counts what the staff member clicks (typing does not count), so a test can hold a
+    workflow to a number of clicks.
+    """
+
+    def __init__(self, page: Page):
+        super().__init__(page)
+        self.clicks = 0
+
+    def click(self, locator) -> None:
+        self.clicks += 1
+        locator.click()
+
+    def panel(self, key: str):
+        """A dashboard panel, e.g. ``to-ship``, ``returns``, ``to-make``."""
+        return self.page.locator(f"#panel-{key}")
+
+    def panel_rows(self, key: str):
+        return self.panel(key).locator("li")
+
+    def act(self, label: str) -> None:
+        """Click one of the order page's acts (e.g. "Ship") and land on its form."""
+        self.click(self.page.locator("#order-acts").get_by_role("link", name=label, exact=True))
+        expect(self.page.locator("#order-act")).to_be_visible()
+
+    def confirm_act(self, label: str) -> None:
+        self.click(self.page.locator(f"#order-act input[type=submit][value='{label}']"))
+        expect(self.page.locator("ul.messagelist")).to_be_visible()
+
+    def app_links(self) -> list[str]:
+        """The model links of the admin index's app list (the menus the member of staff sees)."""
+        return self.page.locator("#content-main .module th a").evaluate_all(
+            "links => links.map(link => link.getAttribute('href'))"
+        )
+
+
 class ApiDocs:
     """The interactive API documentation (Swagger UI) at ``/api/docs/``."""
 

@@ -34,13 +34,13 @@ def test_staff_ship_a_paid_order_with_carrier_and_tracking_number(page, shots):
     expect(page.locator("h1")).to_contain_text("Ship orders")
     admin.ship_orders({order.number: ("DHL", "JJD0099887766")})
     shots("ship-form-submitted")
-    expect(page.locator("ul.messagelist")).to_contain_text(f"{order.number}: done.")
+    expect(page.locator("ul.messagelist")).to_contain_text(f"Order {order.number} is shipped with DHL.")
 
     admin.open_changelist("orders", "order")
     admin.search(order.number)
     admin.open_row(order.number)
     history = page.locator("#status_changes-group")
-    expect(history).to_contain_text("shipped")
+    expect(history).to_contain_text("Shipped")
     shots("order-shipped-with-history")
 
     order.refresh_from_db()

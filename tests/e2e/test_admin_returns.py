@@ -53,14 +53,14 @@ def test_staff_approve_receive_without_restocking_and_refund_a_return(page, shot
     expect(admin.field("status")).to_have_text("Requested")
     expect(admin.field("order_summary")).to_contain_text(order.number)
     expect(page.locator("#content-main")).to_contain_text("ARCH-PRO-4243")
-    expect(page.locator("#content-main")).to_contain_text("return until")
+    expect(page.locator("#content-main")).to_contain_text("Return until")
     shots("request-page")
 
     admin.open_step("Approve")
     assert page.url.endswith(f"/admin/returns/returnrequest/{request.pk}/approve/")
     shots("approve-page")
     admin.confirm_step("Approve")
-    expect(page.locator("ul.messagelist")).to_contain_text(f"{request}: approved.")
+    expect(page.locator("ul.messagelist")).to_contain_text(f"{request} is approved;")
     expect(admin.field("status")).to_have_text("Approved")
     shots("approved")
 
@@ -73,7 +73,7 @@ def test_staff_approve_receive_without_restocking_and_refund_a_return(page, shot
     admin.receive_lines({"ARCH-PRO-4243": (1, False)})
     shots("receive-page")
     admin.confirm_step("Mark received")
-    expect(page.locator("ul.messagelist")).to_contain_text(f"{request}: received.")
+    expect(page.locator("ul.messagelist")).to_contain_text(f"{request} is marked received;")
     expect(admin.field("status")).to_have_text("Received")
     shots("received")
 
@@ -86,13 +86,13 @@ def test_staff_approve_receive_without_restocking_and_refund_a_return(page, shot
     expect(page.locator("input[name=amount]")).to_have_value("39.90")
     shots("refund-page-shows-the-amount")
     admin.confirm_step("Refund")
-    expect(page.locator("ul.messagelist")).to_contain_text(f"{request}: refunded 39.90 EUR.")
+    expect(page.locator("ul.messagelist")).to_contain_text(f"{request} is refunded 39.90 EUR.")
     expect(admin.field("status")).to_have_text("Refunded")
-    expect(admin.field("refund_list")).to_contain_text("39.90 EUR (succeeded)")
+    expect(admin.field("refund_list")).to_contain_text("39.90 EUR (Succeeded)")
     history = admin.inline_rows("status_changes")
     expect(history).to_have_count(4)
-    for position, status in enumerate(["requested", "approved", "received", "refunded"]):
-        expect(history.nth(position).locator("td.field-to_status")).to_have_text(status)
+    for position, status in enumerate(["Requested", "Approved", "Received", "Refunded"]):
+        expect(history.nth(position).locator("td.field-to_label")).to_have_text(status)
     expect(history.nth(3).locator("td.field-actor")).to_contain_text(staff.email)
     shots("refunded-with-history")
 
@@ -151,7 +151,7 @@ def test_staff_create_and_ship_a_replacement_for_a_wrong_size(page, shots):
     admin.login(email=staff.email, password=DEFAULT_PASSWORD)
     admin.open_changelist("returns", "returnrequest", "status__exact=requested")
     expect(admin.result_rows()).to_have_count(1)
-    expect(admin.result_rows().first).to_contain_text("wrong_size")
+    expect(admin.result_rows().first).to_contain_text("Wrong size")
     shots("requested-list")
 
     admin.open_row(str(request))
@@ -173,7 +173,7 @@ def test_staff_create_and_ship_a_replacement_for_a_wrong_size(page, shots):
     admin.confirm_step("Create and ship replacement")
     replacement = Order.objects.get(replacement_for=order)
     expect(page.locator("ul.messagelist")).to_contain_text(
-        f"{request}: replacement order {replacement.number} shipped."
+        f"{request} has its replacement: order {replacement.number} is shipped."
     )
     expect(admin.field("status")).to_have_text("Replacement shipped")
     expect(admin.field("replacement")).to_contain_text(f"{replacement.number} (Shipped)")
@@ -189,7 +189,7 @@ def test_staff_create_and_ship_a_replacement_for_a_wrong_size(page, shots):
     lines = admin.inline_rows("lines")
     expect(lines).to_have_count(1)
     expect(lines.first.locator("td.field-sku")).to_have_text("HEEL-4445")
-    expect(page.locator("#status_changes-group")).to_contain_text("shipped")
+    expect(page.locator("#status_changes-group")).to_contain_text("Shipped")
     shots("replacement-order-page")
 
     replacement.refresh_from_db()

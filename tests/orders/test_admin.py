@@ -86,9 +86,19 @@ def test_the_ship_action_refuses_unpaid_orders_with_a_message(admin_client):
         "ship-0-tracking_number": "T1",
     }
     response = admin_client.post(CHANGELIST, form, follow=True)
-    assert "cannot become shipped" in response.content.decode()
+    assert f"Order {order.number}: This order cannot be shipped now" in response.content.decode()
     order.refresh_from_db()
     assert order.status == "pending_payment"
+
+
+def test_the_ship_action_opens_no_form_for_an_order_already_shipped(admin_client, staff_user):
+    shipped = shipped_order(staff=staff_user)
+    response = admin_client.post(
+        CHANGELIST, {"action": "ship", "_selected_action": [shipped.pk]}, follow=True
+    )
+    content = response.content.decode()
+    assert f"Order {shipped.number}: This order cannot be shipped now" in content
+    assert "ship-0-tracking_number" not in content
 
 
 def deliver_form(order, delivered_at: str) -> dict:

@@ -157,6 +157,18 @@ def test_a_bad_address_is_400_naming_the_field(api_client, variant):
     assert response.json()["errors"][0]["attr"] == "shipping_address.country"
 
 
+def test_a_country_code_must_be_an_iso_3166_country(api_client, variant):
+    token = cart_with(api_client, (variant, 1))
+    response = checkout(api_client, token, shipping_address=address(country="XX"))
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["attr"], error["detail"]) == (
+        "shipping_address.country",
+        "“XX” is not a country code: give the two-letter ISO 3166 code, e.g. DE for Germany.",
+    )
+    assert checkout(api_client, token, shipping_address=address(country="at")).status_code == 201
+
+
 def test_express_shipping_is_charged(api_client, variant):
     token = cart_with(api_client, (variant, 1))
     body = checkout(api_client, token, shipping_method="express").json()

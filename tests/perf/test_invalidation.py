@@ -37,6 +37,7 @@ def test_a_product_saved_in_the_admin_shows_at_once(admin_client, api_client, sh
         "category": product.category_id,
         "kind": product.kind,
         "is_active": "on",
+        "price": "39.90",
         "arch_support": product.arch_support,
         "posting": product.posting,
         "heel_lift_mm": "0",

@@ -242,7 +242,10 @@ def test_bulk_loads_are_rebuilt_by_the_command(api_client, catalogue_rows, djang
     """``bulk_create`` sends no signal: the command (or migrate) writes the rows it missed."""
     category = Category.objects.get(slug="insoles")
     Product.objects.bulk_create(
-        [Product(category=category, name=f"Bulk {n}", slug=f"bulk-{n}") for n in range(3)]
+        [
+            Product(category=category, name=f"Bulk {n}", slug=f"bulk-{n}", price=Decimal("9.90"))
+            for n in range(3)
+        ]
     )
     ProductListing.objects.filter(product__slug=catalogue_rows[0].slug).update(detail_json="stale")
     call_command("catalogue_listings", "--all")
