@@ -153,7 +153,18 @@ class ProductAdmin(ImportExportModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "slug", "category", "kind", "is_active", "short_description", "description"]},
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "category",
+                    "kind",
+                    "tax_class",
+                    "is_active",
+                    "short_description",
+                    "description",
+                ]
+            },
         ),
         (
             "Fit",

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "orders",
     "orders.fittings",
     "orders.returns",
+    "orders.invoices",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,15 @@ SHOP_IMAGE_THUMBNAIL_SIZE = 320
 # (counted to the end of a day in TIME_ZONE) by orders.jobs.health_data_expire or the command
 # erase_expired_health_data (docs/privacy.md).
 SHOP_HEALTH_DATA_RETENTION_DAYS = env.int("SHOP_HEALTH_DATA_RETENTION_DAYS", default=30)
+
+# Invoices and credit notes (docs/invoices.md). The seller as printed on every document; the address
+# is one setting with its lines separated by "\n".
+SHOP_COUNTRY = env.str("SHOP_COUNTRY", default="DE").upper()
+SHOP_SELLER_NAME = env.str("SHOP_SELLER_NAME", default="Orthotics Shop GmbH")
+SHOP_SELLER_ADDRESS = env.str("SHOP_SELLER_ADDRESS", default="Musterstraße 1\\n10115 Berlin\\nGermany")
+SHOP_SELLER_VAT_ID = env.str("SHOP_SELLER_VAT_ID", default="DE000000000")
+# One-Stop-Shop: when on, a sale shipped to another EU country is taxed at that country's rates.
+SHOP_VAT_OSS = env.bool("SHOP_VAT_OSS", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
