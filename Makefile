@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: pdf-libs $(VENV)/.installed
 
 ## Pango, HarfBuzz and a font for WeasyPrint (invoice PDFs): installed with apt-get when missing and root.
-PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
 pdf-libs:
 	@missing=$$(for pkg in $(PDF_LIBS); do dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; done); \
 	if [ -n "$$missing" ] && command -v dpkg >/dev/null; then \
