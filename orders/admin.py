@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from orders.fittings.admin import CustomPairInline
 from orders.fittings.selectors import orders_ready_to_ship
+from orders.invoices.admin import OrderCreditNoteInline, OrderInvoiceInline
 from orders.models import (
     CustomerAddressBook,
     Order,
@@ -114,7 +115,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     inlines = [OrderLineInline, CustomPairInline, OrderStatusChangeInline, PaymentInline, RefundInline,
-               OrderReturnRequestInline]  # fmt: skip
+               OrderReturnRequestInline, OrderInvoiceInline, OrderCreditNoteInline]  # fmt: skip
     actions = ["ship", "deliver"]
     readonly_fields = [
         "number", "user", "email", "status", "currency", "subtotal", "shipping_total", "total",
