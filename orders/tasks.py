@@ -10,6 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django_tasks import task
 
+from orders.invoices.selectors import invoice_url
 from orders.models import Order
 
 NOTIFICATIONS = {
@@ -57,6 +58,9 @@ def order_email_send(*, order_id: int, notification: str) -> None:
 
 def order_email(*, order, lines: list, notification: str) -> dict[str, str]:
     """Return the email about ``order`` for ``notification``: recipient, subject, text and HTML bodies."""
-    body, html = _render(template=f"emails/order_{notification}", context={"order": order, "lines": lines})
+    context = {"order": order, "lines": lines}
+    if notification == "paid":
+        context["invoice_url"] = invoice_url(order=order)
+    body, html = _render(template=f"emails/order_{notification}", context=context)
     subject = NOTIFICATIONS[notification].format(number=order.number)
     return {"to": order.email, "subject": subject, "body": body, "html": html}

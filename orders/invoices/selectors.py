@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from catalogue.choices import TaxClass
 from orders.invoices import policy
@@ -156,3 +158,13 @@ def documents_between(*, start: datetime, end: datetime) -> tuple[list[Invoice],
         .order_by("series", "sequence")
     )
     return invoices, credit_notes
+
+
+def invoice_url(*, order: Order) -> str | None:
+    """Return the link to the order's invoice PDF for its emails (a guest's carries their email), or None."""
+    if not Invoice.objects.filter(order=order).exists():
+        return None
+    url = settings.SHOP_FRONTEND_URL.rstrip("/") + reverse(
+        "order-invoice-pdf", kwargs={"number": order.number}
+    )
+    return f"{url}?{urlencode({'email': order.email})}" if order.user_id is None else url

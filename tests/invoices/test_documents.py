@@ -10,7 +10,7 @@ from orders.invoices.models import CreditNote, Invoice
 from orders.services.payments import refund_create
 from tests.conftest import client_for
 from tests.invoices.helpers import mixed_basket
-from tests.orders.factories import paid_order, place_order
+from tests.orders.factories import paid_order, pay, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +102,31 @@ def test_guest_downloads_are_throttled_like_other_guest_lookups(api_client, sett
         assert api_client.get(url, {"email": "wrong@example.com"}).status_code == 404
         assert api_client.get(url, {"email": "wrong2@example.com"}).status_code == 404
         assert api_client.get(url, {"email": "guest@example.com"}).status_code == 429
+
+
+def test_the_payment_email_links_the_invoice_with_the_guests_email(
+    django_capture_on_commit_callbacks, settings
+):
+    from django.core import mail
+
+    settings.SHOP_FRONTEND_URL = "https://shop.example"
+    order = place_order(items=mixed_basket(), email="guest@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    paid = next(message for message in mail.outbox if message.subject.startswith("Payment received"))
+    link = f"https://shop.example/api/v1/orders/{order.number}/invoice.pdf?email=guest%40example.com"
+    assert f"Your invoice (PDF): {link}" in paid.body
+    assert link in paid.alternatives[0][0]
+
+
+def test_the_payment_email_of_a_customer_links_the_invoice_without_an_email(
+    customer, django_capture_on_commit_callbacks, settings
+):
+    from django.core import mail
+
+    settings.SHOP_FRONTEND_URL = "https://shop.example"
+    order = place_order(user=customer, items=mixed_basket())
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(order)
+    paid = next(message for message in mail.outbox if message.subject.startswith("Payment received"))
+    assert f"Your invoice (PDF): https://shop.example/api/v1/orders/{order.number}/invoice.pdf\n" in paid.body
