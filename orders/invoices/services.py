@@ -96,7 +96,7 @@ def invoice_issue(*, payment: Payment) -> Invoice | None:
     order that already has an invoice keeps it; a zero-charge order (a replacement) gets none.
     Raises ``TaxRateMissing`` before writing anything when a rate is not set.
     """
-    order = Order.objects.get(pk=payment.order_id)
+    order = Order.objects.prefetch_related("lines__product").get(pk=payment.order_id)
     existing = Invoice.objects.filter(order=order).first()
     if existing is not None:
         return existing
@@ -106,7 +106,7 @@ def invoice_issue(*, payment: Payment) -> Invoice | None:
     today = timezone.localdate(now)
     country = order_tax_country(order=order)
     rates = tax_rates(country=country, on=today)
-    charges = order_charges(order=Order.objects.prefetch_related("lines__product").get(pk=order.pk))
+    charges = order_charges(order=order)
     lines: list[InvoiceLine] = []
     goods_per_rate: dict[Decimal, Decimal] = {}
     shipping = []

@@ -146,3 +146,17 @@ def test_a_replacement_order_gets_no_invoice(staff_user):
     replacement = return_request_replace(return_request=request, actor=staff_user)
     assert Invoice.objects.filter(order=order).count() == 1
     assert not Invoice.objects.filter(order=replacement).exists()
+
+
+def test_issuing_an_invoice_takes_as_many_queries_for_one_line_as_for_six(django_assert_num_queries):
+    from orders.invoices.services import invoice_issue
+
+    small = paid_order(items=[(insole("1.00"), 1)])
+    large = paid_order(items=[(insole(f"{n}.99"), n) for n in range(1, 7)])
+    counts = []
+    for order in (small, large):
+        Invoice.objects.filter(order=order).delete()
+        with django_assert_num_queries(12) as captured:
+            invoice_issue(payment=order.payments.get())
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
