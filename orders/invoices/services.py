@@ -300,3 +300,23 @@ def credit_note_issue(*, refund: Refund) -> CreditNote | None:
         CreditNoteLine.objects.bulk_create(lines)
     logger.info("Credit note %s issued for refund %s (invoice %s)", number, refund.pk, invoice.number)
     return credit_note
+
+
+def documents_erase(*, order_ids: list[int], email: str) -> int:
+    """Take the customer out of the invoices and credit notes of these orders; return how many were changed.
+
+    Part of an account's erasure (``docs/privacy.md``), the one change a document ever sees: the
+    customer's name goes, the address keeps only its country (its last line), the email becomes
+    ``email``. Numbers, dates, lines and amounts stay: they are the shop's tax records.
+    """
+    changed = 0
+    for model in (Invoice, CreditNote):
+        documents = list(model.objects.filter(order_id__in=order_ids))
+        for document in documents:
+            lines = document.customer_address.splitlines()
+            document.customer_name = ""
+            document.customer_address = lines[-1] if lines else ""
+            document.customer_email = email
+        model.objects.bulk_update(documents, ["customer_name", "customer_address", "customer_email"])
+        changed += len(documents)
+    return changed
