@@ -130,3 +130,13 @@ def test_the_payment_email_of_a_customer_links_the_invoice_without_an_email(
         pay(order)
     paid = next(message for message in mail.outbox if message.subject.startswith("Payment received"))
     assert f"Your invoice (PDF): https://shop.example/api/v1/orders/{order.number}/invoice.pdf\n" in paid.body
+
+
+def test_the_order_names_its_invoice_and_each_refunds_credit_note(customer, customer_client, staff_user):
+    order = place_order(user=customer, items=mixed_basket())
+    assert customer_client.get(f"/api/v1/orders/{order.number}/").json()["invoice"] is None
+    pay(order)
+    refund_create(order=order, amount=D("2.00"), actor=staff_user)
+    body = customer_client.get(f"/api/v1/orders/{order.number}/").json()
+    assert body["invoice"] == "INV-000001"
+    assert [refund["credit_note"] for refund in body["refunds"]] == ["CN-000001"]
