@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from catalogue.choices import TaxClass
 from orders.invoices import policy
 from orders.invoices.exceptions import CreditExceedsInvoice
 from orders.invoices.models import (
@@ -119,8 +120,10 @@ def invoice_issue(*, payment: Payment) -> Invoice | None:
         lines.append(_invoice_line(charge=charge, rate=rate, gross=charge.gross))
     for charge in shipping:
         # Shipping follows the goods: divided among their rates in proportion to their gross amounts.
-        if not goods_per_rate:
-            goods_per_rate = {tax_rate(rates=rates, country=country, tax_class="standard"): charge.gross}
+        if sum(goods_per_rate.values(), policy.ZERO) <= 0:  # nothing charged for goods: the standard rate
+            goods_per_rate = {
+                tax_rate(rates=rates, country=country, tax_class=TaxClass.STANDARD): charge.gross
+            }
         shipping_rates = sorted(goods_per_rate)
         shares = policy.allocate(charge.gross, [goods_per_rate[rate] for rate in shipping_rates])
         for rate, share in zip(shipping_rates, shares, strict=True):

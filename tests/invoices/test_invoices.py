@@ -160,3 +160,17 @@ def test_issuing_an_invoice_takes_as_many_queries_for_one_line_as_for_six(django
             invoice_issue(payment=order.payments.get())
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_shipping_of_goods_charged_nothing_takes_the_standard_rate():
+    order = paid_order(items=[(insole("0.00"), 1)])
+    invoice = Invoice.objects.get(order=order)
+    shipping = invoice.lines.get(kind="shipping")
+    # 4.90 × 19/119 = 0.7824 -> 0.78.
+    assert (shipping.rate, shipping.vat, shipping.net, shipping.gross) == (
+        D("19.00"),
+        D("0.78"),
+        D("4.12"),
+        D("4.90"),
+    )
+    assert invoice.gross_total == order.total == D("4.90")
