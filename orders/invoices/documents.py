@@ -27,12 +27,27 @@ def document_context(document: Invoice | CreditNote) -> dict:
     }
 
 
+def _weasyprint_html():
+    """Return WeasyPrint's ``HTML``, imported on first use (it loads Pango), leaving Pillow as it was.
+
+    Importing WeasyPrint turns on Pillow's process-wide ``LOAD_TRUNCATED_IMAGES``, which would let
+    truncated images through the upload checks (``catalogue/images.py``) of every later request in
+    the process; documents load no image, so the flag is put back at once.
+    """
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+    try:
+        from weasyprint import HTML
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+    return HTML
+
+
 def document_pdf(document: Invoice | CreditNote) -> bytes:
     """Return the document as a PDF."""
-    from weasyprint import HTML  # loaded when a PDF is made: it loads Pango at import
-
     html = render_to_string("invoices/document.html", document_context(document))
-    return HTML(string=html, url_fetcher=_fetch_nothing).write_pdf()
+    return _weasyprint_html()(string=html, url_fetcher=_fetch_nothing).write_pdf()
 
 
 def document_pdf_response(document: Invoice | CreditNote) -> HttpResponse:

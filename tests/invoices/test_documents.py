@@ -140,3 +140,20 @@ def test_the_order_names_its_invoice_and_each_refunds_credit_note(customer, cust
     body = customer_client.get(f"/api/v1/orders/{order.number}/").json()
     assert body["invoice"] == "INV-000001"
     assert [refund["credit_note"] for refund in body["refunds"]] == ["CN-000001"]
+
+
+def test_rendering_a_pdf_leaves_the_upload_checks_refusing_truncated_images(customer, customer_client):
+    """WeasyPrint's import turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process: not here."""
+    from PIL import ImageFile
+
+    from catalogue.images import validated_renditions
+    from shop.exceptions import ApplicationError
+    from tests.images import image_bytes, upload
+
+    order = paid_order(user=customer, items=mixed_basket())
+    _text(customer_client.get(f"/api/v1/orders/{order.number}/invoice.pdf"))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    data = image_bytes("JPEG", size=(800, 600))
+    with pytest.raises(ApplicationError) as refused:
+        validated_renditions(upload(data[: len(data) // 2]))
+    assert refused.value.code == "invalid_image"
