@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock browsers run test lint format migrate demo demo-reset serve bench clean
+.PHONY: install pdf-libs lock browsers run test lint format migrate demo demo-reset serve bench clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,17 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -e ".[dev]" -c requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+install: pdf-libs $(VENV)/.installed
+
+## Pango, HarfBuzz and a font for WeasyPrint (invoice PDFs): installed with apt-get when missing and root.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@missing=$$(for pkg in $(PDF_LIBS); do dpkg -s $$pkg >/dev/null 2>&1 || echo $$pkg; done); \
+	if [ -n "$$missing" ] && command -v dpkg >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "pdf-libs: missing $$missing (WeasyPrint needs them for invoice PDFs):" \
+			"run 'sudo apt-get install -y $$missing'" >&2; fi; fi
 
 ## Re-resolve the dependencies from pyproject.toml (newest allowed versions) and pin them in requirements.lock.
 lock:

@@ -189,6 +189,7 @@ class ProductAdmin(ImportExportModelAdmin):
                     "slug",
                     "category",
                     "kind",
+                    "tax_class",
                     "is_active",
                     "price",
                     "short_description",

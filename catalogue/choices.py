@@ -9,6 +9,14 @@ class ProductKind(models.TextChoices):
     ACCESSORY = "accessory", "Accessory"
 
 
+class TaxClass(models.TextChoices):
+    """Which VAT rate of a country a product takes (rates per country and class: ``orders.invoices``)."""
+
+    STANDARD = "standard", "Standard rate"
+    # Where the destination grants it: in Germany, orthopaedic appliances such as insoles (7 %).
+    REDUCED = "reduced", "Reduced rate"
+
+
 class ArchSupport(models.TextChoices):
     NONE = "none", "None"
     LOW = "low", "Low"

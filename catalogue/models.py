@@ -19,6 +19,7 @@ from catalogue.choices import (
     ProductKind,
     Rigidity,
     ShoeType,
+    TaxClass,
     Width,
 )
 
@@ -129,6 +130,12 @@ class Product(models.Model):
     )
     production_days = models.PositiveSmallIntegerField(
         default=0, help_text="Working days to make a custom orthotic before it ships."
+    )
+    tax_class = models.CharField(
+        max_length=10,
+        choices=TaxClass.choices,
+        default=TaxClass.STANDARD,
+        help_text="The VAT rate it takes: reduced where the country grants it (orthopaedic appliances).",
     )
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

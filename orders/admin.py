@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 
 from orders.fittings.admin import CustomPairInline
 from orders.fittings.selectors import order_custom_lines_not_made, orders_ready_to_ship
+from orders.invoices.admin import OrderCreditNoteInline, OrderInvoiceInline
 from orders.models import (
     CustomerAddressBook,
     Order,
@@ -404,7 +405,7 @@ class OrderAdmin(FastListMixin, OrderSearchMixin, admin.ModelAdmin):
     list_per_page = 50
     list_select_related = ["user"]
     inlines = [OrderLineInline, CustomPairInline, OrderStatusChangeInline, PaymentInline, RefundInline,
-               OrderReturnRequestInline]  # fmt: skip
+               OrderReturnRequestInline, OrderInvoiceInline, OrderCreditNoteInline]  # fmt: skip
     actions = ["ship", "deliver"]
     readonly_fields = [
         "number", "user", "email", "status", "currency", "subtotal", "shipping_total", "total",

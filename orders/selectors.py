@@ -99,13 +99,15 @@ def shipping_method_list() -> QuerySet[ShippingMethod]:
 
 
 def _order_queryset() -> QuerySet[Order]:
-    return Order.objects.select_related("replacement_for").prefetch_related(
+    return Order.objects.select_related("replacement_for", "invoice").prefetch_related(
         Prefetch(
             "lines", queryset=OrderLine.objects.select_related("fitting", "orthotic_build").order_by("id")
         ),
         Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id")),
         Prefetch("payments", queryset=Payment.objects.order_by("created_at", "id")),
-        Prefetch("refunds", queryset=Refund.objects.order_by("created_at", "id")),
+        Prefetch(
+            "refunds", queryset=Refund.objects.select_related("credit_note").order_by("created_at", "id")
+        ),
     )
 
 

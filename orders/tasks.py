@@ -13,8 +13,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
+from orders.invoices.selectors import invoice_url
 from orders.models import Order
 from orders.returns import policy as returns_policy
+from shop.formats import seller_lines
 
 NOTIFICATIONS = {
     "placed": "We have your order {number}",
@@ -68,8 +70,10 @@ def order_email(*, order, lines: list, notification: str) -> dict[str, str]:
         )
         if returns_policy.order_can_withdraw(lines=lines):
             context["withdrawal_form"] = returns_policy.withdrawal_form(
-                trader=settings.SHOP_TRADER_ADDRESS, email=settings.SHOP_TRADER_EMAIL
+                trader=", ".join(seller_lines()), email=settings.SHOP_SELLER_EMAIL
             )
+    if notification == "paid":
+        context["invoice_url"] = invoice_url(order=order)
     body, html = _render(template=f"emails/order_{notification}", context=context)
     subject = NOTIFICATIONS[notification].format(number=order.number)
     return {"to": order.email, "subject": subject, "body": body, "html": html}

@@ -7,6 +7,7 @@ with the country's name instead of its ISO 3166 code.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django_countries import countries
 
@@ -69,3 +70,10 @@ def address_lines(address: dict | None) -> list[str]:
             town = f"{town} ({region})"
     lines = [name, get("company"), get("line1"), get("line2"), town, country_name(country)]
     return [line for line in lines if line]
+
+
+def seller_lines() -> list[str]:
+    """The seller's name and postal address, a line each (``SHOP_SELLER_NAME``, ``SHOP_SELLER_ADDRESS``,
+    whose lines are separated by a literal ``\\n``)."""
+    lines = [settings.SHOP_SELLER_NAME, *settings.SHOP_SELLER_ADDRESS.replace("\\n", "\n").splitlines()]
+    return [line.strip() for line in lines if line.strip()]

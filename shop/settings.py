@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "orders",
     "orders.fittings",
     "orders.returns",
+    "orders.invoices",
 ]
 
 MIDDLEWARE = [
@@ -217,11 +218,6 @@ SHOP_REPLACEMENT_DAYS = env.int("SHOP_REPLACEMENT_DAYS", default=30)
 # The countries the shop ships to (ISO 3166-1 alpha-2, comma-separated); checkout refuses any other.
 # Default: the EU and the EEA, the United Kingdom, Switzerland and the United States. The consumer
 # rights of each destination are data (the admin's "statutory rights"), copied onto each order line.
-# Who the shop is and where withdrawal notices go (the model withdrawal form, the confirmation email).
-SHOP_TRADER_ADDRESS = env.str(
-    "SHOP_TRADER_ADDRESS", default="Orthotics Shop GmbH, Hauptstraße 1, 10115 Berlin, Germany"
-)
-SHOP_TRADER_EMAIL = env.str("SHOP_TRADER_EMAIL", default="returns@example.com")
 SHOP_SHIPPING_COUNTRIES = [
     code.strip().upper()
     for code in env.list(
@@ -239,6 +235,17 @@ SHOP_IMAGE_THUMBNAIL_SIZE = 320
 # (counted to the end of a day in TIME_ZONE) by orders.jobs.health_data_expire or the command
 # erase_expired_health_data (docs/privacy.md).
 SHOP_HEALTH_DATA_RETENTION_DAYS = env.int("SHOP_HEALTH_DATA_RETENTION_DAYS", default=30)
+
+# The seller: printed on every invoice and credit note (docs/invoices.md), and the addressee of
+# withdrawal notices (the model withdrawal form, the order confirmation; docs/policy.md). The address is
+# one setting with its lines separated by "\n"; withdrawal notices go to SHOP_SELLER_EMAIL.
+SHOP_COUNTRY = env.str("SHOP_COUNTRY", default="DE").upper()
+SHOP_SELLER_NAME = env.str("SHOP_SELLER_NAME", default="Orthotics Shop GmbH")
+SHOP_SELLER_ADDRESS = env.str("SHOP_SELLER_ADDRESS", default="Musterstraße 1\\n10115 Berlin\\nGermany")
+SHOP_SELLER_EMAIL = env.str("SHOP_SELLER_EMAIL", default="returns@example.com")
+SHOP_SELLER_VAT_ID = env.str("SHOP_SELLER_VAT_ID", default="DE000000000")
+# One-Stop-Shop: when on, a sale shipped to another EU country is taxed at that country's rates.
+SHOP_VAT_OSS = env.bool("SHOP_VAT_OSS", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -67,6 +67,19 @@ class RefundOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class OrderRefundOutput(RefundOutput):
+    class Meta:
+        ref_name = "OrderRefund"
+
+    credit_note = serializers.SerializerMethodField(
+        help_text="The number of the credit note issued for it (GET /orders/{number}/credit-notes/{it}.pdf)."
+    )
+
+    def get_credit_note(self, obj) -> str | None:
+        credit_note = related_or_none(obj, "credit_note")
+        return credit_note.number if credit_note else None
+
+
 class OrderOutputSerializer(serializers.Serializer):
     class LineOutput(serializers.Serializer):
         class Meta:
@@ -133,7 +146,10 @@ class OrderOutputSerializer(serializers.Serializer):
     tracking_number = serializers.CharField()
     replacement_for = serializers.CharField(source="replacement_for.number", allow_null=True, default=None)
     payments = PaymentOutput(many=True)
-    refunds = RefundOutput(many=True)
+    refunds = OrderRefundOutput(many=True)
+    invoice = serializers.SerializerMethodField(
+        help_text="The invoice's number once the order is paid (GET /orders/{number}/invoice.pdf), else null."
+    )
     history = StatusChangeOutput(many=True, source="status_changes")
     production_days = serializers.SerializerMethodField(
         help_text="Custom orthotics: working days to make them, from payment or the impression's arrival."
@@ -149,6 +165,12 @@ class OrderOutputSerializer(serializers.Serializer):
     @extend_schema_field(RightOutput(many=True))
     def get_rights(self, obj):
         return self.RightOutput(order_rights(lines=list(obj.lines.all())), many=True).data
+
+    def get_invoice(self, obj) -> str | None:
+        if obj.captured_total <= 0:  # no money taken, no invoice: and no query (a checkout's answer)
+            return None
+        invoice = related_or_none(obj, "invoice")
+        return invoice.number if invoice else None
 
     def get_production_days(self, obj) -> int | None:
         return order_production_estimate(order=obj).production_days

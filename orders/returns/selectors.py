@@ -17,6 +17,7 @@ from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, Return
 from orders.returns.statuses import RETURN_AWAITING_STAFF, RETURN_REFUND_SETTLED, RETURN_RELEASED, ReturnKind
 from orders.services.payments import refundable_remaining
 from orders.statuses import RefundStatus
+from shop.formats import seller_lines
 
 
 def shop_tz() -> ZoneInfo:
@@ -119,7 +120,7 @@ def order_rights(*, lines: list[OrderLine]) -> list[dict]:
 
 def withdrawal_form() -> dict:
     """Return the model withdrawal form addressed to the shop (``policy.withdrawal_form``)."""
-    return policy.withdrawal_form(trader=settings.SHOP_TRADER_ADDRESS, email=settings.SHOP_TRADER_EMAIL)
+    return policy.withdrawal_form(trader=", ".join(seller_lines()), email=settings.SHOP_SELLER_EMAIL)
 
 
 def return_request_refund_overdue(*, return_request: ReturnRequest, now: datetime | None = None) -> bool:

@@ -3,6 +3,7 @@
 The orders themselves stay, with their lines, payments and refunds: they are the shop's tax records.
 """
 
+from orders.invoices.services import documents_erase
 from orders.models import Cart, CustomerAddressBook, Order, OrderStatusChange, Payment, Refund, WebhookEvent
 from orders.redaction import address_erased, redact
 from orders.statuses import OrderStatus, Role
@@ -62,6 +63,7 @@ def orders_erase(*, user, pattern, email: str) -> dict:
         event.payload = redact(event.payload, pattern)
     WebhookEvent.objects.bulk_update(events, ["payload"])
 
+    documents = documents_erase(order_ids=order_ids, email=email)
     addresses = CustomerAddressBook.objects.filter(user=user).delete()[0]
     _, deleted_carts = Cart.objects.filter(user=user).delete()
     return {
@@ -85,6 +87,14 @@ def orders_erase(*, user, pattern, email: str) -> dict:
                 "without your name, email address, postal address or phone number (only the country "
                 "they were sent to stays).",
                 "reason": "Sales, payments and refunds are tax records the shop must keep.",
+                "legal_basis": TAX_RECORDS_BASIS + "; GDPR Art. 17(3)(b)",
+            },
+            {
+                "what": "invoices",
+                "count": documents,
+                "description": "The invoices and credit notes of your orders, with their numbers, dates, lines "
+                "and amounts, without your name, email address or postal address (only the country stays).",
+                "reason": "Invoices and credit notes are tax records the shop must keep.",
                 "legal_basis": TAX_RECORDS_BASIS + "; GDPR Art. 17(3)(b)",
             },
         ],

@@ -18,6 +18,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from orders.exceptions import InvalidTransition, OrderNotFound
+from orders.invoices.exceptions import CreditExceedsInvoice, TaxRateMissing
+from orders.invoices.models import CreditNote
+from orders.invoices.services import credit_note_issue, invoice_issue
 from orders.models import Order, OrderStatusChange, Payment, Refund
 from orders.notifications import order_notify_on_commit
 from orders.statuses import (
@@ -25,6 +28,7 @@ from orders.statuses import (
     PAYMENT_TRANSITIONS,
     REFUND_TRANSITIONS,
     TIMESTAMP_FIELD,
+    PaymentStatus,
     RefundStatus,
     Role,
     is_allowed,
@@ -139,7 +143,8 @@ def payment_transition(*, payment: Payment, to_status: str, **changes) -> bool:
     Call with the payment locked (or just created, unsaved: its first status is then written with
     it, from ``pending``). ``changes`` are further fields saved with it (``failure_reason``,
     ``amount_received``). A move the table does not list changes and saves nothing: a late or
-    repeated provider event must not.
+    repeated provider event must not. A payment that succeeds issues the order's invoice in the same
+    transaction (``orders.invoices.services.invoice_issue``; call inside one, the order locked).
     """
     if (payment.status, to_status) not in PAYMENT_TRANSITIONS:
         return False
@@ -147,6 +152,11 @@ def payment_transition(*, payment: Payment, to_status: str, **changes) -> bool:
     for field, value in changes.items():
         setattr(payment, field, value)
     payment.save(force_insert=payment._state.adding)
+    if to_status == PaymentStatus.SUCCEEDED:
+        try:
+            invoice_issue(payment=payment)
+        except TaxRateMissing as error:  # the money is recorded all the same; staff set the rate
+            order_flag(order=order_lock(order_id=payment.order_id), note=f"No invoice issued: {error.detail}")
     return True
 
 
@@ -157,7 +167,8 @@ def refund_transition(
 
     Takes the order's lock, then the refund's. A move the table (``REFUND_TRANSITIONS``) does not
     list is ignored, as a late or repeated provider event must be: the refund is returned as it
-    stands. A refund that fails flags its order for staff.
+    stands. A refund that fails flags its order for staff. A refund that succeeds issues its credit
+    note in the same transaction (``orders.invoices.services.credit_note_issue``).
     """
     with transaction.atomic():
         order = order_lock(order_id=refund.order_id)
@@ -170,8 +181,18 @@ def refund_transition(
             refund.failure_reason = failure_reason
             if to_status == RefundStatus.SUCCEEDED:
                 Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") + refund.amount)
+                try:
+                    credit_note_issue(refund=refund)
+                except CreditExceedsInvoice as error:
+                    order_flag(order=order, note=f"No credit note issued: {error.detail}")
             elif previous == RefundStatus.SUCCEEDED:
                 Order.objects.filter(pk=order.pk).update(refunded_total=F("refunded_total") - refund.amount)
+                credit_note = CreditNote.objects.filter(refund=refund).first()
+                if credit_note is not None:  # documents are never changed: the accountant corrects it
+                    order_flag(
+                        order=order,
+                        note=f"Refund {refund.pk} failed after credit note {credit_note.number} was issued.",
+                    )
             if to_status == RefundStatus.FAILED:
                 order_flag(
                     order=order, note=f"Refund {refund.pk} failed: {failure_reason or 'no reason given'}"

@@ -209,6 +209,7 @@ def test_the_answer_says_what_was_erased_and_what_was_kept_and_why(story, schema
         "custom_device_records": 1,
         "return_requests": 1,
         "orders": 3,
+        "invoices": 3,  # the custom and the insole order's invoices, the insole refund's credit note
     }
     assert "§147 AO" in kept["orders"]["legal_basis"] and "§14b UStG" in kept["orders"]["legal_basis"]
     assert "2017/745" in kept["custom_device_records"]["legal_basis"]

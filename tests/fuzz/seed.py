@@ -1,8 +1,11 @@
 """The data the fuzzer's path parameters can point at: one of every object, owned by the customer."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
+from orders.services.payments import refund_create
 from tests.factories import UserFactory
 from tests.returns.helpers import request_for
 from tests.security.world import (
@@ -37,6 +40,7 @@ def seed_objects(*, customer_token: str, staff_token: str) -> dict[str, list]:
     pending = order_for(customer, paid=False)
     return_request = request_for(delivered_order_for(customer, staff=staff))
     photo = return_photo_for(return_request.pk)
+    credit_note = refund_create(order=paid, amount=Decimal("1.00"), actor=staff).credit_note
     return {
         "pk": [str(assessment.pk), str(footprint.pk), return_request.pk],
         "photo_id": [photo.pk],
@@ -44,5 +48,6 @@ def seed_objects(*, customer_token: str, staff_token: str) -> dict[str, list]:
         "item_id": [item.pk],
         "number": [paid.number, pending.number],
         "order_number": [pending.number],
+        "credit_note_number": [credit_note.number],
         "slug": [variant.product.slug],
     }

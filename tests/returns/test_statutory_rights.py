@@ -372,8 +372,9 @@ def test_a_return_request_cannot_carry_a_deduction(customer, customer_client, st
 
 
 def test_the_model_withdrawal_form_is_public(api_client, settings):
-    settings.SHOP_TRADER_ADDRESS = "Fussform GmbH, Torstraße 5, 10119 Berlin"
-    settings.SHOP_TRADER_EMAIL = "widerruf@example.com"
+    settings.SHOP_SELLER_NAME = "Fussform GmbH"
+    settings.SHOP_SELLER_ADDRESS = "Torstraße 5\\n10119 Berlin"
+    settings.SHOP_SELLER_EMAIL = "widerruf@example.com"
     response = api_client.get("/api/v1/returns/withdrawal-form/")
     assert response.status_code == 200
     body = response.json()

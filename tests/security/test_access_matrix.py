@@ -151,6 +151,25 @@ class World:
         order = build.delivered_order_for(None, staff=self.staff, email=GUEST_EMAIL, marker=GUEST_ADDRESS)
         return request_for(order).pk
 
+    def _credit_note_for(self, number: str) -> str:
+        from decimal import Decimal
+
+        from orders.models import Order
+        from orders.services.payments import refund_create
+
+        refund = refund_create(
+            order=Order.objects.get(number=number), amount=Decimal("1.00"), actor=self.staff
+        )
+        return refund.credit_note.number
+
+    @cached_property
+    def credit_note(self):
+        return self._credit_note_for(self.order)
+
+    @cached_property
+    def guest_credit_note(self):
+        return self._credit_note_for(self.guest_order)
+
     @cached_property
     def fitting(self):
         return build.fitting_for(self.owner).pk
@@ -261,6 +280,16 @@ ROWS = [
     ),  # fmt: skip
     Row("guest order", "get", "/api/v1/orders/{guest_order}/", GUEST_ORDER, owner="guest"),
     Row("guest order: cancel", "post", "/api/v1/orders/{guest_order}/cancel/", GUEST_ORDER, owner="guest"),
+    Row("invoice pdf", "get", "/api/v1/orders/{order}/invoice.pdf", CUSTOMER_ORDER),
+    Row("credit note pdf", "get", "/api/v1/orders/{order}/credit-notes/{credit_note}.pdf", CUSTOMER_ORDER),
+    Row("guest invoice pdf", "get", "/api/v1/orders/{guest_order}/invoice.pdf", GUEST_ORDER, owner="guest"),
+    Row(
+        "guest credit note pdf",
+        "get",
+        "/api/v1/orders/{guest_order}/credit-notes/{guest_credit_note}.pdf",
+        GUEST_ORDER,
+        owner="guest",
+    ),
     Row(
         "order list (own orders only)",
         "get",

@@ -16,6 +16,7 @@ GROUPS = {
     "Customer service": [
         *VIEW_ORDER,
         ("orders", "view_payment"), ("orders", "view_refund"), ("orders", "cancel_order"),
+        ("invoices", "view_invoice"), ("invoices", "view_creditnote"),
         ("returns", "view_returnrequest"), ("returns", "change_returnrequest"), ("returns", "view_returnline"),
         ("returns", "view_returnphoto"), ("returns", "view_returnstatuschange"),
         ("catalogue", "view_product"), ("catalogue", "view_productvariant"),
@@ -34,7 +35,7 @@ GROUPS = {
     ],
 }  # fmt: skip
 MANAGER = "Manager"
-MANAGER_APPS = ["orders", "returns", "fittings", "catalogue", "matching", "accounts"]
+MANAGER_APPS = ["orders", "returns", "fittings", "invoices", "catalogue", "matching", "accounts"]
 MANAGER_EXTRA = [("shop", "view_user")]
 
 
@@ -79,6 +80,7 @@ class Migration(migrations.Migration):
         ('matching', '0005_clinical_safety'),
         ('catalogue', '0010_product_price'),
         ('accounts', '0001_erasure_record'),
+        ('invoices', '0001_initial'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
