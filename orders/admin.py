@@ -18,6 +18,7 @@ from orders.models import (
     ShippingMethod,
     WebhookEvent,
 )
+from orders.payments.webhooks import webhook_events_retry
 from orders.returns.admin import OrderReturnRequestInline
 from orders.services.orders import order_deliver, order_ship
 from shop.admin import ReadOnlyMixin
@@ -221,9 +222,15 @@ class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["event_id", "type", "outcome", "order", "received_at"]
-    list_filter = ["type", "outcome"]
+    list_display = ["event_id", "type", "status", "outcome", "attempts", "order", "received_at", "error"]
+    list_filter = ["status", "type", "outcome"]
     search_fields = ["event_id", "order__number"]
+    actions = ["process_again"]
+
+    @admin.action(description="Process the selected failed events again")
+    def process_again(self, request, queryset):
+        count = webhook_events_retry(events=queryset)
+        self.message_user(request, f"{count} failed event(s) queued to be processed again.", messages.SUCCESS)
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff
