@@ -15,7 +15,6 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from orders.models import Order
@@ -23,9 +22,10 @@ from shop.management.commands import run_scheduler
 from shop.models import ScheduledJob
 from shop.queue import task_results_prune, tasks_stale_requeue
 from shop.scheduler import schedule_run_due
-from tests import queue_tasks
+from tests import queue_helpers as queue_tasks
 from tests.factories import VariantFactory
 from tests.orders.factories import place_order
+from tests.queue_helpers import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -46,29 +46,6 @@ def database_queue(settings):
     settings.SHOP_TASK_RUNNING_TIMEOUT = 900
     settings.SHOP_SCHEDULE = SCHEDULE
     queue_tasks.RUNS["always_fails"] = 0
-
-
-@pytest.fixture(autouse=True)
-def _worker_inside_the_test_transaction(monkeypatch):
-    """Inside a test's transaction the worker keeps its connection (a real one closes it between tasks)
-    and takes a savepoint where, on SQLite, it would open its own ``BEGIN EXCLUSIVE``."""
-    monkeypatch.setattr(
-        db_worker, "exclusive_transaction", lambda using=None: transaction.atomic(using=using)
-    )
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-
-def run_worker() -> None:
-    """Run every task that is ready now, as one ``db_worker --batch`` would, then return."""
-    db_worker.Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-    ).run()
 
 
 # --- enqueued with the change ---------------------------------------------------------------------
