@@ -69,6 +69,13 @@ class Processes:
         self.running: list[subprocess.Popen] = []
 
     def start(self, *args: str, **env_extra: str) -> subprocess.Popen:
+        return self._popen([sys.executable, "manage.py", *args], args[0], env_extra)
+
+    def start_shell(self, name: str, command: str, **env_extra: str) -> subprocess.Popen:
+        """Run a Procfile line as a Procfile runner does: with the shell, from the project's root."""
+        return self._popen(["/bin/sh", "-c", f"exec {command}"], name, env_extra)
+
+    def _popen(self, argv: list[str], name: str, env_extra: dict) -> subprocess.Popen:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("EMAIL_", "TASKS_"))}
         env.update(
             DJANGO_SETTINGS_MODULE="shop.settings",
@@ -85,10 +92,8 @@ class Processes:
             MEDIA_ROOT=str(self.tmp_path / "media"),
             **env_extra,
         )
-        log = open(self.tmp_path / f"{args[0]}-{len(self.running)}.log", "w")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        with open(self.tmp_path / f"{name}-{len(self.running)}.log", "w") as log:
+            process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.running.append(process)
         return process
 
@@ -249,3 +254,56 @@ def test_a_worker_killed_while_sending_leaves_the_email_to_another_worker_which_
     result = DBTaskResult.objects.get(task_path="orders.tasks.email_send")
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert len(result.worker_ids) == 2  # the killed worker's attempt, then the second worker's
+
+
+def _procfile() -> dict[str, str]:
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def test_the_procfile_processes_run_as_written(processes):
+    """web answers /healthz with the queue in it, scheduler enqueues the jobs, worker runs them."""
+    import socket
+    import urllib.request
+
+    procfile = _procfile()
+    assert set(procfile) == {"web", "worker", "scheduler"}
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    for name in ("web", "worker", "scheduler"):
+        processes.start_shell(name, procfile[name], HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1")
+
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    _wait_for(healthy, timeout=30, message="web did not answer /healthz", logs=processes.logs)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+        import json
+
+        body = json.loads(response.read())
+    assert body["database"] == "ok" and body["queue"]["status"] == "ok"
+    scheduled = {
+        "orders.jobs.unpaid_orders_expire",
+        "orders.jobs.health_data_expire",
+        "shop.queue.tasks_stale_requeue",
+        "shop.queue.task_results_prune",
+    }
+    _wait_for(
+        lambda: (
+            set(
+                DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).values_list(
+                    "task_path", flat=True
+                )
+            )
+            == scheduled
+        ),
+        timeout=30,
+        message="the scheduled jobs did not run",
+        logs=processes.logs,
+    )
