@@ -1,10 +1,13 @@
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from shop.scheduler import schedule_run_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -36,8 +39,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         while self.running:
             close_old_connections()  # a long-running loop must not keep a connection that broke
-            for name in schedule_run_due():
-                self.stdout.write(f"Enqueued {name}.")
+            try:
+                for name in schedule_run_due():
+                    self.stdout.write(f"Enqueued {name}.")
+            except DatabaseError:
+                if once:
+                    raise
+                logger.exception("The schedule could not be read or moved on; trying again shortly.")
             self.stdout.flush()
             if once:
                 return
