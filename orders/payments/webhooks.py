@@ -27,7 +27,7 @@ from orders.services.transitions import (
     refund_transition,
 )
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
-from shop.queue import is_durable
+from shop.queue import enqueue_on_commit, is_durable
 
 logger = logging.getLogger(__name__)
 
@@ -186,10 +186,7 @@ def webhook_events_retry(*, events) -> int:
             if WebhookEvent.objects.filter(pk=record.pk, status=WebhookEvent.Status.FAILED).update(
                 status=WebhookEvent.Status.PENDING, error=""
             ):
-                if is_durable(webhook_event_process.get_backend()):
-                    webhook_event_process.enqueue(event_pk=record.pk)
-                else:
-                    transaction.on_commit(lambda pk=record.pk: webhook_event_process.enqueue(event_pk=pk))
+                enqueue_on_commit(webhook_event_process, event_pk=record.pk)
                 retried += 1
     return retried
 
