@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,32 @@ def test_the_procfile_processes_run_as_written(processes):
         message="the scheduled jobs did not run",
         logs=processes.logs,
     )
+
+
+def test_two_schedulers_at_the_same_moment_enqueue_each_job_once(settings):
+    """Real threads, one connection each, released together: each due job is enqueued by one of them."""
+    import threading
+    from datetime import UTC, datetime
+
+    from shop.scheduler import schedule_run_due
+
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    barrier = threading.Barrier(2)
+    enqueued: list[list[str]] = []
+
+    def scheduler():
+        try:
+            barrier.wait()
+            enqueued.append(schedule_run_due(now=now))
+        finally:
+            connection.close()
+
+    for _ in range(3):  # the first round creates the rows, the later ones race on moving them on
+        threads = [threading.Thread(target=scheduler) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        now += max(settings.SHOP_SCHEDULE.values()) * timedelta(seconds=1)
+    assert sorted(name for names in enqueued for name in names) == sorted(3 * list(settings.SHOP_SCHEDULE))
+    assert DBTaskResult.objects.count() == 3 * len(settings.SHOP_SCHEDULE)
