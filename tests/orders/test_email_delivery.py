@@ -142,3 +142,29 @@ def test_production_sends_by_smtp_from_the_database_queue_with_separate_mail_var
         "EMAIL_TIMEOUT": 3.0,
         "TASKS": "django_tasks_db.DatabaseBackend",
     }
+
+
+def test_erasing_an_account_takes_its_address_out_of_the_sent_emails_and_their_finished_tasks(
+    settings, staff_user
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.services import user_erase
+    from orders.services.orders import order_cancel
+    from tests.factories import UserFactory
+    from tests.orders.factories import place_order
+    from tests.queue_helpers import run_worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    customer, other = UserFactory(email="cara@example.com"), UserFactory(email="dan@example.com")
+    order = place_order(user=customer)
+    order_cancel(order=order, actor=None)
+    place_order(user=other)
+    run_worker()
+    assert SentEmail.objects.filter(to="cara@example.com").count() == 2  # placed, cancelled
+
+    user_erase(user=customer, erased_by=staff_user)
+    assert not SentEmail.objects.filter(to="cara@example.com").exists()
+    assert SentEmail.objects.filter(to__endswith="@invalid.example").count() == 2
+    rendered = DBTaskResult.objects.filter(task_path="orders.tasks.email_send")
+    assert [r.args_kwargs["kwargs"]["to"] for r in rendered] == ["dan@example.com"]
