@@ -280,3 +280,10 @@ def test_healthz_is_degraded_when_the_configured_cache_is_unreachable(client):
     assert response.status_code == 200
     assert response.json()["status"] == "degraded"
     assert response.json()["cache"] == "unreachable"
+
+
+def test_staff_without_the_task_permission_do_not_see_queued_emails(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/admin/django_tasks_database/dbtaskresult/").status_code == 403
