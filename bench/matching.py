@@ -27,7 +27,7 @@ from catalogue.matching.scoring import ORDINAL_SCALES, Candidate, Rule, rank_can
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SEED = importlib.import_module("catalogue.migrations.0004_seed_matching_rules_and_exercises")
+SEED = importlib.import_module("catalogue.matching.migrations.0005_clinical_safety")
 
 
 def _median_ms(function, runs: int) -> float:

@@ -162,6 +162,7 @@ class ProductAdmin(ImportExportModelAdmin):
                     ("arch_support", "rigidity", "posting"),
                     ("heel_cup", "heel_lift_mm", "met_pad"),
                     ("cushioning", "length", "volume"),
+                    "suitable_for_children",
                     "shoe_types",
                     "activities",
                     "conditions",
@@ -170,7 +171,13 @@ class ProductAdmin(ImportExportModelAdmin):
         ),
         (
             "Returns and production",
-            {"fields": [("returnable", "return_days", "replacement_days"), "production_days"]},
+            {
+                "fields": [
+                    ("returnable", "return_days", "replacement_days"),
+                    "sealed_hygiene",
+                    "production_days",
+                ]
+            },
         ),
     ]
 

@@ -31,6 +31,7 @@ CATEGORIES = [
 ]
 
 INSOLE_BANDS = [(35, 36), (37, 38), (39, 40), (41, 42), (43, 44), (45, 46), (47, 48)]
+CHILD_BANDS = [(28, 29), (30, 31), (32, 33), (34, 35), (36, 37), (38, 39)]
 ALL_SHOES = ["athletic", "casual", "work_boot", "dress"]
 
 # slug, name, kind, category, price, short description, attributes, conditions, colour
@@ -40,12 +41,12 @@ PRODUCTS = [
      dict(arch_support="high", rigidity="rigid", posting="medial", heel_cup="deep", cushioning="medium",
           length="full", volume="medium", shoe_types=["athletic", "casual", "work_boot"],
           activities=["walking", "standing_work", "hiking", "everyday"]),
-     ["flat-feet", "foot-related-back-pain"], (52, 96, 168)),
+     ["flat-feet"], (52, 96, 168)),
     ("archform-semi", "ArchForm Semi-Rigid", ProductKind.INSOLE, "arch-support", "44.90",
      "High arch support with a little give, for flat feet in everyday shoes.",
      dict(arch_support="high", rigidity="semi_rigid", posting="medial", heel_cup="deep", cushioning="medium",
           length="full", volume="medium", shoe_types=["athletic", "casual"], activities=["walking", "everyday"]),
-     ["flat-feet", "foot-related-back-pain"], (70, 120, 190)),
+     ["flat-feet"], (70, 120, 190)),
     ("stabilityrun-pro", "StabilityRun Pro", ProductKind.INSOLE, "arch-support", "54.90",
      "A running insole with medial posting and high cushioning.",
      dict(arch_support="high", rigidity="semi_rigid", posting="medial", heel_cup="deep", cushioning="high",
@@ -55,12 +56,19 @@ PRODUCTS = [
      "Arch support and cushioning for long shifts standing in work boots.",
      dict(arch_support="medium", rigidity="semi_rigid", posting="none", heel_cup="deep", cushioning="high",
           length="full", volume="high", shoe_types=["work_boot", "athletic"], activities=["standing_work"]),
-     ["flat-feet", "foot-related-back-pain", "plantar-fasciitis"], (200, 120, 40)),
+     ["flat-feet", "plantar-fasciitis"], (200, 120, 40)),
     ("kids-arch-support", "Junior Arch Support", ProductKind.INSOLE, "arch-support", "29.90",
      "A gentle, semi-rigid arch support for growing feet.",
      dict(arch_support="medium", rigidity="semi_rigid", posting="none", heel_cup="medium", cushioning="medium",
-          length="full", volume="medium", shoe_types=["athletic", "casual"], activities=["everyday", "walking"]),
+          length="full", volume="medium", shoe_types=["athletic", "casual"], activities=["everyday", "walking"],
+          suitable_for_children=True),
      ["flat-feet"], (120, 180, 80)),
+    ("kids-heel-cushion", "Junior Heel Cushion", ProductKind.INSOLE, "heel-pain", "17.90",
+     "A soft, deep heel cup for children's sports shoes.",
+     dict(arch_support="none", rigidity="soft", posting="none", heel_cup="deep", cushioning="high",
+          length="heel", volume="low", shoe_types=["athletic", "casual"], activities=["running", "everyday"],
+          suitable_for_children=True),
+     [], (130, 200, 120)),
     ("cloudstep-neutral", "CloudStep Neutral", ProductKind.INSOLE, "cushioning", "34.90",
      "Soft, full-contact cushioning for high arches that absorb shock poorly.",
      dict(arch_support="medium", rigidity="soft", posting="none", heel_cup="medium", cushioning="high",
@@ -71,7 +79,7 @@ PRODUCTS = [
      dict(arch_support="high", rigidity="soft", posting="none", heel_cup="deep", cushioning="high",
           length="full", volume="medium", shoe_types=["athletic", "casual", "work_boot"],
           activities=["walking", "running", "everyday"]),
-     ["high-arches", "foot-related-back-pain"], (170, 90, 160)),
+     ["high-arches"], (170, 90, 160)),
     ("trailflex-neutral", "TrailFlex Neutral", ProductKind.INSOLE, "cushioning", "46.90",
      "A cushioned hiking insole for high-volume boots.",
      dict(arch_support="medium", rigidity="semi_rigid", posting="none", heel_cup="deep", cushioning="high",
@@ -103,7 +111,7 @@ PRODUCTS = [
      "A thin 3/4 orthotic with real arch support that fits dress shoes.",
      dict(arch_support="medium", rigidity="semi_rigid", posting="none", heel_cup="shallow", cushioning="low",
           length="three_quarter", volume="low", shoe_types=["dress", "casual"], activities=["everyday", "walking"]),
-     ["flat-feet", "foot-related-back-pain"], (60, 60, 60)),
+     ["flat-feet"], (60, 60, 60)),
     ("slimline-heels", "Slimline Heels", ProductKind.INSOLE, "slim-dress", "24.90",
      "A 3/4 insole with a metatarsal pad for high heels.",
      dict(arch_support="low", rigidity="soft", posting="none", heel_cup="shallow", cushioning="low",
@@ -114,18 +122,18 @@ PRODUCTS = [
      "A 3 mm heel lift to even out a small leg-length difference.",
      dict(heel_lift_mm=3, rigidity="semi_rigid", heel_cup="medium", cushioning="medium", length="heel",
           volume="low", shoe_types=ALL_SHOES, activities=["walking", "everyday", "standing_work"]),
-     ["leg-length-discrepancy", "foot-related-back-pain"], (120, 120, 120)),
+     ["leg-length-discrepancy"], (120, 120, 120)),
     ("heel-lift-6", "Heel Lift 6 mm", ProductKind.INSOLE, "heel-lifts", "15.90",
      "A 6 mm heel lift to even out a leg-length difference.",
      dict(heel_lift_mm=6, rigidity="semi_rigid", heel_cup="medium", cushioning="medium", length="heel",
           volume="medium", shoe_types=["athletic", "casual", "work_boot"],
           activities=["walking", "everyday", "standing_work"]),
-     ["leg-length-discrepancy", "foot-related-back-pain"], (100, 100, 100)),
+     ["leg-length-discrepancy"], (100, 100, 100)),
     ("heel-lift-9", "Heel Lift 9 mm", ProductKind.INSOLE, "heel-lifts", "16.90",
      "A 9 mm heel lift for a larger leg-length difference, in roomy shoes.",
      dict(heel_lift_mm=9, rigidity="semi_rigid", heel_cup="medium", cushioning="medium", length="heel",
           volume="high", shoe_types=["athletic", "work_boot"], activities=["walking", "everyday", "standing_work"]),
-     ["leg-length-discrepancy", "foot-related-back-pain"], (80, 80, 80)),
+     ["leg-length-discrepancy"], (80, 80, 80)),
     ("metapad-insole", "MetaPad Insole", ProductKind.INSOLE, "forefoot", "36.90",
      "A full-length insole with a built-in metatarsal pad for ball-of-foot pain.",
      dict(arch_support="medium", rigidity="semi_rigid", posting="none", heel_cup="medium", cushioning="medium",
@@ -141,20 +149,20 @@ PRODUCTS = [
           length="full", volume="medium", shoe_types=["athletic", "casual", "work_boot"],
           activities=["walking", "standing_work", "everyday", "hiking"], production_days=10),
      ["flat-feet", "high-arches", "plantar-fasciitis", "heel-spur", "leg-length-discrepancy",
-      "metatarsalgia", "foot-related-back-pain"], (20, 70, 110)),
+      "metatarsalgia"], (20, 70, 110)),
     ("custom-sport", "Custom Orthotic – Sport", ProductKind.CUSTOM_ORTHOTIC, "custom", "289.00",
      "A made-to-measure sports orthotic with a shock-absorbing top cover.",
      dict(arch_support="high", rigidity="semi_rigid", posting="none", heel_cup="deep", cushioning="high",
           length="full", volume="high", shoe_types=["athletic"], activities=["running", "hiking", "walking"],
           production_days=12),
-     ["flat-feet", "high-arches", "plantar-fasciitis", "leg-length-discrepancy", "foot-related-back-pain"],
+     ["flat-feet", "high-arches", "plantar-fasciitis", "leg-length-discrepancy"],
      (10, 110, 90)),
     ("custom-dress", "Custom Orthotic – Dress", ProductKind.CUSTOM_ORTHOTIC, "custom", "229.00",
      "A slim made-to-measure 3/4 orthotic for dress shoes.",
      dict(arch_support="medium", rigidity="rigid", posting="none", heel_cup="medium", cushioning="low",
           length="three_quarter", volume="low", shoe_types=["dress", "casual"], activities=["everyday"],
           production_days=10),
-     ["flat-feet", "plantar-fasciitis", "foot-related-back-pain"], (50, 50, 90)),
+     ["flat-feet", "plantar-fasciitis"], (50, 50, 90)),
     ("massage-ball", "Spiky Massage Ball", ProductKind.ACCESSORY, "foot-care", "12.90",
      "Roll the arch to loosen the plantar fascia, 30 seconds per foot.",
      dict(), ["plantar-fasciitis"], (250, 90, 40)),
@@ -197,7 +205,7 @@ def _variants_for(slug: str, kind: str, category: str, price: str) -> list[dict]
             for label, low, high in bands
         ]
     variants = []
-    for low, high in INSOLE_BANDS:
+    for low, high in CHILD_BANDS if slug.startswith("kids-") else INSOLE_BANDS:
         eu_min, eu_max = Decimal(low), Decimal(high) + Decimal("0.5")
         length_min, length_max = _length_band_mm(eu_min, eu_max)
         variants.append(

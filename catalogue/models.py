@@ -95,6 +95,10 @@ class Product(models.Model):
     heel_cup = models.CharField(max_length=10, choices=HeelCup.choices, blank=True)
     heel_lift_mm = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(25)])
     met_pad = models.BooleanField("metatarsal pad", default=False)
+    suitable_for_children = models.BooleanField(
+        default=False,
+        help_text="Made for children's feet. Only these are offered to a child in the foot assessment.",
+    )
     cushioning = models.CharField(max_length=10, choices=Level.choices, blank=True)
     length = models.CharField(max_length=15, choices=Length.choices, blank=True)
     volume = models.CharField(max_length=10, choices=Level.choices, blank=True)
@@ -111,6 +115,11 @@ class Product(models.Model):
     )
     replacement_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Overrides SHOP_REPLACEMENT_DAYS for this product."
+    )
+    sealed_hygiene = models.BooleanField(
+        default=False,
+        help_text="Sealed for hygiene: where the law allows it, the right of withdrawal ends once the "
+        "customer breaks the seal.",
     )
     production_days = models.PositiveSmallIntegerField(
         default=0, help_text="Working days to make a custom orthotic before it ships."

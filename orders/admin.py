@@ -19,7 +19,7 @@ from orders.models import (
     WebhookEvent,
 )
 from orders.payments.webhooks import webhook_events_retry
-from orders.returns.admin import OrderReturnRequestInline
+from orders.returns.admin import OrderReturnRequestInline, line_rights_html
 from orders.services.orders import order_deliver, order_ship
 from shop.admin import ReadOnlyMixin
 from shop.exceptions import ApplicationError
@@ -29,8 +29,12 @@ class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
     fields = ["sku", "product_name", "size_label", "quantity", "unit_price", "line_total", "returnable",
-              "return_days", "replacement_days", "delivered_at"]  # fmt: skip
+              "return_days", "replacement_days", "delivered_at", "rights"]  # fmt: skip
     readonly_fields = fields
+
+    @admin.display(description="rights (promise and law, as sold)")
+    def rights(self, obj):
+        return line_rights_html(obj)
 
 
 class OrderStatusChangeInline(ReadOnlyMixin, admin.TabularInline):

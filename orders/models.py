@@ -234,6 +234,10 @@ class OrderLine(models.Model):
     returnable = models.BooleanField()
     return_days = models.PositiveSmallIntegerField()
     replacement_days = models.PositiveSmallIntegerField()
+    # The statutory rights of the shipping country as they apply to this product, copied at checkout
+    # with their legal basis (``orders.returns.policy.Law``; empty: none beyond the promise). Later
+    # changes to the rights table or the settings never touch it.
+    statutory_rights = models.JSONField(default=dict, blank=True)
     # When this line reached the customer: both windows start here. Set with the order's delivery.
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -12,6 +12,7 @@ queue tries it again later (shop/queue.py).
 
 import hashlib
 import logging
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from orders.models import Order, SentEmail
+from orders.returns import policy as returns_policy
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,15 @@ def order_email_send(*, order_id: int, notification: str, key: str) -> bool:
 
 def order_email(*, order, lines: list, notification: str) -> dict[str, str]:
     """Return the email about ``order`` for ``notification``: recipient, subject, text and HTML bodies."""
-    body, html = _render(template=f"emails/order_{notification}", context={"order": order, "lines": lines})
+    context = {"order": order, "lines": lines}
+    if notification == "placed":  # the confirmation states the rights that apply to the order
+        context["rights"] = returns_policy.order_rights(
+            lines=lines, now=timezone.now(), tz=ZoneInfo(settings.TIME_ZONE)
+        )
+        if returns_policy.order_can_withdraw(lines=lines):
+            context["withdrawal_form"] = returns_policy.withdrawal_form(
+                trader=settings.SHOP_TRADER_ADDRESS, email=settings.SHOP_TRADER_EMAIL
+            )
+    body, html = _render(template=f"emails/order_{notification}", context=context)
     subject = NOTIFICATIONS[notification].format(number=order.number)
     return {"to": order.email, "subject": subject, "body": body, "html": html}

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from shop.objectstore import object_store, s3_storages, storage_url_parse
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -133,6 +135,27 @@ STORAGES = {
     "private": {"BACKEND": "shop.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Object storage instead of the local disk (shop/objectstore.py describes both forms): catalogue images
+# in a public bucket, customer uploads in a private one, handed out by signed URLs valid this many
+# seconds (5 minutes at most) after the owner check. Credentials: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY (or the machine's role), read by boto3.
+STORAGE_URL = env.str("STORAGE_URL", default="")
+SHOP_SIGNED_URL_SECONDS = env.int("SHOP_SIGNED_URL_SECONDS", default=300)
+if STORAGE_URL:
+    _object_store = storage_url_parse(STORAGE_URL)
+elif env.str("AWS_STORAGE_BUCKET_NAME", default=""):
+    _object_store = object_store(
+        public_bucket=env.str("AWS_STORAGE_BUCKET_NAME"),
+        private_bucket=env.str("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=""),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        custom_domain=env.str("AWS_S3_CUSTOM_DOMAIN", default=""),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+    )
+else:
+    _object_store = None
+if _object_store is not None:
+    STORAGES |= s3_storages(_object_store, signed_url_seconds=SHOP_SIGNED_URL_SECONDS)
 # Uploads above this go to a temporary file rather than memory; the image checks bound the rest.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -228,6 +251,23 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 SHOP_RETURN_DAYS = env.int("SHOP_RETURN_DAYS", default=3)
 SHOP_REPLACEMENT_DAYS = env.int("SHOP_REPLACEMENT_DAYS", default=30)
+# The countries the shop ships to (ISO 3166-1 alpha-2, comma-separated); checkout refuses any other.
+# Default: the EU and the EEA, the United Kingdom, Switzerland and the United States. The consumer
+# rights of each destination are data (the admin's "statutory rights"), copied onto each order line.
+# Who the shop is and where withdrawal notices go (the model withdrawal form, the confirmation email).
+SHOP_TRADER_ADDRESS = env.str(
+    "SHOP_TRADER_ADDRESS", default="Orthotics Shop GmbH, Hauptstraße 1, 10115 Berlin, Germany"
+)
+SHOP_TRADER_EMAIL = env.str("SHOP_TRADER_EMAIL", default="returns@example.com")
+SHOP_SHIPPING_COUNTRIES = [
+    code.strip().upper()
+    for code in env.list(
+        "SHOP_SHIPPING_COUNTRIES",
+        default="AT,BE,BG,CY,CZ,DE,DK,EE,ES,FI,FR,GR,HR,HU,IE,IT,LT,LU,LV,MT,NL,PL,PT,RO,SE,SI,SK,"
+        "IS,LI,NO,GB,CH,US".split(","),
+    )
+    if code.strip()
+]
 SHOP_IMAGE_MAX_BYTES = env.int("SHOP_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 SHOP_IMAGE_MAX_PIXELS = env.int("SHOP_IMAGE_MAX_PIXELS", default=40_000_000)
 SHOP_IMAGE_WEB_SIZE = 1600
@@ -312,6 +352,11 @@ SPECTACULAR_SETTINGS = {
         # A return request's kind has its own enum; naming the product's kind too keeps it ``KindEnum``.
         "ReturnKindEnum": "orders.returns.statuses.ReturnKind",
         "KindEnum": "catalogue.choices.ProductKind",
+        # The rights of an order line (the promise and the law) and the windows they make.
+        "RightKindEnum": "orders.returns.policy.RIGHT_KINDS",
+        "RightSourceEnum": "orders.returns.policy.RIGHT_SOURCES",
+        "WindowPurposeEnum": "orders.returns.policy.WINDOW_PURPOSES",
+        "PurposeEnum": "catalogue.matching.consent.ConsentPurpose",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -369,6 +414,9 @@ MATCHING_REFERRAL_HEEL_PAIN_WEEKS = 6
 MATCHING_REFERRAL_LEG_LENGTH_MM = 12
 MATCHING_RECOMMENDATIONS_MAX = 10
 MATCHING_EXERCISES_MAX = 4
+MATCHING_ACCESSORIES_MAX = 3  # accessories a rule calls for (a metatarsal pad), listed apart
+MATCHING_COMFORT_PRODUCTS_MAX = 3  # general comfort insoles, listed apart when nothing calls for an insole
+MATCHING_SOLD_OUT_MAX = 3  # products out of stock in the size that would rank above the first offered
 # Footprint analysis: working resolution (longest side, px), the overlay's longest side, and the refusals.
 MATCHING_FOOTPRINT_WORK_SIDE = 1600
 MATCHING_FOOTPRINT_OVERLAY_SIDE = 1000

@@ -4,8 +4,10 @@ Footprints and their overlays, return photos and prescriptions are health data. 
 storage named ``"private"`` in ``settings.STORAGES``, which has no URL: nothing under ``MEDIA_URL``
 reaches them, and only views that first check who is asking hand them out (``private_file_response``).
 Fields name the storage through ``private_storage``, so pointing ``STORAGES["private"]`` at another
-backend (a private bucket) is a settings change alone. Catalogue product images stay public, in the
-default storage. See ``docs/architecture.md``.
+backend is a settings change alone: with ``STORAGE_URL`` set (``shop/objectstore.py``) it is a private
+bucket (``shop.s3storage.PrivateS3Storage``), and the checked views redirect the reader to a signed URL valid for a few
+minutes instead of sending the bytes. Catalogue product images stay public, in the default storage (a
+public bucket, ``shop.s3storage.PublicS3Storage``, on object storage). See ``docs/architecture.md``.
 """
 
 import os
@@ -15,10 +17,14 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.dispatch import receiver
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.deconstruct import deconstructible
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
+from django.utils.http import content_disposition_header
 
 PRIVATE_STORAGE = "private"
 
@@ -33,9 +39,29 @@ CONTENT_TYPES = {
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,5}")
 
 
+class _PrivateStorage(LazyObject):
+    """``STORAGES["private"]``, looked up when first used and again after ``STORAGES`` changes.
+
+    File fields resolve their ``storage`` callable once, when the models load; handing them this proxy
+    (as Django's ``default_storage`` does for the default) keeps them following the settings.
+    """
+
+    def _setup(self):
+        self._wrapped = storages[PRIVATE_STORAGE]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_reset(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _private._wrapped = empty
+
+
 def private_storage() -> Storage:
-    """Return the storage for customer uploads: ``STORAGES["private"]``, which no URL serves."""
-    return storages[PRIVATE_STORAGE]
+    """Return the storage for customer uploads: ``STORAGES["private"]``, which no public URL serves."""
+    return _private
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -96,13 +122,18 @@ def content_type_for(name: str) -> str:
     return CONTENT_TYPES.get(PurePosixPath(name).suffix.lower(), "application/octet-stream")
 
 
-def private_file_response(file, *, filename: str, attachment: bool | None = None) -> FileResponse:
+def private_file_response(file, *, filename: str, attachment: bool | None = None) -> HttpResponseBase:
     """Return a stored private file for a view that has checked the reader.
 
     The content type comes from the stored name's extension (the upload checks decided it); images are
     shown inline, PDFs and anything else are downloads (``attachment`` forces either). Nothing is
     cached on the way, the browser never guesses another type, and the file runs no script. A file
     that is not stored is ``Http404`` (a 404 in the API and the admin alike).
+
+    On a private bucket (``shop.s3storage.PrivateS3Storage``) the answer is a 302 to a signed URL of the
+    object, valid for ``SHOP_SIGNED_URL_SECONDS``, which makes the bucket answer with the same type,
+    disposition and ``Cache-Control``; the redirect itself is neither cached nor sent on as a referrer.
+    A redirect rather than streaming the object through the app: ``docs/privacy.md`` says why.
     """
     if not file or not file.storage.exists(file.name):
         raise Http404("The file is missing.")
@@ -110,6 +141,15 @@ def private_file_response(file, *, filename: str, attachment: bool | None = None
     if attachment is None:
         attachment = not content_type.startswith("image/")
     extension = PurePosixPath(file.name).suffix.lower()
+    signed_url = getattr(file.storage, "signed_url", None)  # a private bucket (shop/s3storage.py)
+    if signed_url is not None:
+        disposition = content_disposition_header(attachment, f"{filename}{extension}")
+        response = HttpResponseRedirect(
+            signed_url(file.name, content_type=content_type, disposition=disposition)
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     response = FileResponse(
         file.open("rb"),
         content_type=content_type,

@@ -68,3 +68,20 @@ def other_client(other_customer):
 @pytest.fixture
 def staff_client(staff_user):
     return client_for(staff_user)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server process (moto's, ``tests/s3server.py``) with the shop's two buckets."""
+    from tests.s3 import S3Server
+
+    server = S3Server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def object_storage(s3_server, settings):
+    """The shop's files on the S3 test server: product images public, customer uploads private."""
+    settings.STORAGES = {**settings.STORAGES, **s3_server.storages()}
+    return s3_server

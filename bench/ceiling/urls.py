@@ -26,7 +26,7 @@ PRODUCTS = [
         "volume": "medium",
         "shoe_types": ["athletic", "casual", "work_boot"],
         "activities": ["walking", "standing_work", "hiking", "everyday"],
-        "conditions": ["flat-feet", "foot-related-back-pain"],
+        "conditions": ["flat-feet"],
     }
     for number in range(20)
 ]

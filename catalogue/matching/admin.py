@@ -35,6 +35,7 @@ class MatchingRuleAdmin(admin.ModelAdmin):
         "contraindication",
         "is_active",
         "position",
+        "source",
     ]
     list_editable = ["weight", "is_active", "position"]
     list_filter = ["attribute", "contraindication", "is_active"]
@@ -45,10 +46,12 @@ class MatchingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "is_active"]
+    list_display = ["name", "slug", "contraindications", "position", "is_active", "source"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "conditions"]
-    search_fields = ["name", "slug", "instructions"]
+    search_fields = ["name", "slug", "instructions", "source"]
+    fields = ["name", "slug", "instructions", "conditions", "flags", "contraindications", "caution", "source",
+              "position", "is_active"]  # fmt: skip
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["conditions"]
 
@@ -135,7 +138,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     date_hierarchy = "created_at"
     readonly_fields = ["id", "owner", "footprint", "answers", "profile", "referral", "size", "recommendations",
-                       "exercises", "created_at"]  # fmt: skip
+                       "exercises", "outcome", "created_at"]  # fmt: skip
 
     def has_add_permission(self, request):
         return False

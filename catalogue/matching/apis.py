@@ -16,8 +16,14 @@ from rest_framework.views import APIView
 from catalogue.matching import selectors, services
 from catalogue.matching import vocabulary as v
 from catalogue.matching.consent import ConsentPurpose
+from catalogue.matching.profile import age_band as band_for_age
 from catalogue.matching.sizing import SIZE_SYSTEMS, length_for_size
-from shop.api.openapi import BadRequestErrorResponse, ConflictErrorResponse, domain_validation_errors
+from shop.api.openapi import (
+    SIGNED_FILE_REDIRECT,
+    BadRequestErrorResponse,
+    ConflictErrorResponse,
+    domain_validation_errors,
+)
 from shop.storage import private_file_response
 
 
@@ -41,10 +47,19 @@ def _foot_length_range() -> str:
 
 class ConflictOutput(serializers.Serializer):
     field = serializers.CharField(help_text="The profile field the two disagree on, e.g. arch_type.")
-    footprint = serializers.CharField(help_text="What the footprint measured.")
-    arch_index = serializers.FloatField()
-    arch_type_self = serializers.CharField(help_text="What the customer said.")
-    used = serializers.ChoiceField(choices=["footprint"], help_text="Which one the profile uses.")
+    footprint = serializers.CharField(
+        required=False, help_text="What the footprint measured (a footprint against an answer)."
+    )
+    arch_index = serializers.FloatField(required=False)
+    arch_type_self = serializers.CharField(required=False, help_text="What the customer said.")
+    answers = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Two answers that contradict each other, by name (e.g. arch_type_self and shoe_wear).",
+    )
+    used = serializers.ChoiceField(
+        choices=["footprint", "arch_type_self", "shoe_wear"], help_text="Which one the profile uses."
+    )
     note = serializers.CharField(help_text="The disagreement in a sentence for the customer.")
 
 
@@ -52,6 +67,12 @@ class ProfileOutput(serializers.Serializer):
     arch_type = serializers.ChoiceField(choices=v.ARCH_TYPES)
     pronation = serializers.ChoiceField(choices=v.PRONATIONS)
     conditions = serializers.ListField(child=serializers.ChoiceField(choices=v.CONDITION_SLUGS))
+    flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=v.FLAGS),
+        default=list,
+        help_text="What else the answers tell (a child, diabetes, numbness, a weak ankle...): it chooses "
+        "exercises and advice and rules some products and exercises out.",
+    )
     heel_lift_mm = serializers.IntegerField()
     short_side = serializers.ChoiceField(choices=v.SIDES, allow_null=True)
     activity = serializers.ChoiceField(choices=v.ACTIVITIES, allow_null=True)
@@ -65,10 +86,19 @@ class ProfileOutput(serializers.Serializer):
     )
 
 
+class ReferralDetailOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="The red flag, e.g. diabetic-rest-pain.")
+    reason = serializers.CharField()
+    source = serializers.CharField(help_text="The guideline or paper the red flag comes from.")
+
+
 class ReferralOutput(serializers.Serializer):
     advised = serializers.BooleanField()
     urgency = serializers.ChoiceField(choices=["none", "soon", "urgent"])
     reasons = serializers.ListField(child=serializers.CharField())
+    details = ReferralDetailOutput(
+        many=True, default=list, help_text="Each reason with its red flag and source."
+    )
 
 
 class SizeOutput(serializers.Serializer):
@@ -109,13 +139,49 @@ class RecommendationOutput(serializers.Serializer):
     cautions = serializers.ListField(
         child=serializers.CharField(), help_text="Contraindications that lowered the score."
     )
+    notes = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text="What the customer should know about this offer, e.g. not made in their width.",
+    )
     variant = RecommendedVariantOutput(allow_null=True, help_text="The variant in the customer's size.")
+
+
+class SoldOutOutput(serializers.Serializer):
+    product = RecommendedProductOutput()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    reasons = serializers.ListField(child=serializers.CharField())
+    variant = RecommendedVariantOutput(allow_null=True, help_text="The variant that would fit, sold out.")
+    note = serializers.CharField(help_text="That it would fit best but is out of stock in the size.")
+
+
+class ComfortProductOutput(serializers.Serializer):
+    product = RecommendedProductOutput()
+    variant = RecommendedVariantOutput(allow_null=True)
+    note = serializers.CharField(help_text="Says it is for comfort only, not a match for the profile.")
+
+
+class AdviceNoteOutput(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    source = serializers.CharField(help_text="The guideline or paper the advice comes from.")
+
+
+class AdviceOutput(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=["matches", "no_mechanical_reason", "nothing_suitable", "see_a_professional_today"],
+        default="matches",
+    )
+    summary = serializers.CharField(default="")
+    notes = AdviceNoteOutput(many=True, default=list)
 
 
 class ExerciseOutput(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
     instructions = serializers.CharField()
+    caution = serializers.CharField(default="", help_text="When to stop, or what not to try; may be empty.")
+    source = serializers.CharField(default="", help_text="The guideline or paper the exercise comes from.")
 
 
 class AssessmentOutput(serializers.Serializer):
@@ -127,6 +193,24 @@ class AssessmentOutput(serializers.Serializer):
     size = SizeOutput(allow_null=True)
     exercises = ExerciseOutput(many=True)
     referral = ReferralOutput()
+    advice = AdviceOutput(
+        source="outcome.advice",
+        default=dict,
+        help_text="The outcome in plain words: matches, nothing here will help (no mechanical reason), "
+        "nothing suitable in stock, or see a professional today; with advice notes and their sources.",
+    )
+    accessories = RecommendationOutput(
+        many=True, source="outcome.accessories", default=list,
+        help_text="Accessories a rule calls for (a metatarsal pad for ball-of-foot pain), best first.",
+    )  # fmt: skip
+    comfort_products = ComfortProductOutput(
+        many=True, source="outcome.comfort_products", default=list,
+        help_text="With no mechanical reason for an insole only: general comfort insoles, not matches.",
+    )  # fmt: skip
+    sold_out = SoldOutOutput(
+        many=True, source="outcome.sold_out", default=list,
+        help_text="Products that would rank above the first one offered but are out of stock in the size.",
+    )  # fmt: skip
 
 
 class AssessmentCreateApi(APIView):
@@ -173,6 +257,19 @@ class AssessmentCreateApi(APIView):
         recent_injury_cannot_bear_weight = serializers.BooleanField(required=False)
         hot_swollen_joint_or_fever = serializers.BooleanField(required=False)
         wound_or_colour_change = serializers.BooleanField(required=False)
+        pain_eased_hanging_leg_down = serializers.BooleanField(
+            required=False, help_text="Pain at rest that eases when the leg hangs down (out of bed)."
+        )
+        cold_or_pale_foot = serializers.BooleanField(required=False)
+        absent_foot_pulses = serializers.BooleanField(
+            required=False, help_text="A clinician could not feel the foot's pulses."
+        )
+        age_band = serializers.ChoiceField(
+            choices=v.AGE_BANDS, required=False, help_text="Under 16 is a child (docs/matching.md)."
+        )
+        age = serializers.IntegerField(
+            min_value=0, max_value=120, required=False, help_text="In years; or give age_band instead."
+        )
 
         def to_internal_value(self, data):
             if isinstance(data, dict):
@@ -191,6 +288,10 @@ class AssessmentCreateApi(APIView):
             return value
 
         def validate(self, attrs):
+            if attrs.get("age") is not None and attrs.get("age_band"):
+                band, _ = band_for_age({"age": attrs["age"]})
+                if band != attrs["age_band"]:
+                    raise _field_error("age_band", "This age band does not match the age given.", "invalid")
             size, system = attrs.get("shoe_size"), attrs.get("size_system")
             if size is not None and not system:
                 message = "Say which size system the shoe size is in: eu, uk, us_men or us_women."
@@ -313,7 +414,11 @@ class FootprintImageApi(APIView):
     """The footprint picture as it was measured (re-encoded at web size): its owner's, or an anonymous one."""
 
     @extend_schema(
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY},
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            **SIGNED_FILE_REDIRECT,
+        },
         operation_id="fit_footprint_image",
     )
     def get(self, request, pk):
@@ -324,7 +429,10 @@ class FootprintImageApi(APIView):
 class FootprintOverlayApi(APIView):
     """The print with the foot axis, the three zones, the midfoot contact shaded and the index."""
 
-    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY}, operation_id="fit_footprint_overlay")
+    @extend_schema(
+        responses={(200, "image/png"): OpenApiTypes.BINARY, **SIGNED_FILE_REDIRECT},
+        operation_id="fit_footprint_overlay",
+    )
     def get(self, request, pk):
         footprint = selectors.footprint_get(footprint_id=pk, user=request.user)
         return private_file_response(footprint.overlay, filename=f"footprint-{footprint.pk}-overlay")

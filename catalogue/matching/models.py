@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from catalogue.matching.consent import ConsentMethod, ConsentPurpose
 from catalogue.matching.scoring import ORDINAL_SCALES, PROFILE_ATTRIBUTES, RULE_ATTRIBUTES
-from catalogue.matching.vocabulary import RULE_PROFILE_FIELDS
+from catalogue.matching.vocabulary import FLAGS, RULE_PROFILE_FIELDS
 from catalogue.models import Condition
 from shop.storage import RandomName, private_storage
 
@@ -46,10 +46,13 @@ class MatchingRule(models.Model):
     )
     reason = models.CharField(
         max_length=300,
-        help_text="One plain sentence shown to the customer; may use {heel_lift_mm}, {short_side}, {activity}. "
-        "Describe what the insole does (supports, cushions), never a cure.",
+        help_text="One plain sentence shown to the customer on a full match; may use {heel_lift_mm}, "
+        "{short_side}, {activity}, and {value} or {Value} (the product's value, e.g. semi-rigid). Describe "
+        "what the insole does (supports, cushions), never a cure. A half match has its own sentence.",
     )
-    source = models.CharField(max_length=300, help_text="Where the rule comes from.")
+    source = models.CharField(
+        max_length=500, help_text="The guideline or paper the rule rests on, cited in full."
+    )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -93,7 +96,25 @@ class Exercise(models.Model):
     conditions = models.ManyToManyField(
         Condition, related_name="exercises", blank=True, db_table="catalogue_exercise_conditions"
     )
-    source = models.CharField(max_length=300, blank=True)
+    flags = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Profile flags the exercise also serves, e.g. ["tight-calves"]. Flags: '
+        + ", ".join(FLAGS)
+        + ".",
+    )
+    contraindications = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Profile flags that rule the exercise out, e.g. ["reduced-sensation"] for cold or hard '
+        "rolling, or balance without support.",
+    )
+    caution = models.CharField(
+        max_length=300, blank=True, help_text="Shown with the exercise, e.g. when to stop or what not to try."
+    )
+    source = models.CharField(
+        max_length=500, blank=True, help_text="The guideline or paper the exercise rests on, cited in full."
+    )
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -103,6 +124,15 @@ class Exercise(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        errors = {}
+        for name in ("flags", "contraindications"):
+            values = getattr(self, name)
+            if not isinstance(values, list) or any(value not in FLAGS for value in values):
+                errors[name] = f"Use a list of: {', '.join(FLAGS)}."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Footprint(models.Model):
@@ -163,6 +193,11 @@ class Assessment(models.Model):
         default=list, help_text="As shown: products, scores, reasons, variants."
     )
     exercises = models.JSONField(default=list)
+    outcome = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="As shown: the advice, the accessories, general comfort products and sold-out best fits.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -5,7 +5,13 @@ index, else the self-reported wet test, else the shoe-wear pattern, else what th
 walking; pronation from the shoe wear, else what the customer sees, else the arch type. Every field
 says in ``derived_from`` which answers produced it (an empty list: nothing did, the neutral default
 applies). When the footprint's arch class disagrees with ``arch_type_self``, ``conflicts`` says so,
-naming both and which one was used (the footprint: it is measured).
+naming both and which one was used (the footprint: it is measured); answers that contradict each
+other (a high arch that wears the inner edge of the shoe) are listed there too.
+
+``flags`` are what else the answers tell about the customer that is not a condition sold for (a
+child, diabetes, numbness, a weak ankle...): they choose exercises and advice and filter products.
+A child's heel pain is a flag, not plantar fasciitis (``safety.CKS_SEVER``). The referral comes from
+the red flags in ``safety.RED_FLAGS``.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +19,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from catalogue.matching.safety import RED_FLAGS
+
+# A child is under 16 (NICE CKS: heel pain in children is Sever's disease first; NICE NG59 is for 16 and
+# over); from 65, balance work is held on to.
+CHILD_UNDER_YEARS = 16
+OLDER_FROM_YEARS = 65
 ARCH_FROM_SHOE_WEAR = {"inner_edge": "flat", "outer_edge": "high"}
 ARCH_FROM_ROLLS = {"inward": "flat", "outward": "high"}
 PRONATION_FROM_SHOE_WEAR = {"inner_edge": "over", "outer_edge": "under", "even": "neutral"}
@@ -33,6 +45,7 @@ class FootProfile:
     arch_type: str = "normal"
     pronation: str = "neutral"
     conditions: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
     heel_lift_mm: int = 0
     short_side: str | None = None
     activity: str | None = None
@@ -47,6 +60,7 @@ class FootProfile:
             "arch_type": self.arch_type,
             "pronation": self.pronation,
             "conditions": list(self.conditions),
+            "flags": list(self.flags),
             "heel_lift_mm": self.heel_lift_mm,
             "short_side": self.short_side,
             "activity": self.activity,
@@ -63,13 +77,20 @@ class FootProfile:
 class Referral:
     urgency: str  # "none" | "soon" | "urgent"
     reasons: tuple[str, ...] = ()
+    # For each reason, the red flag's code and source, in the same order.
+    details: tuple[dict, ...] = ()
 
     @property
     def advised(self) -> bool:
         return self.urgency != "none"
 
     def as_dict(self) -> dict:
-        return {"advised": self.advised, "urgency": self.urgency, "reasons": list(self.reasons)}
+        return {
+            "advised": self.advised,
+            "urgency": self.urgency,
+            "reasons": list(self.reasons),
+            "details": [dict(detail) for detail in self.details],
+        }
 
 
 def _arch_type(answers: dict, footprint: FootprintReading | None) -> tuple[str, list[str]]:
@@ -134,7 +155,9 @@ def _conditions(
         found["flat-feet"] = list(arch_sources)
     if arch_type == "high":
         found["high-arches"] = list(arch_sources)
-    if answers.get("heel_pain_morning"):
+    if _is_child(answers):
+        pass  # a child's heel pain is Sever's disease first: a flag, not plantar fasciitis
+    elif answers.get("heel_pain_morning"):
         found["plantar-fasciitis"] = ["heel_pain_morning"]
     elif "heel" in pain_areas and answers.get("pain_after_standing_or_walking"):
         found["plantar-fasciitis"] = ["pain_areas", "pain_after_standing_or_walking"]
@@ -144,14 +167,116 @@ def _conditions(
         found["metatarsalgia"] = ["pain_areas"]
     elif answers.get("shoe_wear") == "ball_of_foot":
         found["metatarsalgia"] = ["shoe_wear"]
-    signs = [
-        name
-        for name in ("back_pain_worse_in_bad_shoes", "back_pain_better_with_support")
-        if answers.get(name)
-    ]
-    if "low_back" in pain_areas and signs:
-        found["foot-related-back-pain"] = ["pain_areas", *signs]
     return dict(sorted(found.items()))
+
+
+def age_band(answers: dict) -> tuple[str | None, list[str]]:
+    """Return the customer's age band (from ``age`` in years, else ``age_band``) and its source."""
+    age = answers.get("age")
+    if age is not None:
+        band = (
+            "under_16"
+            if age < CHILD_UNDER_YEARS
+            else "65_and_over"
+            if age >= OLDER_FROM_YEARS
+            else "16_to_64"
+        )
+        return band, ["age"]
+    if answers.get("age_band"):
+        return answers["age_band"], ["age_band"]
+    return None, []
+
+
+def _is_child(answers: dict) -> bool:
+    return age_band(answers)[0] == "under_16"
+
+
+def _has_heel_pain(answers: dict) -> bool:
+    return bool(answers.get("heel_pain_morning")) or "heel" in (answers.get("pain_areas") or ())
+
+
+# flag: the boolean answer that raises it
+FLAG_ANSWERS = {
+    "diabetes": "diabetes",
+    "reduced-sensation": "numbness_or_tingling",
+    "ankle-instability": "ankle_instability",
+    "previous-injury": "previous_foot_injury",
+    "tight-calves": "tight_calves",
+    "foot-fatigue": "foot_fatigue",
+}
+
+
+def _flags(answers: dict) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    band, band_sources = age_band(answers)
+    if band == "under_16":
+        found["child"] = list(band_sources)
+        if _has_heel_pain(answers):
+            heel = [name for name in ("heel_pain_morning",) if answers.get(name)]
+            if "heel" in (answers.get("pain_areas") or ()):
+                heel.append("pain_areas")
+            found["child-heel-pain"] = [*band_sources, *heel]
+    if band == "65_and_over":
+        found["older-adult"] = list(band_sources)
+    for flag, answer in FLAG_ANSWERS.items():
+        if answers.get(answer):
+            found[flag] = [answer]
+    if "low_back" in (answers.get("pain_areas") or ()):
+        signs = [
+            name
+            for name in ("back_pain_worse_in_bad_shoes", "back_pain_better_with_support")
+            if answers.get(name) is not None
+        ]
+        found["low-back-pain"] = ["pain_areas", *signs]
+    if answers.get("weight_band") == "over_90kg":
+        found["heavier-body"] = ["weight_band"]
+    return dict(sorted(found.items()))
+
+
+WEAR_WORDS = {"inner_edge": "wear on the inner edge of your shoes", "outer_edge": "wear on the outer edge of "
+              "your shoes"}  # fmt: skip
+ROLL_WORDS = {"inward": "seeing your feet roll in", "outward": "seeing your feet roll out"}
+
+
+def _answer_conflicts(answers: dict, footprint: FootprintReading | None) -> tuple[dict, ...]:
+    """Answers that point opposite ways: a high arch that rolls in, or a flat one that rolls out."""
+    conflicts = []
+    said = answers.get("arch_type_self")
+    wear, rolls = answers.get("shoe_wear"), answers.get("rolls")
+    if footprint is None and said in ("flat", "high"):
+        opposite = "flat" if said == "high" else "high"
+        for name, value, words, arch_from in (
+            ("shoe_wear", wear, WEAR_WORDS, ARCH_FROM_SHOE_WEAR),
+            ("rolls", rolls, ROLL_WORDS, ARCH_FROM_ROLLS),
+        ):
+            if arch_from.get(value) == opposite:
+                direction = "rolling in" if opposite == "flat" else "rolling out"
+                conflicts.append(
+                    {
+                        "field": "arch_type",
+                        "answers": {"arch_type_self": said, name: value},
+                        "used": "arch_type_self",
+                        "note": f"You said your arch is {said}, but {words[value]} suggests {direction}: "
+                        "a footprint would settle it. Until then we go by what you said for the arch and "
+                        "by what you see for the rolling, so some reasons below pull different ways.",
+                    }
+                )
+                break
+    if (
+        ARCH_FROM_SHOE_WEAR.get(wear)
+        and ARCH_FROM_ROLLS.get(rolls)
+        and (ARCH_FROM_SHOE_WEAR[wear] != ARCH_FROM_ROLLS[rolls])
+    ):
+        conflicts.append(
+            {
+                "field": "pronation",
+                "answers": {"shoe_wear": wear, "rolls": rolls},
+                "used": "shoe_wear",
+                "note": f"{WEAR_WORDS[wear].capitalize()} points the opposite way to {ROLL_WORDS[rolls]}; "
+                "we go by the shoe wear, but a footprint or a podiatrist would settle it.",
+            }
+        )
+    return tuple(conflicts)
 
 
 def profile_from_answers(*, answers: dict, footprint: FootprintReading | None = None) -> FootProfile:
@@ -166,73 +291,65 @@ def profile_from_answers(*, answers: dict, footprint: FootprintReading | None = 
         heel_lift_mm=heel_lift_mm,
         lift_sources=lift_sources,
     )
+    flags = _flags(answers)
     short_side = answers.get("short_side") if heel_lift_mm > 0 else None
     derived_from = {
         "arch_type": arch_sources,
         "pronation": pronation_sources,
         "conditions": conditions,
+        "flags": flags,
         "heel_lift_mm": lift_sources if heel_lift_mm > 0 else [],
     }
     return FootProfile(
         arch_type=arch_type,
         pronation=pronation,
         conditions=tuple(conditions),
+        flags=tuple(flags),
         heel_lift_mm=heel_lift_mm,
         short_side=short_side,
         activity=answers.get("activity"),
         shoe_type=answers.get("shoe_type"),
         derived_from=derived_from,
-        conflicts=_arch_conflicts(answers, footprint),
+        conflicts=_arch_conflicts(answers, footprint) + _answer_conflicts(answers, footprint),
     )
 
 
-URGENT_REASONS = {
-    "recent_injury_cannot_bear_weight": "You cannot put weight on the foot after an injury: have it checked "
-    "today (urgent care or A&E) before using any insole.",
-    "hot_swollen_joint_or_fever": "A hot, swollen joint or a fever needs a doctor today, not an insole.",
-    "diabetic_wound": "With diabetes, a wound or a change of colour on the foot needs your doctor or "
-    "podiatrist today.",
-}
-SOON_REASONS = {
-    "numbness_or_tingling": "Numbness or tingling in the feet should be looked at by a podiatrist or "
-    "your doctor soon.",
-    "night_or_rest_pain": "Foot pain at night or at rest is not typical of overloading; see a podiatrist "
-    "or your doctor soon.",
-    "wound_or_colour_change": "A wound or a change of colour on the foot should be seen by a podiatrist "
-    "or your doctor soon.",
-    "heel_pain_long": "Heel pain that has lasted more than {weeks} weeks deserves a podiatrist's assessment.",
-    "leg_length_large": "A leg-length difference over {mm} mm is more than an insole can even out; a "
-    "podiatrist can advise on a shoe raise.",
-}
+def _signs(answers: dict) -> set[str]:
+    """The true answers, and the signs the red flags derive from the answers."""
+    signs = {name for name, value in answers.items() if value is True}
+    if _has_heel_pain(answers):
+        if (answers.get("pain_duration_weeks") or 0) > settings.MATCHING_REFERRAL_HEEL_PAIN_WEEKS:
+            signs.add("heel_pain_long")
+        if _is_child(answers):
+            signs.add("child_heel_pain")
+    difference = answers.get("leg_length_difference_mm")
+    if difference is not None and Decimal(str(difference)) > Decimal(
+        str(settings.MATCHING_REFERRAL_LEG_LENGTH_MM)
+    ):
+        signs.add("leg_length_large")
+    return signs
 
 
 def referral_for(*, answers: dict) -> Referral:
-    """Return whether, and how soon, the customer should see a professional, with the reasons."""
-    urgent = []
-    if answers.get("recent_injury_cannot_bear_weight"):
-        urgent.append(URGENT_REASONS["recent_injury_cannot_bear_weight"])
-    if answers.get("hot_swollen_joint_or_fever"):
-        urgent.append(URGENT_REASONS["hot_swollen_joint_or_fever"])
-    if answers.get("diabetes") and answers.get("wound_or_colour_change"):
-        urgent.append(URGENT_REASONS["diabetic_wound"])
-    if urgent:
-        return Referral(urgency="urgent", reasons=tuple(urgent))
+    """Return whether, and how soon, the customer should see a professional, with the reasons.
 
-    soon = []
-    if answers.get("numbness_or_tingling"):
-        soon.append(SOON_REASONS["numbness_or_tingling"])
-    if answers.get("night_or_rest_pain"):
-        soon.append(SOON_REASONS["night_or_rest_pain"])
-    if answers.get("wound_or_colour_change"):
-        soon.append(SOON_REASONS["wound_or_colour_change"])
-    weeks = settings.MATCHING_REFERRAL_HEEL_PAIN_WEEKS
-    heel_pain = answers.get("heel_pain_morning") or "heel" in (answers.get("pain_areas") or ())
-    if heel_pain and (answers.get("pain_duration_weeks") or 0) > weeks:
-        soon.append(SOON_REASONS["heel_pain_long"].format(weeks=weeks))
-    limit = settings.MATCHING_REFERRAL_LEG_LENGTH_MM
-    difference = answers.get("leg_length_difference_mm")
-    if difference is not None and Decimal(str(difference)) > Decimal(str(limit)):
-        soon.append(SOON_REASONS["leg_length_large"].format(mm=limit))
-    if soon:
-        return Referral(urgency="soon", reasons=tuple(soon))
+    The urgent red flags, when any fires, are the only reasons given; otherwise those asking for soon.
+    """
+    signs = _signs(answers)
+    fired = [flag for flag in RED_FLAGS if flag.fires(signs)]
+    for urgency in ("urgent", "soon"):
+        flags = [flag for flag in fired if flag.urgency == urgency]
+        if flags:
+            reasons = tuple(
+                flag.reason.format(
+                    weeks=settings.MATCHING_REFERRAL_HEEL_PAIN_WEEKS,
+                    mm=settings.MATCHING_REFERRAL_LEG_LENGTH_MM,
+                )
+                for flag in flags
+            )
+            details = tuple(
+                {"code": flag.code, "reason": reason, "source": flag.source}
+                for flag, reason in zip(flags, reasons, strict=True)
+            )
+            return Referral(urgency=urgency, reasons=reasons, details=details)
     return Referral(urgency="none")

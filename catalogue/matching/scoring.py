@@ -5,7 +5,8 @@ A rule applies when any profile field it names has one of its values. For a prod
 rule earns its full weight on an exact match and half its weight one level off (on ordered scales
 such as arch support); a contraindication rule costs its weight when the product has the value.
 The score is the points earned over the points possible, clamped to 0-100. Ties break on fewer
-contraindications, then price, then name.
+contraindications, then price, then name. A full match gives the rule's sentence; a half match its
+own sentence, saying what the product has and how far it is from what the rule prefers.
 
 Before scoring, ``candidates_for`` applies the hard filters (size, shoe type, heel lift) to the
 catalogue's rankable products, which are read once per catalogue version.
@@ -17,7 +18,7 @@ from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
 
-from catalogue.choices import ProductKind
+from catalogue.matching.safety import product_allowed
 
 # Ordered scales: one step along them is "one level off".
 ORDINAL_SCALES: dict[str, tuple[str, ...]] = {
@@ -32,6 +33,35 @@ NOMINAL_ATTRIBUTES = ("posting", "met_pad", "kind")
 # Compared with the profile rather than with preferred values.
 PROFILE_ATTRIBUTES = ("heel_lift_mm", "activities")
 RULE_ATTRIBUTES = (*ORDINAL_SCALES, *NOMINAL_ATTRIBUTES, *PROFILE_ATTRIBUTES)
+# The rules an accessory is ranked by: a feature an add-on delivers on its own.
+ACCESSORY_ATTRIBUTES = ("met_pad", "heel_lift_mm")
+
+# How a product's value reads in a sentence.
+VALUE_WORDS = {
+    "arch_support": {"none": "no", "low": "low", "medium": "medium", "high": "high"},
+    "rigidity": {"soft": "soft", "semi_rigid": "semi-rigid", "rigid": "rigid"},
+    "heel_cup": {"shallow": "shallow", "medium": "medium", "deep": "deep"},
+    "cushioning": {"low": "low", "medium": "medium", "high": "high"},
+    "volume": {"low": "low", "medium": "medium", "high": "high"},
+    "length": {"heel": "heel-only", "three_quarter": "3/4-length", "full": "full-length"},
+}
+PREFERRED_WORDS = {
+    "length": {"heel": "a heel-only insert", "three_quarter": "3/4 length", "full": "full length"}
+}
+# A half match: what the product has, one step off what the rule prefers.
+PARTIAL_REASONS = {
+    "arch_support": "{value} arch support, one step {direction} what we'd choose ({preferred}).",
+    "rigidity": "A {value} shell, one step {direction} what we'd choose ({preferred}).",
+    "heel_cup": "A {value} heel cup, one step {direction} what we'd choose ({preferred}).",
+    "cushioning": "{value} cushioning, one step {direction} what we'd choose ({preferred}).",
+    "volume": "{value} volume, one step {direction} what we'd choose ({preferred}).",
+    "length": "A {value} insole where we'd choose {preferred}.",
+    "heel_lift_mm": "A {value} mm heel lift, one step from the {preferred} mm we'd choose.",
+}
+DIRECTIONS = {
+    "rigidity": ("softer than", "firmer than"),
+    "heel_cup": ("shallower than", "deeper than"),
+}
 
 SIDE_WORDS = {"left": "left", "right": "right", None: "shorter leg's"}
 ACTIVITY_WORDS = {
@@ -62,8 +92,10 @@ class Candidate:
     length: str = ""
     volume: str = ""
     activities: tuple[str, ...] = ()
+    suitable_for_children: bool = False
     variant_sku: str | None = None
     variant_size_label: str | None = None
+    variant_width: str | None = None
     thumbnail_url: str | None = None
 
 
@@ -78,6 +110,7 @@ class VariantOption:
     eu_max: Decimal | None
     width: str
     price: Decimal
+    in_stock: bool = True
 
     def fits(self, eu: Decimal) -> bool:
         """Return whether a customer of EU size ``eu`` takes this variant."""
@@ -89,7 +122,11 @@ class VariantOption:
     def candidate(self) -> Candidate:
         """Return the product offered in this variant, at its price (built once, on first use)."""
         return replace(
-            self.product, price=self.price, variant_sku=self.sku, variant_size_label=self.size_label
+            self.product,
+            price=self.price,
+            variant_sku=self.sku,
+            variant_size_label=self.size_label,
+            variant_width=self.width,
         )
 
 
@@ -100,9 +137,26 @@ class RankableProduct:
     Built once per catalogue version and kept, so that ``candidates_for`` only picks candidates.
     """
 
-    any_size: Candidate  # for a customer of unknown size: no variant, the lowest price
+    any_size: Candidate  # for a customer of unknown size: no variant, the lowest price in stock
     shoe_types: frozenset[str]
-    variants: tuple[VariantOption, ...]
+    variants: tuple[VariantOption, ...]  # active ones, in stock or not (``in_stock``)
+
+    @property
+    def in_stock(self) -> bool:
+        return any(variant.in_stock for variant in self.variants)
+
+
+def _passes(product: RankableProduct, *, shoe_type: str | None, max_heel_lift_mm: int) -> bool:
+    return product.any_size.heel_lift_mm <= max_heel_lift_mm and not (
+        shoe_type and shoe_type not in product.shoe_types
+    )
+
+
+def _fitting(product: RankableProduct, size_eu: Decimal, foot_width: str | None, *, in_stock: bool) -> list:
+    fitting = [v for v in product.variants if v.in_stock is in_stock and v.fits(size_eu)]
+    if foot_width:
+        fitting.sort(key=lambda variant: variant.width != foot_width)  # stable: keeps the order
+    return fitting
 
 
 def candidates_for(
@@ -121,20 +175,51 @@ def candidates_for(
     """
     candidates = []
     for product in products:
-        if product.any_size.heel_lift_mm > max_heel_lift_mm or (
-            shoe_type and shoe_type not in product.shoe_types
+        if not product.in_stock or not _passes(
+            product, shoe_type=shoe_type, max_heel_lift_mm=max_heel_lift_mm
         ):
             continue
         if size_eu is None:
             candidates.append(product.any_size)
             continue
-        fitting = [variant for variant in product.variants if variant.fits(size_eu)]
-        if not fitting:
-            continue
-        if foot_width:
-            fitting.sort(key=lambda variant: variant.width != foot_width)  # stable: keeps the order
-        candidates.append(fitting[0].candidate)
+        fitting = _fitting(product, size_eu, foot_width, in_stock=True)
+        if fitting:
+            candidates.append(fitting[0].candidate)
     return candidates
+
+
+def sold_out_for(
+    *,
+    products: Sequence[RankableProduct],
+    size_eu: Decimal | None,
+    shoe_type: str | None,
+    max_heel_lift_mm: int,
+    foot_width: str | None = None,
+) -> list[Candidate]:
+    """Return the products that would pass the hard filters but are out of stock in the customer's size.
+
+    With no size: those out of stock in every size. Each is offered in the variant it would have had.
+    """
+    sold_out = []
+    for product in products:
+        if not _passes(product, shoe_type=shoe_type, max_heel_lift_mm=max_heel_lift_mm):
+            continue
+        if size_eu is None:
+            if not product.in_stock:
+                sold_out.append(product.any_size)
+            continue
+        if _fitting(product, size_eu, foot_width, in_stock=True):
+            continue
+        fitting = _fitting(product, size_eu, foot_width, in_stock=False)
+        if fitting:
+            sold_out.append(fitting[0].candidate)
+    return sold_out
+
+
+def allowed_for(*, profile, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Return the candidates that no product caution of the profile's flags rules out (``safety``)."""
+    flags = set(getattr(profile, "flags", ()))
+    return [candidate for candidate in candidates if product_allowed(candidate, flags)]
 
 
 @dataclass(frozen=True)
@@ -174,6 +259,19 @@ def rule_applies(*, rule: Rule, profile) -> bool:
     return False
 
 
+def _half_table(rule: Rule) -> dict:
+    """Return, for an ordered scale, the values one step off a preferred one (half points)."""
+    scale = ORDINAL_SCALES.get(rule.attribute)
+    if not scale or rule.contraindication:
+        return {}
+    positions = [scale.index(value) for value in rule.preferred if value in scale]
+    return {
+        value: index
+        for index, value in enumerate(scale)
+        if value not in rule.preferred and positions and min(abs(index - p) for p in positions) == 1
+    }
+
+
 def _points(rule: Rule, profile, *, heel_lift_step_mm: int) -> Callable[[Candidate], int]:
     """Return a function giving a candidate's points for the rule, in half-weight units."""
     full, half = 2 * rule.weight, rule.weight
@@ -192,24 +290,49 @@ def _points(rule: Rule, profile, *, heel_lift_step_mm: int) -> Callable[[Candida
         return lambda candidate: full if activity in candidate.activities else 0
 
     table: dict = {value: full for value in rule.preferred}
-    scale = ORDINAL_SCALES.get(rule.attribute)
-    if scale and not rule.contraindication:
-        positions = [scale.index(value) for value in rule.preferred if value in scale]
-        for index, value in enumerate(scale):
-            if value not in table and positions and min(abs(index - p) for p in positions) == 1:
-                table[value] = half
+    table.update({value: half for value in _half_table(rule)})
     getter = attrgetter(rule.attribute)
     return lambda candidate: table.get(getter(candidate), 0)
 
 
-def _reason(rule: Rule, profile) -> str:
+def _value_words(attribute: str, value) -> str:
+    return VALUE_WORDS.get(attribute, {}).get(value, str(value).replace("_", " "))
+
+
+def _capitalised(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
+
+
+def _reason(rule: Rule, profile, candidate: Candidate | None = None) -> str:
+    value = _value_words(rule.attribute, getattr(candidate, rule.attribute, "")) if candidate else ""
     return rule.reason.format_map(
         _ReasonValues(
             heel_lift_mm=profile.heel_lift_mm,
             short_side=SIDE_WORDS.get(profile.short_side, SIDE_WORDS[None]),
             activity=ACTIVITY_WORDS.get(profile.activity, profile.activity or ""),
+            value=value,
+            Value=_capitalised(value),
         )
     )
+
+
+def _partial_reason(rule: Rule, profile, candidate: Candidate) -> str:
+    """The sentence for a half match: what the product has, and what the rule would choose."""
+    value = getattr(candidate, rule.attribute)
+    if rule.attribute == "heel_lift_mm":
+        return PARTIAL_REASONS["heel_lift_mm"].format(value=value, preferred=profile.heel_lift_mm)
+    scale = ORDINAL_SCALES[rule.attribute]
+    index = scale.index(value)
+    nearest = min((scale.index(p) for p in rule.preferred if p in scale), key=lambda p: (abs(p - index), p))
+    below, above = DIRECTIONS.get(rule.attribute, ("below", "above"))
+    words = PREFERRED_WORDS.get(rule.attribute, VALUE_WORDS[rule.attribute])
+    preferred = " or ".join(words[p] for p in scale if p in rule.preferred)
+    sentence = PARTIAL_REASONS[rule.attribute].format(
+        value=_value_words(rule.attribute, value),
+        direction=below if index < nearest else above,
+        preferred=preferred,
+    )
+    return _capitalised(sentence)
 
 
 def rank_candidates(
@@ -223,7 +346,8 @@ def rank_candidates(
 ) -> list[Recommendation]:
     """Return the candidates best match first, each with its 0-100 score and reasons.
 
-    An ``urgent`` referral ranks nothing; a ``soon`` referral puts custom orthotics first.
+    An ``urgent`` referral ranks nothing. A ``soon`` one ranks as usual: a custom orthotic comes first
+    only when it fits the profile best.
     """
     if urgency == "urgent":
         return []
@@ -245,9 +369,16 @@ def rank_candidates(
             if rule.contraindication:
                 earned -= value
                 cautions.append(reason)
+                continue
+            earned += value
+            if value < 2 * rule.weight:
+                sentence = _partial_reason(rule, profile, candidate)
+            elif "{value}" in rule.reason.lower():
+                sentence = _reason(rule, profile, candidate)
             else:
-                earned += value
-                reasons.append(reason)
+                sentence = reason
+            if sentence not in reasons:  # two rules half-met by one value say the same thing once
+                reasons.append(sentence)
         # Round half up in integers: 100 * earned / possible.
         score = (100 * 2 * max(earned, 0) + possible) // (2 * possible) if possible else 0
         ranked.append(
@@ -259,10 +390,8 @@ def rank_candidates(
                 contraindications=len(cautions),
             )
         )
-    custom_first = urgency == "soon"
     ranked.sort(
         key=lambda r: (
-            custom_first and r.candidate.kind != ProductKind.CUSTOM_ORTHOTIC,
             -r.score,
             r.contraindications,
             r.candidate.price,
@@ -273,6 +402,22 @@ def rank_candidates(
     return ranked[:limit] if limit is not None else ranked
 
 
+def rank_accessories(
+    *, profile, candidates: Sequence[Candidate], rules: Sequence[Rule], heel_lift_step_mm: int = 3, limit=None
+) -> list[Recommendation]:
+    """Return the accessories a rule calls for (a metatarsal pad, a heel lift), best first.
+
+    They are scored by the applicable rules on ``ACCESSORY_ATTRIBUTES`` only, and listed when they earn
+    points from one of them.
+    """
+    accessory_rules = [rule for rule in rules if rule.attribute in ACCESSORY_ATTRIBUTES]
+    ranked = rank_candidates(
+        profile=profile, candidates=candidates, rules=accessory_rules, heel_lift_step_mm=heel_lift_step_mm
+    )
+    ranked = [r for r in ranked if r.score > 0]
+    return ranked[:limit] if limit is not None else ranked
+
+
 @dataclass(frozen=True)
 class ExerciseOption:
     slug: str
@@ -280,12 +425,24 @@ class ExerciseOption:
     instructions: str
     conditions: tuple[str, ...]
     position: int = 0
+    flags: tuple[str, ...] = ()  # profile flags it also serves
+    contraindications: tuple[str, ...] = ()  # profile flags that rule it out
+    caution: str = ""
+    source: str = ""
 
 
 def exercises_for(*, profile, exercises: Sequence[ExerciseOption], limit: int) -> list[ExerciseOption]:
-    """Return the few exercises serving most of the profile's conditions, in the articles' order."""
-    wanted = set(profile.conditions)
-    serving = [(len(wanted.intersection(e.conditions)), e) for e in exercises]
+    """Return the few exercises serving most of the profile's conditions and flags, in the articles' order.
+
+    An exercise contraindicated by one of the profile's flags (numbness: no cold and no hard rolling,
+    balance only held on to) is never chosen.
+    """
+    conditions, flags = set(profile.conditions), set(getattr(profile, "flags", ()))
+    serving = [
+        (len(conditions.intersection(e.conditions)) + len(flags.intersection(e.flags)), e)
+        for e in exercises
+        if not flags.intersection(e.contraindications)
+    ]
     serving = [(count, e) for count, e in serving if count]
     serving.sort(key=lambda item: (-item[0], item[1].position, item[1].slug))
     return [exercise for _, exercise in serving[:limit]]

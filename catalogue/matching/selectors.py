@@ -32,17 +32,20 @@ from catalogue.matching.scoring import (
     Rule,
     VariantOption,
     candidates_for,
+    sold_out_for,
 )
 from catalogue.matching.sizing import SizeSet
 from catalogue.models import Product, ProductImage
-from catalogue.stock import in_stock_variants
+from catalogue.stock import sellable_variants
 from shop.exceptions import NotFound
 
 RANKED_KINDS = (ProductKind.INSOLE, ProductKind.CUSTOM_ORTHOTIC)
+# Read with them: accessories, ranked apart when a rule calls for one (a metatarsal pad).
+MATCHED_KINDS = (*RANKED_KINDS, ProductKind.ACCESSORY)
 _THUMBNAIL_STORAGE = ProductImage._meta.get_field("thumbnail").storage
 _PRODUCT_FIELDS = (
     *("id", "slug", "name", "kind", "arch_support", "rigidity", "posting", "heel_cup", "heel_lift_mm"),
-    *("met_pad", "cushioning", "length", "volume", "activities", "shoe_types"),
+    *("met_pad", "cushioning", "length", "volume", "activities", "shoe_types", "suitable_for_children"),
 )
 
 
@@ -75,18 +78,22 @@ def _matching_catalogue() -> MatchingCatalogue:
 
 
 def _rankable_products() -> list[RankableProduct]:
-    """Return the active insoles and custom orthotics with a variant in stock, in two queries."""
+    """Return the active insoles, custom orthotics and accessories with their active variants, in two queries.
+
+    Variants out of stock are kept (marked), so that the assessment can say when the best fit is sold out
+    in the customer's size; a product with no active variant is left out.
+    """
     variants: dict[int, list[tuple]] = defaultdict(list)
     variant_rows = (
-        in_stock_variants()
-        .filter(product__kind__in=RANKED_KINDS)
+        sellable_variants()
+        .filter(product__kind__in=MATCHED_KINDS)
         .order_by("product_id", "position", "eu_min", "sku")
-        .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "price")
+        .values_list("product_id", "sku", "size_label", "eu_min", "eu_max", "width", "price", "stock")
     )
-    for product_id, *variant in variant_rows:
-        variants[product_id].append(variant)
+    for product_id, *variant, stock in variant_rows:
+        variants[product_id].append((*variant, stock > 0))
     products = (
-        Product.objects.filter(is_active=True, kind__in=RANKED_KINDS)
+        Product.objects.filter(is_active=True, kind__in=MATCHED_KINDS)
         .annotate(**first_image_annotations())
         .order_by("id")
         .values(*_PRODUCT_FIELDS, "first_image", "first_thumbnail")
@@ -98,12 +105,13 @@ def _rankable_products() -> list[RankableProduct]:
         if not offered:
             continue
         thumbnail = product["first_thumbnail"] or product["first_image"]
+        prices = [price for *_, price, in_stock in offered if in_stock] or [price for *_, price, _ in offered]
         any_size = Candidate(
             product_id=product["id"],
             slug=product["slug"],
             name=product["name"],
             kind=product["kind"],
-            price=min(price for *_, price in offered),
+            price=min(prices),
             arch_support=product["arch_support"],
             rigidity=product["rigidity"],
             posting=product["posting"],
@@ -114,6 +122,7 @@ def _rankable_products() -> list[RankableProduct]:
             length=product["length"],
             volume=product["volume"],
             activities=tuple(product["activities"] or ()),
+            suitable_for_children=product["suitable_for_children"],
             thumbnail_url=thumbnail_url(thumbnail) if thumbnail else None,
         )
         rankable.append(
@@ -121,12 +130,20 @@ def _rankable_products() -> list[RankableProduct]:
                 any_size=any_size,
                 shoe_types=frozenset(product["shoe_types"] or ()),
                 variants=tuple(
-                    VariantOption(any_size, sku, size_label, eu_min, eu_max, width, price)
-                    for sku, size_label, eu_min, eu_max, width, price in offered
+                    VariantOption(any_size, sku, size_label, eu_min, eu_max, width, price, in_stock)
+                    for sku, size_label, eu_min, eu_max, width, price, in_stock in offered
                 ),
             )
         )
     return rankable
+
+
+def _max_heel_lift(profile: FootProfile) -> int:
+    if not profile.heel_lift_mm:
+        return 0
+    return min(
+        profile.heel_lift_mm + settings.MATCHING_HEEL_LIFT_STEP_MM, settings.MATCHING_HEEL_LIFT_IN_SHOE_MAX_MM
+    )
 
 
 def candidate_products(
@@ -135,25 +152,23 @@ def candidate_products(
     size: SizeSet | None,
     foot_width: str | None = None,
     products: Sequence[RankableProduct] | None = None,
+    kinds: Sequence[str] = RANKED_KINDS,
+    sold_out: bool = False,
 ) -> list[Candidate]:
-    """Return the products that pass the hard filters for this customer, as plain values.
+    """Return the products of ``kinds`` that pass the hard filters for this customer, as plain values.
 
-    Hard filters: active insoles and custom orthotics, in stock in the customer's size, made for
-    their shoe type, with a heel lift no higher than they need and than fits in a shoe. ``products``
-    defaults to those of ``matching_catalogue()``.
+    Hard filters: active products of those kinds (insoles and custom orthotics unless told), in stock
+    in the customer's size, made for their shoe type, with a heel lift no higher than they need and
+    than fits in a shoe. ``sold_out``: instead, those that pass every filter but stock in the size.
+    ``products`` defaults to those of ``matching_catalogue()``.
     """
-    if profile.heel_lift_mm:
-        max_lift = min(
-            profile.heel_lift_mm + settings.MATCHING_HEEL_LIFT_STEP_MM,
-            settings.MATCHING_HEEL_LIFT_IN_SHOE_MAX_MM,
-        )
-    else:
-        max_lift = 0
-    return candidates_for(
-        products=matching_catalogue().products if products is None else products,
+    products = matching_catalogue().products if products is None else products
+    pick = sold_out_for if sold_out else candidates_for
+    return pick(
+        products=[product for product in products if product.any_size.kind in kinds],
         size_eu=size.eu if size is not None else None,
         shoe_type=profile.shoe_type,
-        max_heel_lift_mm=max_lift,
+        max_heel_lift_mm=_max_heel_lift(profile),
         foot_width=foot_width,
     )
 
@@ -179,12 +194,16 @@ def _exercise_options() -> list[ExerciseOption]:
     rows = (
         Exercise.objects.filter(is_active=True)
         .order_by("position", "slug")
-        .values_list("slug", "name", "instructions", "position", "conditions__slug")
-    )
-    for slug, name, instructions, position, condition in rows:
+        .values_list("slug", "name", "instructions", "position", "flags", "contraindications", "caution",
+                     "source", "conditions__slug")
+    )  # fmt: skip
+    for slug, name, instructions, position, flags, contraindications, caution, source, condition in rows:
         exercise = exercises.setdefault(
-            slug, {"name": name, "instructions": instructions, "position": position, "conditions": []}
-        )
+            slug,
+            {"name": name, "instructions": instructions, "position": position, "conditions": [],
+             "flags": tuple(flags or ()), "contraindications": tuple(contraindications or ()),
+             "caution": caution, "source": source},
+        )  # fmt: skip
         if condition is not None:
             exercise["conditions"].append(condition)
     return [
@@ -194,6 +213,10 @@ def _exercise_options() -> list[ExerciseOption]:
             instructions=exercise["instructions"],
             conditions=tuple(sorted(exercise["conditions"])),
             position=exercise["position"],
+            flags=exercise["flags"],
+            contraindications=exercise["contraindications"],
+            caution=exercise["caution"],
+            source=exercise["source"],
         )
         for slug, exercise in exercises.items()
     ]
@@ -376,6 +399,7 @@ def matching_export(*, user, assessment_ids=(), footprint_ids=()) -> dict:
             "size": assessment.size,
             "recommendations": assessment.recommendations,
             "exercises": assessment.exercises,
+            "outcome": assessment.outcome,
         }
         for assessment in _customer_assessments(user=user, assessment_ids=assessment_ids)
     ]

@@ -12,14 +12,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from catalogue.choices import ProductKind
 from catalogue.images import make_renditions, open_validated_image
 from catalogue.matching import selectors
+from catalogue.matching.advice import mechanical_reason, outcome_for
 from catalogue.matching.consent import CONSENT_TEXTS, ConsentMethod, ConsentPurpose
 from catalogue.matching.exceptions import ConsentPurposeNotFound, ConsentTextOutdated
 from catalogue.matching.footprint import METHOD, analyse_footprint
 from catalogue.matching.models import Assessment, Consent, Footprint, HealthRecordAccess
 from catalogue.matching.profile import FootprintReading, profile_from_answers, referral_for
-from catalogue.matching.scoring import exercises_for, rank_candidates
+from catalogue.matching.scoring import (
+    Recommendation,
+    allowed_for,
+    exercises_for,
+    rank_accessories,
+    rank_candidates,
+)
 from catalogue.matching.sizing import SizeSet, length_for_size, sizes_for_length
 from shop.exceptions import InvalidInput, NotFound
 from shop.files import files_delete_on_commit
@@ -127,44 +135,66 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
 
     recommendations: list[dict] = []
     exercises: list[dict] = []
+    accessories: list[dict] = []
+    comfort: list[dict] = []
+    sold_out: list[dict] = []
+    foot_width = answers.get("foot_width")
+    mechanical = False
     if referral.urgency != "urgent":
         catalogue = selectors.matching_catalogue()
-        ranked = rank_candidates(
-            profile=profile,
-            candidates=selectors.candidate_products(
-                profile=profile, size=size, foot_width=answers.get("foot_width"), products=catalogue.products
-            ),
-            rules=catalogue.rules,
-            urgency=referral.urgency,
-            heel_lift_step_mm=settings.MATCHING_HEEL_LIFT_STEP_MM,
-            limit=settings.MATCHING_RECOMMENDATIONS_MAX,
-        )
-        recommendations = [
-            {
-                "product": {
-                    "slug": r.candidate.slug,
-                    "name": r.candidate.name,
-                    "kind": r.candidate.kind,
-                    "price": str(r.candidate.price),
-                    "thumbnail_url": r.candidate.thumbnail_url,
-                },
-                "score": r.score,
-                "reasons": list(r.reasons),
-                "cautions": list(r.cautions),
-                "variant": (
-                    {"sku": r.candidate.variant_sku, "size_label": r.candidate.variant_size_label}
-                    if r.candidate.variant_sku
-                    else None
+        mechanical = mechanical_reason(profile=profile, answers=answers)
+
+        def candidates(**options):
+            return allowed_for(
+                profile=profile,
+                candidates=selectors.candidate_products(
+                    profile=profile, size=size, foot_width=foot_width, products=catalogue.products, **options
                 ),
-            }
-            for r in ranked
-        ]
+            )
+
+        def rank(found):
+            return rank_candidates(
+                profile=profile,
+                candidates=found,
+                rules=catalogue.rules,
+                urgency=referral.urgency,
+                heel_lift_step_mm=settings.MATCHING_HEEL_LIFT_STEP_MM,
+                limit=settings.MATCHING_RECOMMENDATIONS_MAX,
+            )
+
+        insoles = candidates()
+        if mechanical:
+            ranked = rank(insoles)
+            recommendations = [_recommendation(r, foot_width=foot_width) for r in ranked]
+            accessories = [
+                _recommendation(r, foot_width=foot_width)
+                for r in rank_accessories(
+                    profile=profile,
+                    candidates=candidates(kinds=(ProductKind.ACCESSORY,)),
+                    rules=catalogue.rules,
+                    heel_lift_step_mm=settings.MATCHING_HEEL_LIFT_STEP_MM,
+                    limit=settings.MATCHING_ACCESSORIES_MAX,
+                )
+            ]
+            best = ranked[0].score if ranked else -1
+            sold_out = [_sold_out(r, size) for r in rank(candidates(sold_out=True)) if r.score > best][
+                : settings.MATCHING_SOLD_OUT_MAX
+            ]
+        else:
+            comfort = _comfort_products(insoles)
         exercises = [
-            {"slug": e.slug, "name": e.name, "instructions": e.instructions}
+            {"slug": e.slug, "name": e.name, "instructions": e.instructions, "caution": e.caution,
+             "source": e.source}
             for e in exercises_for(
                 profile=profile, exercises=catalogue.exercises, limit=settings.MATCHING_EXERCISES_MAX
             )
-        ]
+        ]  # fmt: skip
+    outcome = outcome_for(
+        profile=profile,
+        answers=answers,
+        urgency=referral.urgency,
+        matched=bool(recommendations or accessories),
+    )
     profile_data = profile.as_dict()
     profile_data["derived_from"]["size"] = size_sources
     return Assessment.objects.create(
@@ -176,7 +206,101 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
         size=size.as_dict() if size else None,
         recommendations=recommendations,
         exercises=exercises,
+        outcome={
+            "advice": outcome.as_dict(),
+            "accessories": accessories,
+            "comfort_products": comfort,
+            "sold_out": sold_out,
+        },
     )
+
+
+WIDTH_WORDS = {"narrow": "narrow", "regular": "regular", "wide": "wide"}
+
+
+def _product(candidate) -> dict:
+    return {
+        "slug": candidate.slug,
+        "name": candidate.name,
+        "kind": candidate.kind,
+        "price": str(candidate.price),
+        "thumbnail_url": candidate.thumbnail_url,
+    }
+
+
+def _variant(candidate) -> dict | None:
+    if not candidate.variant_sku:
+        return None
+    return {"sku": candidate.variant_sku, "size_label": candidate.variant_size_label}
+
+
+def _recommendation(r: Recommendation, *, foot_width: str | None) -> dict:
+    """A ranked product as shown, with a note when it is not made in the customer's width."""
+    candidate = r.candidate
+    notes = []
+    if foot_width and candidate.variant_width and candidate.variant_width != foot_width:
+        notes.append(
+            f"Not made in a {WIDTH_WORDS[foot_width]} fit in your size: this is the "
+            f"{WIDTH_WORDS.get(candidate.variant_width, candidate.variant_width)} one."
+        )
+    return {
+        "product": _product(candidate),
+        "score": r.score,
+        "reasons": list(r.reasons),
+        "cautions": list(r.cautions),
+        "notes": notes,
+        "variant": _variant(candidate),
+    }
+
+
+def _sold_out(r: Recommendation, size) -> dict:
+    candidate = r.candidate
+    where = (
+        f"in your size ({candidate.variant_size_label})" if candidate.variant_size_label else "in any size"
+    )
+    return {
+        "product": _product(candidate),
+        "score": r.score,
+        "reasons": list(r.reasons),
+        "variant": _variant(candidate),
+        "note": f"{candidate.name} would fit you best, but it is out of stock {where}.",
+    }
+
+
+COMFORT_NOTE = (
+    "For comfort only: {cushioning} cushioning underfoot. Nothing in your answers calls for an insole's "
+    "support or correction."
+)
+
+
+def _comfort_products(candidates) -> list[dict]:
+    """General comfort insoles, cheapest first, listed apart when nothing calls for an insole.
+
+    Cushioned (medium or high) and nothing corrective: no high arch support, rigid shell, posting, lift or
+    metatarsal pad.
+    """
+    comfort = sorted(
+        (
+            c
+            for c in candidates
+            if c.kind == ProductKind.INSOLE
+            and c.cushioning in ("medium", "high")
+            and c.arch_support != "high"
+            and c.rigidity != "rigid"
+            and c.posting == "none"
+            and not c.heel_lift_mm
+            and not c.met_pad
+        ),
+        key=lambda c: (c.price, c.name, c.slug),
+    )
+    return [
+        {
+            "product": _product(c),
+            "variant": _variant(c),
+            "note": COMFORT_NOTE.format(cushioning=c.cushioning),
+        }
+        for c in comfort[: settings.MATCHING_COMFORT_PRODUCTS_MAX]
+    ]
 
 
 def health_record_access_record(*, staff, customer, kind: str, record_id, via: str) -> HealthRecordAccess:

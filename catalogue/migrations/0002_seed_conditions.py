@@ -1,4 +1,5 @@
-"""Seed the foot conditions the shop addresses (the taxonomy of shared/matching.md)."""
+"""Seed the foot conditions the shop addresses (the taxonomy of the matching specification;
+``foot-related-back-pain`` is removed again by ``matching`` 0005: no insole is sold for back pain)."""
 
 from django.db import migrations
 

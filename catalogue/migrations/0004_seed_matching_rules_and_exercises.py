@@ -1,8 +1,11 @@
-"""Seed the matching rules and exercises from shared/matching.md; staff tune them in the admin afterwards."""
+"""Seed the matching rules and exercises from the matching specification; staff tune them in the admin.
+
+Their sources are replaced by full citations in ``matching`` 0005.
+"""
 
 from django.db import migrations
 
-SPEC = "shared/matching.md, Ranking 3"
+SPEC = "Matching specification, Ranking 3"
 FLAT = {"arch_type": ["flat"], "pronation": ["over"]}
 HIGH = {"arch_type": ["high"], "pronation": ["under"]}
 HEEL = {"conditions": ["plantar-fasciitis", "heel-spur"]}
@@ -70,7 +73,7 @@ RULES = [
      f"{SPEC}: activity -> cushioning"),
 ]  # fmt: skip
 
-ARTICLES = "The shop's foot-care articles (shared/matching.md, Exercises)"
+ARTICLES = "The shop's foot-care articles"
 # slug, name, instructions, conditions
 EXERCISES = [
     ("toe-curls-and-spreads", "Toe curls and spreads",

@@ -8,6 +8,8 @@ from rest_framework import serializers
 from orders.exceptions import InvalidQuantity
 from orders.fittings.selectors import order_production_estimate, related_or_none
 from orders.models import Order
+from orders.returns import policy as returns_policy
+from orders.returns.selectors import order_rights
 from orders.services.cart import LINE_QUANTITY_RULE, line_quantity_check
 
 
@@ -79,6 +81,18 @@ class OrderOutputSerializer(serializers.Serializer):
             fitting = related_or_none(obj, "fitting")
             return str(fitting.pk) if fitting else None
 
+    class RightOutput(serializers.Serializer):
+        class Meta:
+            ref_name = "OrderRight"
+
+        kind = serializers.ChoiceField(choices=returns_policy.RIGHT_KINDS)
+        source = serializers.ChoiceField(choices=returns_policy.RIGHT_SOURCES)
+        reason_required = serializers.BooleanField()
+        basis = serializers.CharField(
+            help_text="What the right is and where it comes from, for the customer."
+        )
+        products = serializers.ListField(child=serializers.CharField())
+
     class PaymentOutput(serializers.Serializer):
         class Meta:
             ref_name = "OrderPayment"
@@ -119,6 +133,14 @@ class OrderOutputSerializer(serializers.Serializer):
     estimated_ship_date = serializers.SerializerMethodField(
         help_text="Custom orthotics: when they should ship (weekends skipped); null while unknown."
     )
+    rights = serializers.SerializerMethodField(
+        help_text="The rights that apply to this order (the shop's promise and the law of the shipping "
+        "country), each once with the products it covers."
+    )
+
+    @extend_schema_field(RightOutput(many=True))
+    def get_rights(self, obj):
+        return self.RightOutput(order_rights(lines=list(obj.lines.all())), many=True).data
 
     def get_production_days(self, obj) -> int | None:
         return order_production_estimate(order=obj).production_days

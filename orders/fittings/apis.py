@@ -1,6 +1,6 @@
 """Custom-orthotic fittings: create one (JSON or multipart with a prescription), read it, download its prescription."""
 
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -16,7 +16,7 @@ from catalogue.matching.vocabulary import SHOE_TYPES
 from orders.fittings import selectors
 from orders.fittings.selectors import fitting_customer
 from orders.fittings.services import fitting_create, fitting_missing
-from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
+from shop.api.openapi import SIGNED_FILE_REDIRECT, ConflictErrorResponse, domain_validation_errors
 from shop.storage import private_file_response
 
 
@@ -143,6 +143,7 @@ class FittingPrescriptionApi(APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "image/jpeg"): OpenApiTypes.BINARY,
             (200, "image/png"): OpenApiTypes.BINARY,
+            **SIGNED_FILE_REDIRECT,
         },
         operation_id="fitting_prescription",
     )
@@ -158,6 +159,6 @@ class FittingPrescriptionApi(APIView):
         return prescription_response(fitting)
 
 
-def prescription_response(fitting) -> FileResponse:
+def prescription_response(fitting) -> HttpResponseBase:
     """Return the stored prescription as a download that browsers never render inline."""
     return private_file_response(fitting.prescription, filename=f"prescription-{fitting.pk}", attachment=True)

@@ -21,17 +21,28 @@ from django.template.response import TemplateResponse
 from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from catalogue.matching.models import HealthRecordKind
 from catalogue.matching.services import health_record_access_record
+from orders.returns import policy
 from orders.returns import services as return_services
-from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
+from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange, StatutoryRight
 from orders.returns.selectors import (
     return_line_eligibility_at_request,
+    return_request_refund_overdue,
     return_request_refund_quote,
     return_request_refund_repeatable,
+    shop_tz,
 )
-from orders.returns.statuses import RETURN_AWAITING_STAFF, ReturnKind, ReturnStatus, return_next_statuses
+from orders.returns.statuses import (
+    RETURN_AWAITING_STAFF,
+    RETURN_OPEN,
+    RETURN_REFUND_SETTLED,
+    ReturnKind,
+    ReturnStatus,
+    return_next_statuses,
+)
 from orders.statuses import Role
 from shop.admin import ReadOnlyMixin
 from shop.exceptions import ApplicationError
@@ -40,13 +51,43 @@ from shop.storage import private_file_response
 DEADLINE_SOON = timedelta(days=2)
 
 
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S.%f %Z") if value else "–"
+
+
+def _rights_html(rights) -> str:
+    return format_html_join(
+        mark_safe("<br>"),  # noqa: S308 - a constant
+        "{} ({}{}): until {}{}. {}",
+        (
+            (
+                right.kind.replace("_", " "),
+                right.source,
+                "" if right.reason_required else ", no reason needed",
+                _local(right.deadline),
+                "" if right.open else " [not open]",
+                right.basis,
+            )
+            for right in rights
+        ),
+    )
+
+
+def line_rights_html(line) -> str:
+    """Every right an order line was sold with, its deadline and its basis (the order's page; no query,
+    so units already in requests are not counted here: the request's page does)."""
+    return _rights_html(
+        policy.line_rights(terms=policy.terms_of(line), requested_at=timezone.now(), tz=shop_tz())
+    )
+
+
 def _deadlines_text(eligibility) -> str:
-    def local(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S.%f %Z") if value else "–"
+    local = _local
 
     blocked = sorted(set(eligibility.return_reasons_blocked + eligibility.replacement_reasons_blocked))
     text = f"return until {local(eligibility.return_deadline)}; replace until {local(eligibility.replacement_deadline)}"
-    return f"{text} [{', '.join(blocked)}]" if blocked else text
+    text = f"{text} [{', '.join(blocked)}]" if blocked else text
+    return format_html("{}<br>{}", text, _rights_html(eligibility.rights))
 
 
 # --- the step forms -----------------------------------------------------------------------------------
@@ -225,8 +266,15 @@ def return_steps_available(return_request: ReturnRequest) -> list[str]:
 class ReturnLineInline(ReadOnlyMixin, admin.TabularInline):
     model = ReturnLine
     extra = 0
-    fields = ["sku", "product", "quantity", "replacement_sku", "received_quantity", "restock", "deadlines"]
+    fields = ["sku", "product", "quantity", "replacement_sku", "received_quantity", "restock", "deadlines",
+              "deduction_text"]  # fmt: skip
     readonly_fields = fields
+
+    @admin.display(description="deduction (diminished value)")
+    def deduction_text(self, obj):
+        if not obj.deduction:
+            return "–"
+        return f"{obj.deduction} {obj.return_request.order.currency}: {obj.deduction_reason}"
 
     @admin.display(description="SKU")
     def sku(self, obj):
@@ -304,19 +352,74 @@ class DeadlineSoonFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RefundOverdueFilter(admin.SimpleListFilter):
+    """Withdrawals whose refund is due soon or late: the law gives the shop 14 days from the notice."""
+
+    title = "refund due"
+    parameter_name = "refund_due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Refund overdue"), ("soon", "Refund due within 2 days")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        open_refunds = queryset.exclude(status__in=RETURN_REFUND_SETTLED).filter(refund_due_by__isnull=False)
+        if self.value() == "overdue":
+            return open_refunds.filter(refund_due_by__lt=now)
+        if self.value() == "soon":
+            return open_refunds.filter(refund_due_by__gte=now, refund_due_by__lte=now + DEADLINE_SOON)
+        return queryset
+
+
+class ReturnDeductForm(forms.Form):
+    line = forms.TypedChoiceField(coerce=int, label="Line")
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, label="Deduction")
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Why the item lost value (recorded)"
+    )
+
+    def __init__(self, data=None, *, return_request):
+        super().__init__(data)
+        self.fields["line"].choices = [
+            (line.pk, f"{line.order_line.sku} × {line.quantity} ({line.order_line.unit_price} each)")
+            for line in return_request.lines.select_related("order_line")
+        ]
+
+
+@admin.register(StatutoryRight)
+class StatutoryRightAdmin(admin.ModelAdmin):
+    """The consumer rights by destination. Edits apply to orders placed afterwards, never to earlier ones."""
+
+    list_display = ["name", "code", "country_list", "withdrawal_days", "guarantee_months", "reject_days",
+                    "delivery_refunded", "updated_at"]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["code", "name", "countries"]}),
+        ("Withdrawal", {"fields": [("withdrawal_days", "withdrawal_counted_from"), "withdrawal_basis",
+                                   "exempt_made_to_specification", "made_to_specification_basis",
+                                   "exempt_sealed_hygiene", "sealed_hygiene_basis", "delivery_refunded",
+                                   "refund_due_days", "refund_basis"]}),
+        ("Faulty goods", {"fields": ["guarantee_months", "guarantee_remedies", "guarantee_basis",
+                                     "reject_days", "reject_basis"]}),
+    ]  # fmt: skip
+
+    @admin.display(description="countries")
+    def country_list(self, obj):
+        return ", ".join(obj.countries)
+
+
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(admin.ModelAdmin):
     list_display = ["__str__", "order_number", "email", "kind", "status", "reason", "requested_at",
-                    "window_closes_at"]  # fmt: skip
-    list_filter = ["status", "kind", AwaitingActionFilter, DeadlineSoonFilter]
+                    "window_closes_at", "refund_due"]  # fmt: skip
+    list_filter = ["status", "kind", AwaitingActionFilter, DeadlineSoonFilter, RefundOverdueFilter]
     search_fields = ["=order__number", "order__email"]
     list_select_related = ["order"]
     date_hierarchy = "requested_at"
     inlines = [ReturnLineInline, ReturnPhotoInline, ReturnStatusChangeInline]
     actions = list(RETURN_STEPS)
     readonly_fields = ["order_summary", "kind", "status", "reason", "comment", "requested_at", "window_closes_at",
-                       "rejection_reason", "goodwill_reason", "goodwill_by", "refund_list", "replacement",
-                       "next_steps"]  # fmt: skip
+                       "refund_due", "rejection_reason", "goodwill_reason", "goodwill_by", "refund_list",
+                       "replacement", "next_steps"]  # fmt: skip
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -350,6 +453,15 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             order.captured_total, order.refunded_total, order.currency,
         )  # fmt: skip
 
+    @admin.display(description="refund due by", ordering="refund_due_by")
+    def refund_due(self, obj):
+        if obj.refund_due_by is None:
+            return "–"
+        text = timezone.localtime(obj.refund_due_by).strftime("%Y-%m-%d %H:%M %Z")
+        if return_request_refund_overdue(return_request=obj):
+            return format_html('<strong style="color:#ba2121">{} (overdue)</strong>', text)
+        return text
+
     @admin.display(description="refunds")
     def refund_list(self, obj):
         refunds = list(obj.refunds.all())
@@ -369,20 +481,20 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="next steps")
     def next_steps(self, obj):
-        steps = return_steps_available(obj)
-        if not steps:
-            return "–"
-        return format_html_join(
-            " ",
-            '<a class="button" href="{}">{}</a>',
+        links = [
             (
-                (
-                    reverse("admin:returns_returnrequest_step", args=[obj.pk, name]),
-                    RETURN_STEPS[name].label_for(obj),
-                )
-                for name in steps
-            ),
-        )
+                reverse("admin:returns_returnrequest_step", args=[obj.pk, name]),
+                RETURN_STEPS[name].label_for(obj),
+            )
+            for name in return_steps_available(obj)
+        ]
+        if obj.kind == ReturnKind.WITHDRAWAL and obj.status in RETURN_OPEN:
+            links.append(
+                (reverse("admin:returns_returnrequest_deduct", args=[obj.pk]), "Deduct for diminished value")
+            )
+        if not links:
+            return "–"
+        return format_html_join(" ", '<a class="button" href="{}">{}</a>', links)
 
     # --- the step pages -------------------------------------------------------------------------------
     def get_urls(self):
@@ -391,6 +503,11 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                 rf"^(?P<pk>\d+)/(?P<step>{'|'.join(RETURN_STEPS)})/$",
                 self.admin_site.admin_view(self.step_view),
                 name="returns_returnrequest_step",
+            ),
+            path(
+                "<int:pk>/deduct/",
+                self.admin_site.admin_view(self.deduct_view),
+                name="returns_returnrequest_deduct",
             ),
             path(
                 "<int:pk>/photos/<int:photo_id>/",
@@ -423,6 +540,53 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             photo.thumbnail if thumbnail else photo.image,
             filename=f"return-{pk}-photo-{photo.pk}{'-thumbnail' if thumbnail else ''}",
         )
+
+    def deduct_view(self, request, pk):
+        """Record a deduction for diminished value on a line of a withdrawal (``return_line_deduct``)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return_request = ReturnRequest.objects.select_related("order").filter(pk=pk).first()
+        if return_request is None:
+            raise Http404("No such request.")
+        change_url = reverse("admin:returns_returnrequest_change", args=[pk])
+        form = ReturnDeductForm(
+            request.POST if request.method == "POST" else None, return_request=return_request
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                line = return_services.return_line_deduct(
+                    return_request=return_request,
+                    line_id=form.cleaned_data["line"],
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ApplicationError as error:
+                self.message_user(request, f"{return_request}: {error.detail}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"{return_request}: {line.deduction} {return_request.order.currency} deducted on "
+                    f"{line.order_line.sku}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Deduct for diminished value: {return_request}",
+            "opts": self.model._meta,
+            "original": return_request,
+            "return_request": return_request,
+            "step": "deduct",
+            "button_label": "Record deduction",
+            "form": form,
+            "formset": None,
+            "formset_rows": [],
+            "lines": [(item, "") for item in return_request.lines.select_related("order_line")],
+            "quote": return_request_refund_quote(return_request=return_request),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/returns/returnrequest/step.html", context)
 
     def has_step_permission(self, request, step: ReturnStep) -> bool:
         return getattr(self, f"has_{step.permission}_permission")(request)

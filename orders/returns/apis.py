@@ -1,9 +1,12 @@
 """Customer endpoints for returns and replacements: eligibility, request, photos, list, detail, cancel."""
 
+from dataclasses import asdict
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -19,6 +22,7 @@ from orders.returns.selectors import (
     return_photo_get,
     return_request_get,
     return_request_list,
+    withdrawal_form,
 )
 from orders.returns.services import (
     ReturnLineInput,
@@ -29,7 +33,7 @@ from orders.returns.services import (
 from orders.returns.statuses import ReturnKind
 from orders.selectors import order_get
 from orders.statuses import Role
-from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
+from shop.api.openapi import SIGNED_FILE_REDIRECT, ConflictErrorResponse, domain_validation_errors
 from shop.api.pagination import PageNumberPagination
 from shop.api.throttling import GuestLookupThrottle
 from shop.storage import private_file_response
@@ -84,6 +88,9 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
     reason = serializers.CharField()
     comment = serializers.CharField()
     requested_at = serializers.DateTimeField()
+    refund_due_by = serializers.DateTimeField(
+        allow_null=True, help_text="A withdrawal: the refund is due by then (null for other requests)."
+    )
     rejection_reason = serializers.CharField()
     currency = serializers.CharField(source="order.currency")
     lines = LineOutput(many=True)
@@ -107,6 +114,33 @@ def _render(return_request, request) -> dict:
     return ReturnRequestOutputSerializer(return_request, context={"request": request}).data
 
 
+class RightOutput(serializers.Serializer):
+    """One remedy a line has, from the shop's promise or the law, in a sentence the customer understands."""
+
+    class Meta:
+        ref_name = "ReturnRight"
+
+    kind = serializers.ChoiceField(choices=policy.RIGHT_KINDS)
+    source = serializers.ChoiceField(choices=policy.RIGHT_SOURCES)
+    deadline = serializers.DateTimeField(allow_null=True)
+    reason_required = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    open = serializers.BooleanField(help_text="Whether it can be used now.")
+    basis = serializers.CharField()
+
+
+class WindowOutput(serializers.Serializer):
+    """The longer of the promise and the law for a change of mind or a fault, and where it comes from."""
+
+    class Meta:
+        ref_name = "ReturnWindow"
+
+    purpose = serializers.ChoiceField(choices=policy.WINDOW_PURPOSES)
+    deadline = serializers.DateTimeField(allow_null=True)
+    source = serializers.ChoiceField(choices=policy.RIGHT_SOURCES)
+    basis = serializers.CharField()
+
+
 class ReturnEligibilityApi(APIView):
     throttle_classes = [GuestLookupThrottle]
 
@@ -124,6 +158,12 @@ class ReturnEligibilityApi(APIView):
         replacement_deadline = serializers.DateTimeField(allow_null=True)
         return_reasons_blocked = serializers.ListField(child=serializers.CharField())
         replacement_reasons_blocked = serializers.ListField(child=serializers.CharField())
+        withdrawable_quantity = serializers.IntegerField()
+        withdrawal_deadline = serializers.DateTimeField(allow_null=True)
+        withdrawal_reasons_blocked = serializers.ListField(child=serializers.CharField())
+        guarantee_deadline = serializers.DateTimeField(allow_null=True)
+        rights = RightOutput(many=True)
+        windows = WindowOutput(many=True)
 
     @extend_schema(parameters=[EMAIL_PARAMETER], responses=OutputSerializer(many=True))
     def get(self, request, number):
@@ -140,6 +180,12 @@ class ReturnEligibilityApi(APIView):
                 "replacement_deadline": eligibility.replacement_deadline,
                 "return_reasons_blocked": list(eligibility.return_reasons_blocked),
                 "replacement_reasons_blocked": list(eligibility.replacement_reasons_blocked),
+                "withdrawable_quantity": eligibility.withdrawable_quantity,
+                "withdrawal_deadline": eligibility.withdrawal_deadline,
+                "withdrawal_reasons_blocked": list(eligibility.withdrawal_reasons_blocked),
+                "guarantee_deadline": eligibility.guarantee_deadline,
+                "rights": [asdict(right) for right in eligibility.rights],
+                "windows": [asdict(window) for window in eligibility.windows],
             }
             for line, eligibility in order_lines_eligibility(lines=list(order.lines.all()))
         ]
@@ -151,7 +197,7 @@ class ReturnEligibilityApi(APIView):
 @domain_validation_errors(
     ["required", "null", "invalid_line", "invalid_replacement_sku"], field_name="lines", methods=["post"]
 )
-@domain_validation_errors(["invalid_reason"], field_name="reason", methods=["post"])
+@domain_validation_errors(["invalid_reason", "required"], field_name="reason", methods=["post"])
 class ReturnRequestCreateApi(APIView):
     throttle_classes = [ScopedRateThrottle, GuestLookupThrottle]
     throttle_scope = "returns"
@@ -173,10 +219,21 @@ class ReturnRequestCreateApi(APIView):
         kind = serializers.ChoiceField(choices=ReturnKind.choices)
         lines = LineInput(many=True, allow_empty=False, max_length=100)
         reason = serializers.ChoiceField(
-            choices=sorted(set(policy.RETURN_REASONS + policy.REPLACEMENT_REASONS))
+            choices=sorted(
+                set(policy.RETURN_REASONS + policy.REPLACEMENT_REASONS + policy.WITHDRAWAL_REASONS)
+            ),
+            required=False,
+            help_text="Required, except for a withdrawal, which needs no reason.",
         )
         comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
         email = serializers.EmailField(required=False)
+
+        def validate(self, data):
+            if not data.get("reason") and data.get("kind") != ReturnKind.WITHDRAWAL:
+                raise serializers.ValidationError(
+                    {"reason": [ErrorDetail("This field is required.", code="required")]}
+                )
+            return data
 
     @extend_schema(
         parameters=[EMAIL_PARAMETER],
@@ -192,7 +249,7 @@ class ReturnRequestCreateApi(APIView):
             order=order,
             kind=values["kind"],
             lines=[ReturnLineInput(**line) for line in values["lines"]],
-            reason=values["reason"],
+            reason=values.get("reason", ""),
             comment=values["comment"],
             actor=request.user,
             role=Role.CUSTOMER,
@@ -247,7 +304,11 @@ class ReturnPhotoApi(APIView):
 
     @extend_schema(
         parameters=[EMAIL_PARAMETER, SIZE_PARAMETER],
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, (200, "image/png"): OpenApiTypes.BINARY},
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            **SIGNED_FILE_REDIRECT,
+        },
         operation_id="return_photo_retrieve",
     )
     def get(self, request, pk, photo_id):
@@ -313,3 +374,22 @@ class ReturnRequestCancelApi(APIView):
         return_request = return_request_get(request_id=pk, user=request.user, email=email)
         return_request_cancel(return_request=return_request, actor=request.user)
         return Response(_render(return_request_get(request_id=pk, user=request.user, email=email), request))
+
+
+class WithdrawalFormApi(APIView):
+    """The model withdrawal form (Directive 2011/83/EU, Annex I(B)), for customers who prefer to use it."""
+
+    permission_classes = []
+    authentication_classes = []
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "WithdrawalForm"
+
+        title = serializers.CharField()
+        text = serializers.CharField()
+        basis = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        return Response(self.OutputSerializer(withdrawal_form()).data)

@@ -26,6 +26,24 @@ class ReplacementWindowClosed(BusinessRuleViolation):
     default_detail = "The replacement window for this item has closed."
 
 
+class WithdrawalNotAvailable(BusinessRuleViolation):
+    code = "withdrawal_not_available"
+    default_detail = (
+        "The law of the country this order was shipped to gives no right of withdrawal: "
+        "the shop's return promise applies."
+    )
+
+
+class WithdrawalWindowClosed(BusinessRuleViolation):
+    code = "withdrawal_window_closed"
+    default_detail = "The withdrawal period for this item has ended."
+
+
+class DeductionRefused(InvalidInput):
+    code = "invalid_amount"
+    default_detail = "A deduction is never negative nor more than the price of the units withdrawn."
+
+
 class QuantityExceedsRemaining(BusinessRuleViolation):
     code = "quantity_exceeds_remaining"
     default_detail = "More units than are left to return or replace on this item."
@@ -94,5 +112,12 @@ RETURN_REFUSALS = {
         ReturnWindowClosed,
         ReplacementWindowClosed,
         QuantityExceedsRemaining,
+        WithdrawalNotAvailable,
+        WithdrawalWindowClosed,
     )
+}
+# What a refusal says when the request is a withdrawal, where it differs.
+WITHDRAWAL_DETAILS = {
+    "not_returnable": "It was made to your specification, so the right of withdrawal does not apply; "
+    "if it is faulty, the legal guarantee does (ask for a replacement).",
 }

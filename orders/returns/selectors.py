@@ -10,11 +10,11 @@ from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from catalogue.matching.selectors import export_path
-from orders.models import Order, OrderLine, Refund
+from orders.models import ZERO, Order, OrderLine, Refund
 from orders.returns import policy
 from orders.returns.exceptions import ReturnPhotoNotFound, ReturnRequestNotFound
-from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange
-from orders.returns.statuses import RETURN_AWAITING_STAFF, RETURN_RELEASED
+from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange, StatutoryRight
+from orders.returns.statuses import RETURN_AWAITING_STAFF, RETURN_REFUND_SETTLED, RETURN_RELEASED, ReturnKind
 from orders.services.payments import refundable_remaining
 from orders.statuses import RefundStatus
 
@@ -76,15 +76,58 @@ def claimed_quantities(*, line_ids, exclude_request_id: int | None = None) -> di
     return {row["order_line_id"]: row["units"] for row in totals}
 
 
+def destination_for_country(country: str) -> policy.Destination | None:
+    """Return the statutory rights of the destination ``country`` belongs to, or None (the promise only).
+
+    The rights table (a handful of rows) comes from the cache (``StatutoryRight.objects.cached``); the
+    country lists are matched here, the same way on every database.
+    """
+    country = (country or "").upper()
+    row = next((row for row in StatutoryRight.objects.cached() if country in row.countries), None)
+    if row is None:
+        return None
+    return policy.Destination(
+        code=row.code,
+        name=row.name,
+        withdrawal_days=row.withdrawal_days,
+        withdrawal_basis=row.withdrawal_basis,
+        exempt_made_to_specification=row.exempt_made_to_specification,
+        made_to_specification_basis=row.made_to_specification_basis,
+        exempt_sealed_hygiene=row.exempt_sealed_hygiene,
+        sealed_hygiene_basis=row.sealed_hygiene_basis,
+        delivery_refunded=row.delivery_refunded,
+        refund_due_days=row.refund_due_days,
+        refund_basis=row.refund_basis,
+        guarantee_months=row.guarantee_months,
+        guarantee_remedies=row.guarantee_remedies,
+        guarantee_basis=row.guarantee_basis,
+        reject_days=row.reject_days,
+        reject_basis=row.reject_basis,
+    )
+
+
 def line_terms(line: OrderLine, claimed: int = 0) -> policy.LineTerms:
-    """Return what ``line`` promised when it was sold, with ``claimed`` units already in requests."""
-    return policy.LineTerms(
-        quantity=line.quantity,
-        returnable=line.returnable,
-        return_days=line.return_days,
-        replacement_days=line.replacement_days,
-        delivered_at=line.delivered_at,
-        claimed_quantity=claimed,
+    """Return what ``line`` promised when it was sold and the law it was sold under, with ``claimed``
+    units already in requests."""
+    return policy.terms_of(line, claimed)
+
+
+def order_rights(*, lines: list[OrderLine]) -> list[dict]:
+    """Return the rights that apply to an order in customer words (``policy.order_rights``), now."""
+    return policy.order_rights(lines=lines, now=timezone.now(), tz=shop_tz())
+
+
+def withdrawal_form() -> dict:
+    """Return the model withdrawal form addressed to the shop (``policy.withdrawal_form``)."""
+    return policy.withdrawal_form(trader=settings.SHOP_TRADER_ADDRESS, email=settings.SHOP_TRADER_EMAIL)
+
+
+def return_request_refund_overdue(*, return_request: ReturnRequest, now: datetime | None = None) -> bool:
+    """Return whether a withdrawal's refund is past its due date and not yet made."""
+    return policy.refund_overdue(
+        due_by=return_request.refund_due_by,
+        now=now or timezone.now(),
+        settled=return_request.status in RETURN_REFUND_SETTLED,
     )
 
 
@@ -134,11 +177,15 @@ def return_request_refund_quote(
 ) -> policy.RefundQuote:
     """Return what refunding this request gives back now, per the policy, capped at what is refundable.
 
+    The one computation of a request's refund (items, shipping, deductions): the refund step, the
+    admin's quote and any document showing the refund read it.
+
     ``order`` is the request's order as the caller holds it (locked, when the refund is being written);
     by default the request's own.
     """
     order = order or return_request.order
     lines = list(return_request.lines.select_related("order_line"))
+    withdrawal = return_request.kind == ReturnKind.WITHDRAWAL
     accepted = {
         line.order_line_id: line.received_quantity if line.received_quantity is not None else line.quantity
         for line in lines
@@ -150,6 +197,7 @@ def return_request_refund_quote(
                 unit_price=line.order_line.unit_price,
                 quantity=accepted[line.order_line_id],
                 ordered_quantity=line.order_line.quantity,
+                deduction=line.deduction if withdrawal else ZERO,
             )
             for line in lines
         ],
@@ -157,6 +205,10 @@ def return_request_refund_quote(
         reason=return_request.reason,
         shipping_total=order.shipping_total,
         refundable=refundable_remaining(order=order),
+        kind=return_request.kind,
+        delivery_refunded=withdrawal
+        and bool(lines)
+        and all(policy.Law.from_json(line.order_line.statutory_rights).delivery_refunded for line in lines),
     )
 
 

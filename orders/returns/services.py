@@ -26,6 +26,8 @@ from orders.redaction import redact
 from orders.returns import policy
 from orders.returns.exceptions import (
     RETURN_REFUSALS,
+    WITHDRAWAL_DETAILS,
+    DeductionRefused,
     InvalidReplacementSku,
     InvalidReturnLine,
     InvalidReturnReason,
@@ -55,7 +57,11 @@ from shop.files import files_delete_on_commit
 logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 10
-REASONS = {ReturnKind.RETURN: policy.RETURN_REASONS, ReturnKind.REPLACEMENT: policy.REPLACEMENT_REASONS}
+REASONS = {
+    ReturnKind.RETURN: policy.RETURN_REASONS,
+    ReturnKind.REPLACEMENT: policy.REPLACEMENT_REASONS,
+    ReturnKind.WITHDRAWAL: policy.WITHDRAWAL_REASONS,
+}
 
 
 @dataclass(frozen=True)
@@ -133,15 +139,21 @@ def return_request_create(
     goodwill_reason: str = "",
     requested_at: datetime | None = None,
 ) -> ReturnRequest:
-    """Ask to return or replace some units of a delivered order's lines.
+    """Ask to return, withdraw from or replace some units of a delivered order's lines.
 
-    The order's requested lines are locked in primary-key order, so two requests sent at once for the
+    A withdrawal needs no reason (``reason`` may be empty: it is recorded as ``withdrawal``) and its
+    refund is due by ``refund_due_by``, the law's days after the request. A fault reported after the
+    promise is accepted where the law of the line still covers it (``policy.request_refusal``). The order's requested lines are locked in primary-key order, so two requests sent at once for the
     same units cannot both pass: the second sees the first's units and gets
     ``quantity_exceeds_remaining``. Staff may give a ``goodwill_reason`` to accept it outside the windows.
     """
     requested_at = requested_at or timezone.now()  # when the request reached the shop
     if kind not in REASONS:
-        raise InvalidInput("Kind must be return or replacement.", code="invalid_choice", attr="kind")
+        raise InvalidInput(
+            "Kind must be return, withdrawal or replacement.", code="invalid_choice", attr="kind"
+        )
+    if kind == ReturnKind.WITHDRAWAL and not reason:
+        reason = policy.WITHDRAWAL_REASON
     if reason not in REASONS[kind]:
         raise InvalidReturnReason(attr="reason")
     goodwill_reason = goodwill_reason.strip()
@@ -164,6 +176,7 @@ def return_request_create(
             raise InvalidReturnLine("This order has no such line.", attr="lines")
         claimed = claimed_quantities(line_ids=list(wanted))
         deadlines: list[datetime] = []
+        refund_due_days: list[int] = []
         new_lines: list[ReturnLine] = []
         for line in locked_lines:
             item = wanted[line.pk]
@@ -171,21 +184,26 @@ def return_request_create(
                 terms=line_terms(line, claimed.get(line.pk, 0)), requested_at=requested_at, tz=tz
             )
             refusal = policy.request_refusal(
-                eligibility=eligibility, kind=kind, quantity=item.quantity, goodwill=bool(goodwill_reason)
+                eligibility=eligibility,
+                kind=kind,
+                quantity=item.quantity,
+                goodwill=bool(goodwill_reason),
+                reason=reason,
             )
             if refusal:
-                raise RETURN_REFUSALS[refusal](
-                    f"{line.sku}: {RETURN_REFUSALS[refusal].default_detail}", attr="lines", line_id=line.pk
-                )
-            deadline = (
-                eligibility.return_deadline if kind == ReturnKind.RETURN else eligibility.replacement_deadline
-            )
+                detail = RETURN_REFUSALS[refusal].default_detail
+                if kind == ReturnKind.WITHDRAWAL:
+                    detail = WITHDRAWAL_DETAILS.get(refusal, detail)
+                raise RETURN_REFUSALS[refusal](f"{line.sku}: {detail}", attr="lines", line_id=line.pk)
+            deadline = policy.request_deadline(eligibility=eligibility, kind=kind, reason=reason)
             if deadline:
                 deadlines.append(deadline)
+            if kind == ReturnKind.WITHDRAWAL:
+                refund_due_days.append(policy.Law.from_json(line.statutory_rights).refund_due_days)
             variant = (
                 _replacement_variant(line=line, sku=item.replacement_sku) if kind == "replacement" else None
             )
-            if kind == ReturnKind.RETURN and item.replacement_sku:
+            if kind != ReturnKind.REPLACEMENT and item.replacement_sku:
                 raise InvalidReplacementSku("A return has no replacement size.", attr="lines")
             new_lines.append(
                 ReturnLine(
@@ -202,6 +220,9 @@ def return_request_create(
             comment=comment,
             requested_at=requested_at,
             window_closes_at=min(deadlines) if deadlines else None,
+            refund_due_by=policy.refund_due_by(
+                requested_at=requested_at, days=min(refund_due_days) if refund_due_days else 0, tz=tz
+            ),
             goodwill_reason=goodwill_reason,
             goodwill_by=actor_user(actor) if goodwill_reason else None,
             created_by=actor_user(actor),
@@ -432,6 +453,49 @@ def return_request_refund(
     return return_request
 
 
+def return_line_deduct(
+    *, return_request: ReturnRequest, line_id: int, amount: Decimal, reason: str, actor: Actor
+) -> ReturnLine:
+    """Deduct from a withdrawal's refund for diminished value on one of its lines (staff).
+
+    Only on a withdrawal not yet refunded; the amount is never negative nor above the price of the
+    line's units in the request (``invalid_amount``), and a deduction needs a written reason
+    (``reason_required``). Zero removes it. Who and when are recorded on the line.
+    """
+    with transaction.atomic():
+        locked = return_request_lock(return_request_id=return_request.pk)
+        if locked.kind != ReturnKind.WITHDRAWAL or locked.status not in RETURN_OPEN:
+            raise InvalidReturnTransition(
+                from_status=locked.status,
+                to_status=locked.status,
+                detail="Deductions apply only to a withdrawal that has not been refunded yet.",
+            )
+        line = (
+            locked.lines.select_related("order_line")
+            .select_for_update(of=("self",))
+            .filter(pk=line_id)
+            .first()
+        )
+        if line is None:
+            raise InvalidReturnLine("This request has no such line.", attr="line")
+        units = line.received_quantity if line.received_quantity is not None else line.quantity
+        price = line.order_line.unit_price * units
+        refusal = policy.deduction_refusal(amount=amount, reason=reason, line_price=price)
+        if refusal == "reason_required":
+            raise ReasonRequired("Say why the item lost value.", attr="reason")
+        if refusal:
+            raise DeductionRefused(
+                f"A deduction on {line.order_line.sku} is between 0 and {price} {locked.order.currency}.",
+                attr="amount",
+            )
+        line.deduction = Decimal(amount).quantize(Decimal("0.01"))
+        line.deduction_reason = reason.strip() if line.deduction else ""
+        line.deduction_by = actor_user(actor)
+        line.deduction_at = timezone.now()
+        line.save(update_fields=["deduction", "deduction_reason", "deduction_by", "deduction_at"])
+    return line
+
+
 # --- replacement --------------------------------------------------------------------------------------
 def return_request_replace(
     *,
@@ -521,6 +585,10 @@ def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) ->
             returnable=False,  # not paid for: no refund window
             return_days=0,
             replacement_days=product.return_policy().replacement_days,
+            # Not a new sale: no withdrawal and no short-term rejection, the legal guarantee still runs.
+            statutory_rights=policy.replacement_law(
+                policy.Law.from_json(item.order_line.statutory_rights)
+            ).to_json(),
         )
         pairs.append((item, line))
     return_request.replacement_order = order

@@ -12,6 +12,7 @@ from orders.statuses import Role
 class ReturnKind(models.TextChoices):
     RETURN = "return", "Return (refund)"
     REPLACEMENT = "replacement", "Replacement"
+    WITHDRAWAL = "withdrawal", "Withdrawal (statutory, no reason needed)"
 
 
 class ReturnStatus(models.TextChoices):
@@ -47,7 +48,12 @@ RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (R.REPLACEMENT_SHIPPED, R.CLOSED): frozenset({STAFF}),
 }
 # Only a replacement request can have its replacement shipped.
-RETURN_KIND_TARGETS = {ReturnKind.RETURN: frozenset({R.REPLACEMENT_SHIPPED})}
+RETURN_KIND_TARGETS = {
+    ReturnKind.RETURN: frozenset({R.REPLACEMENT_SHIPPED}),
+    ReturnKind.WITHDRAWAL: frozenset({R.REPLACEMENT_SHIPPED}),
+}
+# Requests whose refund has been made or is no longer owed: a refund due date no longer runs.
+RETURN_REFUND_SETTLED = frozenset({R.REFUNDED, R.CLOSED, R.REJECTED, R.CANCELLED})
 # Requests whose units no longer count against the delivered quantity.
 RETURN_RELEASED = frozenset({R.REJECTED, R.CANCELLED})
 # Requests a member of staff must act on next.

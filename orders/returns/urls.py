@@ -10,6 +10,7 @@ urlpatterns = [
     ),
     path("orders/<str:number>/returns/", apis.ReturnRequestCreateApi.as_view(), name="order-return-create"),
     path("returns/", apis.ReturnRequestListApi.as_view(), name="return-list"),
+    path("returns/withdrawal-form/", apis.WithdrawalFormApi.as_view(), name="withdrawal-form"),
     path("returns/<int:pk>/", apis.ReturnRequestDetailApi.as_view(), name="return-detail"),
     path("returns/<int:pk>/photos/", apis.ReturnPhotoCreateApi.as_view(), name="return-photo-create"),
     path("returns/<int:pk>/photos/<int:photo_id>/", apis.ReturnPhotoApi.as_view(), name="return-photo"),

@@ -10,8 +10,8 @@ products (``tests/orders/test_checkout_queries.py`` pins them):
    (``orders.services.transitions.order_create``), 6. the cart's checkout time;
 7. after the commit, the payment row, written once with the provider's reference.
 
-Custom orthotics add the writes of their fittings and builds. The shipping method comes from the
-cache, a replayed ``Idempotency-Key`` is looked up only when the cart is found checked out already,
+Custom orthotics add the writes of their fittings and builds. The shipping method and the
+statutory rights of the destinations come from the cache, a replayed ``Idempotency-Key`` is looked up only when the cart is found checked out already,
 and the result carries the rows it wrote, so the response and the confirmation email are built
 without reading them back.
 """
@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from catalogue.choices import ProductKind
 from catalogue.stock import is_sellable
 from orders.exceptions import (
     CartCheckedOut,
@@ -38,6 +39,8 @@ from orders.fittings.services import fittings_attach_to_order_lines, fittings_ch
 from orders.models import ZERO, Cart, CartItem, Order, OrderLine, OrderStatusChange, Payment, ShippingMethod
 from orders.notifications import order_placed_notify_on_commit
 from orders.payments.interface import PaymentSession
+from orders.returns import policy as returns_policy
+from orders.returns.selectors import destination_for_country
 from orders.selectors import cart_usable, customer_default_address, order_get_for_staff
 from orders.services.payments import payment_start, payment_start_first
 from orders.services.stock import stock_reserve
@@ -97,6 +100,7 @@ def order_checkout(
         )
         if shipping_address is None:
             raise InvalidInput("A shipping address is required.", code="required", attr="shipping_address")
+    shipping_country_check(country=shipping_address.get("country", ""))
     key = _checkout_key(cart_token, idempotency_key)
     try:
         placed = _order_place(
@@ -119,6 +123,17 @@ def order_checkout(
     if payment is None:  # a replay of this checkout started the payment first: show what it wrote
         return CheckoutResult(order=order_get_for_staff(number=placed.order.number), payment=session)
     return CheckoutResult(order=_with_related(placed, payments=[payment]), payment=session)
+
+
+def shipping_country_check(*, country: str) -> None:
+    """Refuse a destination the shop does not ship to (``SHOP_SHIPPING_COUNTRIES``): 400 ``country_not_shipped``."""
+    if (country or "").upper() not in settings.SHOP_SHIPPING_COUNTRIES:
+        raise InvalidInput(
+            f"We do not ship to {country or 'this country'}. We ship to: "
+            f"{', '.join(sorted(settings.SHOP_SHIPPING_COUNTRIES))}.",
+            code="country_not_shipped",
+            attr="shipping_address.country",
+        )
 
 
 def _replay(*, order: Order) -> CheckoutResult:
@@ -165,7 +180,9 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
             locked={item.variant_id: item.variant for item in items},
         )
 
-        lines = [_order_line(item) for item in items]
+        country = shipping_address.get("country", "").upper()
+        destination = destination_for_country(country)
+        lines = [_order_line(item, destination=destination, country=country) for item in items]
         subtotal = sum((line.line_total for line in lines), ZERO)
         order = Order(
             user=user if getattr(user, "is_authenticated", False) else None,
@@ -199,10 +216,17 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
     return _Placed(order=order, lines=lines, history=[placed])
 
 
-def _order_line(item: CartItem) -> OrderLine:
-    """Return the order line for the cart item: the product as sold now, priced by the catalogue."""
+def _order_line(item: CartItem, *, destination: returns_policy.Destination | None, country: str) -> OrderLine:
+    """Return the order line for the cart item: the product as sold now, priced by the catalogue, with
+    the shop's promise and the destination's statutory rights as they apply to it."""
     variant = item.variant
     policy = variant.product.return_policy()
+    law = returns_policy.line_law(
+        destination=destination,
+        country=country,
+        made_to_specification=variant.product.kind == ProductKind.CUSTOM_ORTHOTIC,
+        sealed_hygiene=variant.product.sealed_hygiene,
+    )
     return OrderLine(
         variant=variant,
         product=variant.product,
@@ -216,6 +240,7 @@ def _order_line(item: CartItem) -> OrderLine:
         returnable=policy.returnable,
         return_days=policy.return_days,
         replacement_days=policy.replacement_days,
+        statutory_rights=law.to_json(),
     )
 
 

@@ -26,11 +26,19 @@ collide on ``type`` (a warning, which ``spectacular --fail-on-warn`` turns into 
 import re
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum, ValidationErrorEnum
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from drf_standardized_errors.settings import package_settings
 from rest_framework import serializers
+
+# The other answer of a checked file view (``shop.storage.private_file_response``) when customer files are
+# on object storage: ``{**SIGNED_FILE_REDIRECT, (200, "image/png"): ...}`` in its ``responses``.
+SIGNED_FILE_REDIRECT = {
+    302: OpenApiResponse(
+        description="On object storage: the file is at the signed URL in `Location`, valid for at most 5 minutes."
+    )
+}
 
 # Add domain error codes to a view's 400 for one field (drf-standardized-errors' own decorator).
 domain_validation_errors = extend_validation_errors

@@ -261,6 +261,7 @@ def test_the_customer_file_endpoints_declare_their_files_and_refusals(schema, cu
     }
     for path, types in files.items():
         assert set(schema["paths"][path]["get"]["responses"]["200"]["content"]) == types, path
+        assert "302" in schema["paths"][path]["get"]["responses"], path  # to a signed URL, on object storage
     request = request_for(delivered(staff=UserFactory(is_staff=True), user=customer))
     photo = return_photo_for(request.pk)
     response = client_for(customer).get(f"/api/v1/returns/{request.pk}/photos/{photo.pk}/?size=huge")

@@ -37,7 +37,8 @@ def test_anonymous_assessment_returns_everything_in_one_response(api_client, cat
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["profile"]["arch_type"] == "flat"
-    assert body["profile"]["conditions"] == ["flat-feet", "foot-related-back-pain"]
+    assert body["profile"]["conditions"] == ["flat-feet"]
+    assert body["profile"]["flags"] == ["low-back-pain"]
     assert body["profile"]["derived_from"]["size"] == ["foot_length_mm"]
     assert body["size"] == {"foot_length_mm": 254.0, "eu": 40.5, "uk": 7.0, "us_men": 8.0, "us_women": 9.5,
                             "mondopoint": 254}  # fmt: skip
@@ -51,9 +52,15 @@ def test_anonymous_assessment_returns_everything_in_one_response(api_client, cat
     assert first["variant"] == {"sku": "ARCHFORM-RIGID-39", "size_label": "EU 39-40"}
     assert first["product"]["price"] == "49.90" and first["product"]["currency"] == "EUR"
     assert "High arch support holds up a low arch and helps stop the foot rolling inward." in first["reasons"]
-    assert [e["slug"] for e in body["exercises"]][:2] == ["short-foot", "toe-curls-and-spreads"]
+    assert [e["slug"] for e in body["exercises"]][:2] == ["toe-curls-and-spreads", "towel-scrunch"]
     assert all(e["instructions"] for e in body["exercises"])
-    assert body["referral"] == {"advised": False, "urgency": "none", "reasons": []}
+    assert body["referral"] == {"advised": False, "urgency": "none", "reasons": [], "details": []}
+    assert body["advice"]["outcome"] == "matches"
+    assert [note["code"] for note in body["advice"]["notes"]] == [
+        "low-back-pain-with-foot",
+        "back-pain-shoes",
+    ]
+    assert body["accessories"] == [] and body["comfort_products"] == [] and body["sold_out"] == []
     assessment = Assessment.objects.get(pk=body["id"])
     assert assessment.owner is None and assessment.answers["foot_length_mm"] == 254.0
 
@@ -343,10 +350,13 @@ def test_admin_refuses_a_rule_on_an_unknown_profile_field(staff_user, client):
 def test_seeded_rules_and_exercises_are_valid_rows():
     from catalogue.matching.models import Exercise, MatchingRule
 
-    assert MatchingRule.objects.count() == 19 and Exercise.objects.count() == 12
+    assert MatchingRule.objects.count() == 20 and Exercise.objects.count() == 13
     for rule in MatchingRule.objects.all():
         rule.full_clean()
-        assert rule.source
+        assert rule.source and "matching.md" not in rule.source
+    for exercise in Exercise.objects.all():
+        exercise.full_clean()
+        assert exercise.source and "matching.md" not in exercise.source
     assert set(Exercise.objects.get(slug="arch-roll").conditions.values_list("slug", flat=True)) == {
         "plantar-fasciitis",
         "heel-spur",

@@ -4,7 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from catalogue.matching.scoring import Candidate, RankableProduct, VariantOption, candidates_for
+from catalogue.matching.scoring import (
+    Candidate,
+    RankableProduct,
+    VariantOption,
+    allowed_for,
+    candidates_for,
+    sold_out_for,
+)
 
 
 def rankable(slug, *variants, shoe_types=("athletic",), heel_lift_mm=0) -> RankableProduct:
@@ -91,3 +98,62 @@ def test_a_variants_candidate_is_built_once_and_kept():
     assert variant.candidate is variant.candidate
     assert (variant.candidate.variant_sku, variant.candidate.price) == ("B-41", Decimal("32.00"))
     assert variant.candidate.slug == "banded" and variant.product.variant_sku is None
+
+
+def sold_out(*, products, size="41", width=None):
+    found = sold_out_for(
+        products=products,
+        size_eu=None if size is None else Decimal(size),
+        shoe_type="athletic",
+        max_heel_lift_mm=0,
+        foot_width=width,
+    )
+    return [(c.slug, c.variant_sku) for c in found]
+
+
+def test_a_product_out_of_stock_in_the_size_is_sold_out_not_a_candidate():
+    """In stock in another size only: sold out for this customer; in stock in the size: a candidate."""
+    any_size = BANDED.any_size
+    partly = RankableProduct(
+        any_size=any_size,
+        shoe_types=frozenset(["athletic"]),
+        variants=(
+            VariantOption(any_size, "P-39", "EU 39", Decimal(39), Decimal("40.5"), "regular", Decimal(30)),
+            VariantOption(
+                any_size, "P-41", "EU 41", Decimal(41), Decimal("42.5"), "regular", Decimal(30), False
+            ),
+        ),
+    )
+    assert pick(products=[partly], size="41") == []
+    assert sold_out(products=[partly], size="41") == [("banded", "P-41")]
+    assert pick(products=[partly], size="39") == [("banded", "P-39", "30")]
+    assert sold_out(products=[partly], size="39") == []
+    # With no size: sold out only when no size at all is in stock.
+    assert sold_out(products=[partly], size=None) == []
+    gone = RankableProduct(any_size=any_size, shoe_types=frozenset(["athletic"]),
+                           variants=(partly.variants[1],))  # fmt: skip
+    assert pick(products=[gone], size=None) == [] and sold_out(products=[gone], size=None) == [
+        ("banded", None)
+    ]
+
+
+def test_product_cautions_keep_adult_and_rigid_products_from_children_and_numb_feet():
+    from catalogue.matching.profile import FootProfile
+
+    adult_rigid = Candidate(
+        product_id=1, slug="adult-rigid", name="A", kind="insole", price=Decimal(1), rigidity="rigid"
+    )
+    adult_soft = Candidate(
+        product_id=2, slug="adult-soft", name="B", kind="insole", price=Decimal(1), rigidity="soft"
+    )
+    junior = Candidate(product_id=3, slug="junior", name="C", kind="insole", price=Decimal(1), rigidity="semi_rigid",
+                       suitable_for_children=True)  # fmt: skip
+    every = [adult_rigid, adult_soft, junior]
+
+    def allowed(*flags):
+        return [c.slug for c in allowed_for(profile=FootProfile(flags=flags), candidates=every)]
+
+    assert allowed() == ["adult-rigid", "adult-soft", "junior"]
+    assert allowed("child") == ["junior"]
+    assert allowed("reduced-sensation") == ["adult-soft", "junior"]
+    assert allowed("diabetes") == ["adult-rigid", "adult-soft", "junior"]

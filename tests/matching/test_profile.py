@@ -49,10 +49,14 @@ CONDITIONS = [
     ({"leg_length_difference_mm": 4}, {}),
     ({"one_leg_longer": True}, {"leg-length-discrepancy": ["one_leg_longer"]}),
     ({"pain_areas": ["low_back"]}, {}),
-    ({"pain_areas": ["low_back"], "back_pain_worse_in_bad_shoes": True},
-     {"foot-related-back-pain": ["pain_areas", "back_pain_worse_in_bad_shoes"]}),
+    # Back pain is no condition an insole is sold for: a flag (for exercises and advice) only.
+    ({"pain_areas": ["low_back"], "back_pain_worse_in_bad_shoes": True}, {}),
     ({"pain_areas": ["low_back"], "back_pain_better_with_support": True, "arch_type_self": "flat"},
-     {"flat-feet": ["arch_type_self"], "foot-related-back-pain": ["pain_areas", "back_pain_better_with_support"]}),
+     {"flat-feet": ["arch_type_self"]}),
+    # A child's heel pain is not plantar fasciitis.
+    ({"age_band": "under_16", "heel_pain_morning": True, "pain_areas": ["heel"],
+      "pain_after_standing_or_walking": True}, {}),
+    ({"age_band": "16_to_64", "heel_pain_morning": True}, {"plantar-fasciitis": ["heel_pain_morning"]}),
 ]  # fmt: skip
 
 
@@ -94,6 +98,7 @@ def test_profile_as_dict_is_plain_json():
         "arch_type": "flat",
         "pronation": "over",
         "conditions": ["flat-feet"],
+        "flags": [],
         "heel_lift_mm": 0,
         "short_side": None,
         "activity": "walking",
@@ -102,6 +107,7 @@ def test_profile_as_dict_is_plain_json():
             "arch_type": ["arch_type_self"],
             "pronation": ["arch_type_self"],
             "conditions": {"flat-feet": ["arch_type_self"]},
+            "flags": {},
             "heel_lift_mm": [],
         },
         "conflicts": [],
@@ -147,4 +153,41 @@ def test_referral_reasons_are_plain_sentences():
             "A leg-length difference over 12 mm is more than an insole can even out; a podiatrist can advise on "
             "a shoe raise.",
         ],
-    }
+        "details": [
+            {"code": "rest-pain", "reason": "Foot pain at night or at rest is not typical of overloading; see a "
+             "podiatrist or your doctor soon.", "source": "NICE CG147 Peripheral arterial disease: diagnosis and "
+             "management (2012, updated 2020)"},
+            {"code": "leg-length-large", "reason": "A leg-length difference over 12 mm is more than an insole can "
+             "even out; a podiatrist can advise on a shoe raise.", "source": "Brady RJ et al. Limb length "
+             "inequality: clinical implications for assessment and intervention. J Orthop Sports Phys Ther "
+             "2003;33(5):221-234"},
+        ],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "flags"),
+    [
+        ({"age": 15, "heel_pain_morning": True}, {"child": ["age"], "child-heel-pain": ["age", "heel_pain_morning"]}),
+        ({"age": 16, "heel_pain_morning": True}, {}),
+        ({"age": 64}, {}),
+        ({"age": 65}, {"older-adult": ["age"]}),
+        ({"age_band": "under_16", "pain_areas": ["heel"]}, {"child": ["age_band"],
+                                                             "child-heel-pain": ["age_band", "pain_areas"]}),
+        ({"age_band": "65_and_over"}, {"older-adult": ["age_band"]}),
+        ({"numbness_or_tingling": True, "diabetes": True, "weight_band": "over_90kg"},
+         {"diabetes": ["diabetes"], "heavier-body": ["weight_band"], "reduced-sensation": ["numbness_or_tingling"]}),
+        ({"weight_band": "60_to_90kg", "tight_calves": True}, {"tight-calves": ["tight_calves"]}),
+        ({"pain_areas": ["low_back"], "back_pain_better_with_support": False},
+         {"low-back-pain": ["pain_areas", "back_pain_better_with_support"]}),
+    ],
+)  # fmt: skip
+def test_flags_and_the_age_boundaries(answers, flags):
+    """Under 16 is a child (16 is not); 65 and over is an older adult (64 is not)."""
+    profile = profile_from_answers(answers=answers)
+    assert profile.flags == tuple(sorted(flags))
+    assert profile.derived_from["flags"] == flags
+    child_heel = "child-heel-pain" in flags
+    assert ("plantar-fasciitis" in profile.conditions) is (
+        bool(answers.get("heel_pain_morning")) and not child_heel
+    )

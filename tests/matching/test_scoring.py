@@ -17,7 +17,7 @@ from catalogue.matching.scoring import (
     rule_applies,
 )
 
-SEED = importlib.import_module("catalogue.migrations.0004_seed_matching_rules_and_exercises")
+SEED = importlib.import_module("catalogue.matching.migrations.0005_clinical_safety")
 RULES = [
     Rule(code=code, when={k: tuple(v) for k, v in when.items()}, attribute=attribute, preferred=tuple(preferred),
          weight=weight, contraindication=contra, reason=reason)
@@ -195,20 +195,29 @@ def ranking(answers, candidates, urgency="none"):
 
 
 def test_flat_feet_with_back_pain():
-    """Firm, deep-cupped, posted insoles first; a tie at 100 goes to the cheaper one; back pain adds no claim."""
+    """Firm, deep-cupped, posted insoles first; a tie at 100 goes to the cheaper one; back pain adds no claim.
+
+    A sentence names what the product has ("a rigid shell", "a semi-rigid shell"); a half match says how
+    far off it is.
+    """
     answers = {"arch_type_self": "flat", "pain_areas": ["low_back"], "back_pain_worse_in_bad_shoes": True,
                "activity": "walking", "shoe_type": "athletic"}  # fmt: skip
-    flat = [REASON[c] for c in ("flat-arch-support", "flat-rigidity", "flat-heel-cup", "flat-medial-posting")]
+    support, cup, posting = (REASON[c] for c in ("flat-arch-support", "flat-heel-cup", "flat-medial-posting"))
+    rigid = "A rigid shell keeps its shape under a low arch."
+    semi = "A semi-rigid shell keeps its shape under a low arch."
+    medium_support = "Medium arch support, one step below what we'd choose (high)."
+    soft = "A soft shell, one step softer than what we'd choose (semi-rigid or rigid)."
+    medium_cup = "A medium heel cup, one step shallower than what we'd choose (deep)."
     extra = [REASON["sports-length"], "Made for walking."]
     assert ranking(
         answers, [CLOUDSTEP, HEELGUARD, CUSTOM, STABILITY_RUN, HIGHARCH_CUSHION, ARCHFORM_RIGID]
     ) == [
-        ("archform-rigid", 100, [*flat, *extra], []),
-        ("stabilityrun-pro", 100, [*flat, *extra], []),
-        ("custom-everyday", 90, [*flat[:3], *extra], []),
-        ("higharch-cushion-plus", 80, [*flat[:3], *extra], []),
-        ("heelguard-pf", 75, [*flat[:3], *extra], []),
-        ("cloudstep-neutral", 55, [flat[0], flat[1], flat[2], *extra], []),
+        ("archform-rigid", 100, [support, rigid, cup, posting, *extra], []),
+        ("stabilityrun-pro", 100, [support, semi, cup, posting, *extra], []),
+        ("custom-everyday", 90, [support, semi, cup, *extra], []),
+        ("higharch-cushion-plus", 80, [support, soft, cup, *extra], []),
+        ("heelguard-pf", 75, [medium_support, semi, cup, *extra], []),
+        ("cloudstep-neutral", 55, [medium_support, soft, medium_cup, *extra], []),
     ]
 
 
@@ -221,14 +230,17 @@ def test_high_arches_rank_medial_posting_below_neutral():
         REASON["high-no-medial-posting"],
     )
     full, running, impact = REASON["sports-length"], "Made for running.", REASON["impact-cushioning"]
+    medium_support = "Medium arch support, one step below what we'd choose (high)."
+    # Medium cushioning half-meets both cushioning rules: the sentence is said once.
+    medium_cushion = "Medium cushioning, one step below what we'd choose (high)."
     assert ranking(
         answers, [ARCHFORM_RIGID, STABILITY_RUN, CLOUDSTEP, HIGHARCH_CUSHION, STABILITY_RUN_NEUTRAL]
     ) == [
         ("higharch-cushion-plus", 100, [fill, cushion, full, running, impact], []),
         ("stabilityrun-neutral", 100, [fill, cushion, full, running, impact], []),
-        ("cloudstep-neutral", 72, [fill, cushion, full, impact], []),
+        ("cloudstep-neutral", 72, [medium_support, cushion, full, impact], []),
         ("stabilityrun-pro", 56, [fill, cushion, full, running, impact], [posting]),
-        ("archform-rigid", 22, [fill, cushion, full, impact], [posting]),
+        ("archform-rigid", 22, [fill, medium_cushion, full], [posting]),
     ]
 
 
@@ -246,10 +258,12 @@ def test_plantar_fasciitis_in_work_boots():
     heel = [REASON[c] for c in ("heel-pain-heel-cup", "heel-pain-cushioning", "heel-pain-arch-support")]
     prefab, roomy, full = REASON["heel-pain-prefabricated"], REASON["roomy-volume"], REASON["sports-length"]
     standing, impact = "Made for standing at work.", REASON["impact-cushioning"]
+    medium_volume = "Medium volume, one step below what we'd choose (high)."
+    medium_cushion = "Medium cushioning, one step below what we'd choose (high)."
     assert ranking(answers, [SPUR_CUP, CUSTOM, HEELGUARD, WORKDAY]) == [
         ("workday-support", 100, [*heel, prefab, roomy, full, standing, impact], []),
-        ("heelguard-pf", 96, [*heel, prefab, roomy, full, standing, impact], []),
-        ("custom-everyday", 83, [*heel, roomy, full, standing, impact], []),
+        ("heelguard-pf", 96, [*heel, prefab, medium_volume, full, standing, impact], []),
+        ("custom-everyday", 83, [*heel, medium_volume, full, standing, medium_cushion], []),
         ("spurrelief-heel-cup", 67, [heel[0], heel[1], prefab, standing, impact], []),
     ]
 
@@ -265,8 +279,18 @@ def test_nine_mm_leg_length_difference_on_the_left():
     lift = "A heel lift of about 6 mm under the left heel evens out part of the difference."
     assert ranking(answers, [CLOUDSTEP, LIFTS[9], LIFTS[3], LIFTS[6]]) == [
         ("heel-lift-6", 83, [lift, "Made for walking."], []),
-        ("heel-lift-3", 50, [lift, "Made for walking."], []),
-        ("heel-lift-9", 50, [lift, "Made for walking."], []),
+        (
+            "heel-lift-3",
+            50,
+            ["A 3 mm heel lift, one step from the 6 mm we'd choose.", "Made for walking."],
+            [],
+        ),
+        (
+            "heel-lift-9",
+            50,
+            ["A 9 mm heel lift, one step from the 6 mm we'd choose.", "Made for walking."],
+            [],
+        ),
         ("cloudstep-neutral", 33, [REASON["sports-length"], "Made for walking."], []),
     ]
 
@@ -278,20 +302,42 @@ def test_ball_of_foot_pain_in_dress_shoes():
     everyday = "Made for everyday wear."
     assert ranking(answers, [SLIM_DRESS, METAPAD, GEL_34, SLIM_HEELS]) == [
         ("slimline-heels", 100, [pad, length, volume, everyday], []),
-        ("metapad-insole", 75, [pad, length, volume, everyday], []),
+        (
+            "metapad-insole",
+            75,
+            [
+                pad,
+                "A full-length insole where we'd choose 3/4 length.",
+                "Medium volume, one step above what we'd choose (low).",
+                everyday,
+            ],
+            [],
+        ),  # fmt: skip
         ("heelguard-gel-34", 63, [length, volume, everyday], []),
         ("slimline-dress-34", 63, [length, volume, everyday], []),
     ]
 
 
-def test_urgent_referral_ranks_nothing_and_soon_puts_custom_orthotics_first():
+CUSTOM_DRESS = product("custom-dress", "229.00", kind="custom_orthotic", arch_support="medium", rigidity="rigid",
+                       heel_cup="medium", cushioning="low", length="three_quarter", volume="low")  # fmt: skip
+
+
+def test_urgent_referral_ranks_nothing_and_soon_ranks_custom_orthotics_by_their_fit():
+    """At ``soon`` a custom orthotic is not first by default: a rigid dress one that fits a heel badly is last."""
     answers = {"arch_type_self": "flat"}
     assert ranking(answers, [ARCHFORM_RIGID, CUSTOM], urgency="urgent") == []
-    assert [slug for slug, *_ in ranking(answers, [ARCHFORM_RIGID, CLOUDSTEP, CUSTOM], urgency="soon")] == [
-        "custom-everyday",
-        "archform-rigid",
-        "cloudstep-neutral",
+    ranked = ranking(answers, [ARCHFORM_RIGID, CLOUDSTEP, CUSTOM, CUSTOM_DRESS], urgency="soon")
+    # flat rules, 8 points: archform 3+2+2+1; custom 3+2+2; cloudstep 1.5+1+1; custom dress 1.5+2+1
+    assert [(slug, score) for slug, score, *_ in ranked] == [
+        ("archform-rigid", 100),
+        ("custom-everyday", 88),
+        ("custom-dress", 56),
+        ("cloudstep-neutral", 44),
     ]
+    heel = ranking({"heel_pain_morning": True}, [HEELGUARD, CUSTOM_DRESS], urgency="soon")
+    # heel rules, 8 points: heelguard 3+2+2+1; custom dress 1.5 (medium cup) + 1 (low cushioning, one
+    # step off medium) + 2 (medium arch support) + 0 (not ready-made) = 4.5
+    assert [(slug, score) for slug, score, *_ in heel] == [("heelguard-pf", 100), ("custom-dress", 56)]
 
 
 def test_ties_break_on_contraindications_then_price_then_name():
@@ -355,7 +401,7 @@ def test_ranking_is_deterministic_whatever_the_input_order():
 def test_exercises_serving_most_conditions_first(conditions, expected):
     options = [
         ExerciseOption(slug=slug, name=name, instructions=text, conditions=tuple(slugs), position=position)
-        for position, (slug, name, text, slugs) in enumerate(SEED.EXERCISES)
+        for position, (slug, name, text, slugs, *_) in enumerate(SEED.EXERCISES)
     ]
     profile = profile_from_answers(answers={})
     profile = type(profile)(conditions=conditions)
@@ -364,7 +410,7 @@ def test_exercises_serving_most_conditions_first(conditions, expected):
 
 def test_reasons_make_no_cure_claims():
     """Health claims stay honest: no rule or exercise text promises to cure or treat back pain."""
-    texts = [rule.reason for rule in RULES] + [instructions for _, _, instructions, _ in SEED.EXERCISES]
+    texts = [rule.reason for rule in RULES] + [instructions for _, _, instructions, *_ in SEED.EXERCISES]
     for text in texts:
         assert "cure" not in text.lower() and "back pain" not in text.lower()
 

@@ -15,6 +15,7 @@ from catalogue.models import ProductVariant
 from orders.apis.common import order_data
 from orders.exceptions import InsufficientStock
 from orders.models import Cart, Order, OrderLine, OrderStatusChange, Payment, ShippingMethod
+from orders.returns.models import StatutoryRight
 from orders.selectors import order_get_for_staff
 from orders.services import checkout as checkout_service
 from orders.services.payments import payment_start_first
@@ -72,6 +73,7 @@ def test_a_checkout_runs_the_same_statements_however_many_lines(
     assert len(CHECKOUT_STATEMENTS) <= MAX_CHECKOUT_STATEMENTS
     token = cart_with(api_client, *[(VariantFactory(stock=20), 2) for _ in range(lines)])
     ShippingMethod.objects.get_active("standard")  # as any request after the first finds them cached
+    StatutoryRight.objects.cached()  # the rights by destination too
     with (
         django_assert_num_queries(len(expected) + SAVEPOINT_STATEMENTS) as captured,
         django_capture_on_commit_callbacks(execute=True),

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from orders.models import OrderLine
 from orders.returns.models import ReturnLine, ReturnRequest
 
 # serialized_rollback: the flush after this transactional test must not take the migrations' seed data
@@ -74,3 +75,7 @@ def test_a_request_made_at_the_old_migrations_survives_with_its_lines_and_permis
     }
     agent = get_user_model().objects.get(email="agent.migrated@example.com")
     assert agent.has_perm("returns.change_returnrequest") and agent.has_perm("returns.view_returnline")
+    # Sold to Germany before the rights table existed: the line was given the EU's rights once.
+    rights = OrderLine.objects.get(pk=line.pk).statutory_rights
+    assert (rights["country"], rights["withdrawal_days"], rights["guarantee_months"]) == ("DE", 14, 24)
+    assert rights["delivery_refunded"] is True and rights["exemption"] == ""

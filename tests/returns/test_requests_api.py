@@ -44,7 +44,20 @@ def test_eligibility_lists_each_line_with_quantities_deadlines_and_reasons(
             "replacement_deadline": rows[0]["replacement_deadline"],
             "return_reasons_blocked": [],
             "replacement_reasons_blocked": [],
+            # Shipped to Germany: the law's rights come on top of the promise (tests/returns/test_statutory_rights.py).
+            "withdrawable_quantity": 2,
+            "withdrawal_deadline": rows[0]["withdrawal_deadline"],
+            "withdrawal_reasons_blocked": [],
+            "guarantee_deadline": rows[0]["guarantee_deadline"],
+            "rights": rows[0]["rights"],
+            "windows": rows[0]["windows"],
         }
+    ]
+    assert [(right["kind"], right["source"]) for right in rows[0]["rights"]] == [
+        ("return", "promise"),
+        ("withdrawal", "law"),
+        ("replacement", "promise"),
+        ("legal_guarantee", "law"),
     ]
     assert rows[0]["return_deadline"].endswith("23:59:59.999999+01:00") or rows[0][
         "return_deadline"

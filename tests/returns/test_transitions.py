@@ -8,7 +8,7 @@ from orders.returns.statuses import ReturnKind, ReturnStatus, return_is_allowed,
 from orders.statuses import Role
 
 R, CUSTOMER, STAFF = ReturnStatus, Role.CUSTOMER, Role.STAFF
-BOTH = {ReturnKind.RETURN, ReturnKind.REPLACEMENT}
+BOTH = {ReturnKind.RETURN, ReturnKind.REPLACEMENT, ReturnKind.WITHDRAWAL}  # every kind
 
 # The request's life as docs/policy.md tells it, written out rather than read from the production
 # table: (from, to) -> (who may make the move, for which kinds of request). Every other move is refused.

@@ -262,7 +262,7 @@ def test_a_missing_file_is_a_404_not_a_server_error(uploads, callers):
 
 
 def test_the_private_storage_is_chosen_by_settings_alone(settings):
-    """``private_storage`` reads ``STORAGES["private"]``: a private bucket needs a settings change only."""
+    """``private_storage`` reads ``STORAGES["private"]``, again after it changes: a bucket is a settings change."""
     assert isinstance(private_storage(), FileSystemStorage)
     assert Path(private_storage().location) == Path(settings.SHOP_PRIVATE_MEDIA_ROOT).resolve()
     for model, field in ((Footprint, "image"), (Footprint, "overlay"), (ReturnPhoto, "image"),
@@ -273,4 +273,9 @@ def test_the_private_storage_is_chosen_by_settings_alone(settings):
         **settings.STORAGES,
         "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
-    assert isinstance(private_storage(), InMemoryStorage) and private_storage() is storages["private"]
+    assert isinstance(private_storage(), InMemoryStorage)
+    # The fields follow the change too: a footprint saved now is in the new storage.
+    field_file = Footprint(image="").image
+    name = field_file.storage.save("footprints/probe.jpg", ContentFile(b"probe"))
+    assert storages["private"].open(name).read() == b"probe"
+    assert not Path(settings.SHOP_PRIVATE_MEDIA_ROOT, name).exists()

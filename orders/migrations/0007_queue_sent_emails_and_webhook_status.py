@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_returns_move_to_their_app'),
+        ('orders', '0006_orderline_statutory_rights'),
     ]
 
     operations = [
