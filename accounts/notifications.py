@@ -1,16 +1,17 @@
 """Account emails (password reset, email verification), queued once the transaction that asked commits.
 
-Services call these. The message is rendered in the request, with its link, and sent by the task queue
-(``orders.tasks.email_send``, the shop's task for a rendered email) after commit: a change that rolls
-back sends nothing.
+Services call these. The message is rendered in the request, with its link, and queued with the
+transaction that asked (``orders.notifications.email_queue``, the shop's queue for a rendered email): a
+change that rolls back sends nothing, and a worker sends it, once (a key made when it is queued).
 """
 
+import uuid
+
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from accounts import tokens
-from orders.tasks import email_send
+from orders.notifications import email_queue
 
 SUBJECTS = {
     "password_reset": "Reset your Orthotics Shop password",
@@ -52,7 +53,7 @@ def password_reset_notify_on_commit(*, user, send: bool) -> None:
         user=user, notification="password_reset", link=tokens.password_reset_link(user=user)
     )
     if send:
-        transaction.on_commit(lambda: email_send.enqueue(**message))
+        email_queue(key=f"account:{user.pk}:password_reset:{uuid.uuid4().hex}", **message)
 
 
 def email_verification_notify_on_commit(*, user) -> None:
@@ -60,4 +61,4 @@ def email_verification_notify_on_commit(*, user) -> None:
     message = account_email(
         user=user, notification="verify_email", link=tokens.email_verification_link(user=user)
     )
-    transaction.on_commit(lambda: email_send.enqueue(**message))
+    email_queue(key=f"account:{user.pk}:verify_email:{uuid.uuid4().hex}", **message)

@@ -33,6 +33,7 @@ from orders.models import (
     ShippingMethod,
     WebhookEvent,
 )
+from orders.payments.webhooks import webhook_events_retry
 from orders.returns import services as return_services
 from orders.returns.admin import OrderReturnRequestInline, line_rights_html, refusal_text
 from orders.returns.policy import REPLACEMENT_REASONS, RETURN_REASONS
@@ -634,9 +635,15 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["event_id", "type", "outcome", "order", "received_at"]
-    list_filter = ["type", "outcome"]
+    list_display = ["event_id", "type", "status", "outcome", "attempts", "order", "received_at", "error"]
+    list_filter = ["status", "type", "outcome"]
     search_fields = ["=event_id", "=order__number"]
+    actions = ["process_again"]
+
+    @admin.action(description="Process the selected failed events again")
+    def process_again(self, request, queryset):
+        count = webhook_events_retry(events=queryset)
+        self.message_user(request, f"{count} failed event(s) queued to be processed again.", messages.SUCCESS)
 
 
 @admin.register(ShippingMethod)

@@ -1,7 +1,9 @@
 """Scheduled jobs (django-tasks API): background work that runs the shop's services on a timer.
 
-Unlike the email tasks in ``orders.tasks``, these change data, through the same service functions
-the API and the admin call. Each is safe to run twice at once: the services lock what they change.
+Their intervals are declared in one place, ``SHOP_SCHEDULE`` (shop/settings.py); ``manage.py
+run_scheduler`` enqueues each when due and the queue's workers run it. Unlike the email tasks in
+``orders.tasks``, these change data, through the same service functions the API and the admin call.
+Each is safe to run twice, even at once: the services lock what they change.
 """
 
 from django_tasks import task
@@ -12,13 +14,13 @@ from orders.services.orders import orders_expire_unpaid
 
 @task()
 def unpaid_orders_expire() -> int:
-    """Expire orders past their payment deadline (run it every few minutes from a scheduler)."""
+    """Expire orders past their payment deadline (every minute: ``SHOP_SCHEDULE``)."""
     return orders_expire_unpaid()
 
 
 @task()
 def health_data_expire() -> dict[str, int]:
-    """Erase anonymous assessments, footprints and fittings past their retention period (run it daily).
+    """Erase anonymous assessments, footprints and fittings past their retention period (daily).
 
     ``SHOP_HEALTH_DATA_RETENTION_DAYS`` from creation; those an order uses are kept (docs/privacy.md).
     """

@@ -398,18 +398,49 @@ class Refund(models.Model):
 
 
 class WebhookEvent(models.Model):
-    """A provider event, stored once by its id so that each is processed at most once."""
+    """A provider event, stored once by its id as it arrives, then processed once by a task.
+
+    An event that cannot be processed (no usable id or type, a body of the wrong shape) is stored
+    ``failed`` with the reason, without an id: it changes nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        PROCESSED = "processed", "processed"
+        FAILED = "failed", "failed"
+
+    EVENT_ID_MAX_LENGTH = 255
+    TYPE_MAX_LENGTH = 100
 
     provider = models.CharField(max_length=20, default="stripe")
-    event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
+    event_id = models.CharField(max_length=EVENT_ID_MAX_LENGTH, unique=True, null=True, blank=True)
+    type = models.CharField(max_length=TYPE_MAX_LENGTH)
     payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     outcome = models.CharField(max_length=40, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class SentEmail(models.Model):
+    """An email that was sent, by its key (the notification and what caused it): never sent twice."""
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subject} to {self.to}"

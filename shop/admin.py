@@ -1,14 +1,17 @@
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
-from shop.models import User
+from shop.models import ScheduledJob, User
+from shop.queue import task_results_rerun
 
 
 class ReadOnlyMixin:
@@ -93,3 +96,36 @@ class FastListMixin:
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+
+class TaskResultAdmin(DBTaskResultAdmin):
+    """The task queue (django-tasks-db) for staff: failed tasks with their error, and running them again."""
+
+    list_display = ["task_name", "status", "attempts", "error", "enqueued_at", "run_after", "finished_at"]
+    list_filter = ["status", "queue_name"]
+    search_fields = ["task_path", "exception_class_path"]
+    actions = ["run_again"]
+
+    @admin.display(description="attempts")
+    def attempts(self, obj):
+        return len(obj.worker_ids)
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        return obj.exception_class_path.rsplit(".", 1)[-1] or "-"
+
+    # Seen only by staff given its view permission (superusers have it): a queued email's arguments hold
+    # the rendered message, a password-reset link included.
+    @admin.action(description="Run the selected failed tasks again", permissions=["view"])
+    def run_again(self, request, queryset):
+        count = task_results_rerun(queryset)
+        self.message_user(request, f"{count} failed task(s) queued to run again.", messages.SUCCESS)
+
+
+admin.site.unregister(DBTaskResult)
+admin.site.register(DBTaskResult, TaskResultAdmin)
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["name", "next_run_at", "last_enqueued_at"]

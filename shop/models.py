@@ -50,3 +50,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+
+class ScheduledJob(models.Model):
+    """When a job of ``SHOP_SCHEDULE`` is next due; the scheduler that moves it on enqueues the job."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="The task's dotted path.")
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "import_export",
     "django_tasks",
+    # The durable task queue: tasks stored as rows in the shop's database, run by `manage.py db_worker`.
+    "django_tasks_db",
     "axes",
     "shop",
     "accounts",
@@ -172,15 +174,50 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Email: console in development.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Email: console in development. EMAIL_URL (e.g. smtp+tls://user:password@mail.example.com:587) sets the
+# backend, host, port, user, password and TLS at once; the separate variables below override its parts.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=_email["EMAIL_BACKEND"])
+EMAIL_HOST = env.str("EMAIL_HOST", default=_email["EMAIL_HOST"] or "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=_email["EMAIL_PORT"] or 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default=_email["EMAIL_HOST_USER"] or "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default=_email["EMAIL_HOST_PASSWORD"] or "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=_email.get("EMAIL_USE_SSL", False))
+# Seconds to wait for the mail server at each step (connect, each command): a server that hangs fails
+# the send after this, and the task queue tries again later (SHOP_TASK_RETRY_*).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Orthotics Shop <shop@example.com>")
 
-# Background tasks (django-tasks API); the immediate backend runs them in-process after commit.
+# Background tasks (django-tasks API). The immediate backend (the default for `make run` and the tests)
+# runs them in-process after commit; django_tasks_db.DatabaseBackend (production) stores each as a row
+# written in the transaction of the change that caused it, run by `manage.py db_worker` processes.
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")
     }
+}
+# A task that fails is tried again (database backend), up to SHOP_TASK_MAX_ATTEMPTS runs in all, waiting
+# SHOP_TASK_RETRY_BACKOFF seconds after the first failure, twice as long after each further one, at most
+# SHOP_TASK_RETRY_BACKOFF_MAX (shop/queue.py). With the defaults, about 11 hours of outage are covered;
+# after the last attempt the task stays failed, with its error, in the admin, where staff run it again.
+SHOP_TASK_MAX_ATTEMPTS = env.int("SHOP_TASK_MAX_ATTEMPTS", default=15)
+SHOP_TASK_RETRY_BACKOFF = env.float("SHOP_TASK_RETRY_BACKOFF", default=30)
+SHOP_TASK_RETRY_BACKOFF_MAX = env.float("SHOP_TASK_RETRY_BACKOFF_MAX", default=3600)
+# A task still "running" this many seconds after it started is taken to belong to a worker that died
+# (killed, machine lost) and is made ready again for another worker (the scheduler's tasks_stale_requeue).
+SHOP_TASK_RUNNING_TIMEOUT = env.int("SHOP_TASK_RUNNING_TIMEOUT", default=900)
+# Finished tasks are deleted after this many days (failed ones are kept until staff delete or re-run them).
+SHOP_TASK_RESULT_RETENTION_DAYS = env.int("SHOP_TASK_RESULT_RETENTION_DAYS", default=14)
+# /healthz answers "degraded" (still 200) when the oldest task ready to run has waited longer than this.
+SHOP_QUEUE_BACKLOG_DEGRADED_SECONDS = env.int("SHOP_QUEUE_BACKLOG_DEGRADED_SECONDS", default=300)
+# The scheduled jobs, declared here only: the task's dotted path to its interval in seconds. One or more
+# `manage.py run_scheduler` processes enqueue each when due, once per interval however many run (shop/scheduler.py).
+SHOP_SCHEDULE = {
+    "orders.jobs.unpaid_orders_expire": env.int("SHOP_SCHEDULE_EXPIRY_SECONDS", default=60),
+    "orders.jobs.health_data_expire": 24 * 60 * 60,
+    "shop.queue.tasks_stale_requeue": 60,
+    "shop.queue.task_results_prune": 24 * 60 * 60,
 }
 
 # Trusted reverse proxies: how many of them append to X-Forwarded-For in front of the app. 0 (the

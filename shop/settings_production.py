@@ -46,4 +46,11 @@ for _public_root in (MEDIA_ROOT, STATIC_ROOT):  # noqa: F405
     if _private_root.is_relative_to(Path(_public_root).resolve()):
         raise ImproperlyConfigured("Keep SHOP_PRIVATE_MEDIA_ROOT outside MEDIA_ROOT and STATIC_ROOT.")
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# Real mail: SMTP (EMAIL_URL or EMAIL_HOST, EMAIL_PORT, ...) unless another backend is named.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default=env.email_url("EMAIL_URL", default="smtp://localhost:25")["EMAIL_BACKEND"],
+)
+
+# Tasks never run inside a customer's request: the database queue, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

@@ -1,12 +1,20 @@
-"""Apply Stripe-shaped payment events: stored once by id, order locked, never moving backwards.
+"""Stripe-shaped payment events: stored at once by id, then applied once by a task, order locked, never backwards.
 
 Both the signed Stripe webhook and the dummy gateway's payment page feed events through
-``payment_event_receive``, so development exercises the production path.
+``payment_event_receive``, so development exercises the production path. Receiving only checks the
+event's shape and stores it (one row per event id: a repeat is a duplicate); ``webhook_event_process``
+applies it later, in a worker, in one transaction with the order it changes, and marks it processed.
+An event of the wrong shape, or one whose processing fails on its content, is stored ``failed`` with
+the reason and changes nothing; a failure of the database itself leaves it pending for the queue's retry.
 """
 
 import logging
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
 
 from orders.fittings.services import fitting_order_paid
 from orders.models import Order, Payment, Refund, WebhookEvent
@@ -19,27 +27,168 @@ from orders.services.transitions import (
     refund_transition,
 )
 from orders.statuses import OrderStatus, PaymentStatus, RefundStatus, Role, is_allowed
+from shop.queue import enqueue_on_commit, is_durable
 
 logger = logging.getLogger(__name__)
 
+ERROR_MAX_LENGTH = 500
 
-def payment_event_receive(*, event: dict, provider: str = "stripe") -> WebhookEvent | None:
-    """Store the event by its unique id and apply it; return None for a duplicate (nothing happens)."""
-    event_type = event.get("type", "")
+
+def _unstorable_text(text: str) -> bool:
+    """NUL characters and lone surrogates: PostgreSQL cannot store them."""
+    return "\x00" in text or not text.isascii() and _encodes_badly(text)
+
+
+def _encodes_badly(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _has_unstorable_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return _unstorable_text(value)
+    if isinstance(value, dict):
+        return any(_has_unstorable_text(key) or _has_unstorable_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_unstorable_text(item) for item in value)
+    return False
+
+
+def _storable(value: Any) -> Any:
+    """Return ``value`` with NUL characters and lone surrogates (unstorable) replaced by U+FFFD."""
+    if isinstance(value, str):
+        if not _unstorable_text(value):
+            return value
+        return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in value)
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
+def _event_id(event: Any) -> str | None:
+    """The event's id when it is one that can be stored and compared, else None."""
+    event_id = event.get("id") if isinstance(event, dict) else None
+    if not isinstance(event_id, str) or not event_id or _unstorable_text(event_id):
+        return None
+    return event_id if len(event_id) <= WebhookEvent.EVENT_ID_MAX_LENGTH else None
+
+
+def webhook_event_problem(event: Any) -> str:
+    """Why ``event`` cannot be processed, or "" when it has the shape of an event."""
+    if not isinstance(event, dict):
+        return "The event is not a JSON object."
+    event_id = event.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        return "The event has no id (a non-empty string)."
+    if len(event_id) > WebhookEvent.EVENT_ID_MAX_LENGTH:
+        return f"The event id is longer than {WebhookEvent.EVENT_ID_MAX_LENGTH} characters."
+    event_type = event.get("type")
+    if not isinstance(event_type, str) or not event_type:
+        return "The event has no type (a non-empty string)."
+    if len(event_type) > WebhookEvent.TYPE_MAX_LENGTH:
+        return f"The event type is longer than {WebhookEvent.TYPE_MAX_LENGTH} characters."
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        return "The event's data.object is not a JSON object."
+    if _has_unstorable_text(event):
+        return "The event contains a NUL character or invalid Unicode."
+    return ""
+
+
+def payment_event_receive(
+    *, event: Any, provider: str = "stripe", process_now: bool = False
+) -> WebhookEvent | None:
+    """Store the event (once per id) and queue its processing; return None for a duplicate.
+
+    An event of the wrong shape is stored failed, with the reason, and not processed. ``process_now``
+    applies it in this call instead of a worker (the dummy gateway's payment page shows the result).
+    """
+    problem = webhook_event_problem(event)
+    event_type = event.get("type") if isinstance(event, dict) else None
+    durable = is_durable(webhook_event_process.get_backend()) and not process_now
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = WebhookEvent.objects.create(
-                    provider=provider, event_id=event["id"], type=event_type, payload=event
+                    provider=provider,
+                    event_id=_event_id(event),
+                    type=_storable(event_type)[: WebhookEvent.TYPE_MAX_LENGTH]
+                    if isinstance(event_type, str)
+                    else "",
+                    payload=_storable(event),
+                    status=WebhookEvent.Status.FAILED if problem else WebhookEvent.Status.PENDING,
+                    error=problem,
                 )
         except IntegrityError:
-            logger.info("Duplicate event %s ignored", event.get("id"))
+            logger.info("Duplicate event %s ignored", _event_id(event))
             return None
-        handler = EVENT_HANDLERS.get(event_type)
-        data = (event.get("data") or {}).get("object") or {}
-        record.outcome = handler(record, data) if handler else "ignored"
-        record.save(update_fields=["outcome", "order"])
+        if problem:
+            logger.warning("Webhook event %s stored as failed: %s", record.pk, problem)
+            return record
+        if durable:
+            webhook_event_process.enqueue(event_pk=record.pk)
+    if process_now:
+        webhook_event_process.call(event_pk=record.pk)
+    elif not durable:
+        webhook_event_process.enqueue(event_pk=record.pk)
     return record
+
+
+@task()
+def webhook_event_process(*, event_pk: int) -> str:
+    """Apply one stored event, once; return its status.
+
+    The event row is locked and checked still pending in the transaction that changes the order, so
+    two runs (a retry, a second worker) apply it once. A failure caused by its content rolls back what
+    it changed and marks it failed with the reason; a database failure leaves it pending and raises,
+    for the queue to try again.
+    """
+    try:
+        with transaction.atomic():
+            record = WebhookEvent.objects.select_for_update().get(pk=event_pk)
+            if record.status != WebhookEvent.Status.PENDING:
+                return record.status
+            handler = EVENT_HANDLERS.get(record.type)
+            record.outcome = handler(record, record.payload["data"]["object"]) if handler else "ignored"
+            record.status = WebhookEvent.Status.PROCESSED
+            record.processed_at = timezone.now()
+            record.attempts += 1
+            record.error = ""
+            record.save(update_fields=["outcome", "order", "status", "processed_at", "attempts", "error"])
+        return record.status
+    except OperationalError as error:
+        WebhookEvent.objects.filter(pk=event_pk).update(
+            attempts=F("attempts") + 1, error=f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+        )
+        raise
+    except Exception as error:  # noqa: BLE001 - the event's content broke a handler: record why, change nothing
+        logger.exception("Webhook event %s could not be processed", event_pk)
+        WebhookEvent.objects.filter(pk=event_pk, status=WebhookEvent.Status.PENDING).update(
+            status=WebhookEvent.Status.FAILED,
+            attempts=F("attempts") + 1,
+            error=f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH],
+        )
+        return WebhookEvent.Status.FAILED
+
+
+def webhook_events_retry(*, events) -> int:
+    """Queue the failed events among ``events`` for processing again (staff, after a fix); return how many."""
+    retried = 0
+    for record in events.filter(status=WebhookEvent.Status.FAILED):
+        if webhook_event_problem(record.payload):
+            continue  # its shape is wrong: processing it again cannot succeed
+        with transaction.atomic():
+            if WebhookEvent.objects.filter(pk=record.pk, status=WebhookEvent.Status.FAILED).update(
+                status=WebhookEvent.Status.PENDING, error=""
+            ):
+                enqueue_on_commit(webhook_event_process, event_pk=record.pk)
+                retried += 1
+    return retried
 
 
 def _locked_payment(record: WebhookEvent, intent: dict) -> tuple[Order, Payment] | None:

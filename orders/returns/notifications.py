@@ -1,10 +1,13 @@
-"""The customer's emails about a return or replacement request, sent through the task queue after commit."""
+"""The customer's emails about a return or replacement request, queued with the change's transaction.
 
-from django.db import transaction
+Each is sent once per status change (its key), by a worker (``orders.tasks``, ``shop.queue``).
+"""
+
 from django_tasks import task
 
 from orders.returns.models import ReturnRequest
 from orders.tasks import _send
+from shop.queue import enqueue_on_commit
 
 RETURN_NOTIFICATIONS = {
     "requested": "We have your request {id} for order {number}",
@@ -19,7 +22,7 @@ RETURN_NOTIFICATIONS = {
 
 
 @task()
-def return_email_send(*, return_request_id: int, notification: str) -> None:
+def return_email_send(*, return_request_id: int, notification: str, key: str) -> bool:
     """Render and send one notification email about a return or replacement request."""
     request = (
         ReturnRequest.objects.select_related("order", "replacement_order")
@@ -29,13 +32,18 @@ def return_email_send(*, return_request_id: int, notification: str) -> None:
     order = request.order
     context = {"request": request, "order": order, "lines": list(request.lines.all())}
     subject = RETURN_NOTIFICATIONS[notification].format(id=request.pk, number=order.number)
-    _send(to=order.email, subject=subject, template=f"emails/return_{notification}", context=context)
+    return _send(
+        key=key, to=order.email, subject=subject, template=f"emails/return_{notification}", context=context
+    )
 
 
-def return_notify_on_commit(*, return_request_id: int, notification: str) -> None:
-    """Email the customer about the request once the current transaction commits."""
+def return_notify_on_commit(*, return_request_id: int, notification: str, change_id: int) -> None:
+    """Email the customer about the request's status change ``change_id``, with the current transaction."""
     if notification not in RETURN_NOTIFICATIONS:
         return
-    transaction.on_commit(
-        lambda: return_email_send.enqueue(return_request_id=return_request_id, notification=notification)
+    enqueue_on_commit(
+        return_email_send,
+        return_request_id=return_request_id,
+        notification=notification,
+        key=f"return:{return_request_id}:{notification}:{change_id}",
     )

@@ -111,7 +111,7 @@ def return_request_transition(
             setattr(locked, field, value)
             update_fields.append(field)
         locked.save(update_fields=update_fields)
-        ReturnStatusChange.objects.create(
+        change = ReturnStatusChange.objects.create(
             return_request=locked,
             from_status=from_status,
             to_status=to_status,
@@ -120,7 +120,7 @@ def return_request_transition(
             note=note,
             created_at=now,
         )
-        return_notify_on_commit(return_request_id=locked.pk, notification=to_status)
+        return_notify_on_commit(return_request_id=locked.pk, notification=to_status, change_id=change.pk)
     for field in update_fields:
         setattr(return_request, field, getattr(locked, field))
     return locked
@@ -230,7 +230,7 @@ def return_request_create(
         for new_line in new_lines:
             new_line.return_request = request
         ReturnLine.objects.bulk_create(new_lines)
-        ReturnStatusChange.objects.create(
+        change = ReturnStatusChange.objects.create(
             return_request=request,
             from_status="",
             to_status=ReturnStatus.REQUESTED,
@@ -239,7 +239,9 @@ def return_request_create(
             note=f"Goodwill: {goodwill_reason}" if goodwill_reason else comment,
             created_at=timezone.now(),
         )
-        return_notify_on_commit(return_request_id=request.pk, notification=ReturnStatus.REQUESTED)
+        return_notify_on_commit(
+            return_request_id=request.pk, notification=ReturnStatus.REQUESTED, change_id=change.pk
+        )
     return request
 
 

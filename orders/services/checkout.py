@@ -213,7 +213,7 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
         cart.checked_out_at = now
         cart.save(update_fields=CART_CHECKOUT_FIELDS)
         fittings_attach_to_order_lines(items=items, lines=lines, fittings=fittings)
-        order_placed_notify_on_commit(order=order, lines=lines)
+        order_placed_notify_on_commit(order=order, lines=lines, change_id=placed.pk)
     return _Placed(order=order, lines=lines, history=[placed])
 
 

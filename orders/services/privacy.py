@@ -3,8 +3,20 @@
 The orders themselves stay, with their lines, payments and refunds: they are the shop's tax records.
 """
 
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
 from orders.invoices.services import documents_erase
-from orders.models import Cart, CustomerAddressBook, Order, OrderStatusChange, Payment, Refund, WebhookEvent
+from orders.models import (
+    Cart,
+    CustomerAddressBook,
+    Order,
+    OrderStatusChange,
+    Payment,
+    Refund,
+    SentEmail,
+    WebhookEvent,
+)
 from orders.redaction import address_erased, redact
 from orders.statuses import OrderStatus, Role
 
@@ -34,6 +46,8 @@ def orders_erase(*, user, pattern, email: str) -> dict:
     customer_texts = {order.cancellation_reason for order in orders if order.pk in cancelled_by_customer} - {
         ""
     }
+    addresses = {user.email, *(order.email for order in orders)}
+    _emails_erase(addresses=addresses, email=email)
     for order in orders:
         order.email = email
         order.shipping_address = address_erased(order.shipping_address)
@@ -64,13 +78,13 @@ def orders_erase(*, user, pattern, email: str) -> dict:
     WebhookEvent.objects.bulk_update(events, ["payload"])
 
     documents = documents_erase(order_ids=order_ids, email=email)
-    addresses = CustomerAddressBook.objects.filter(user=user).delete()[0]
+    saved_addresses = CustomerAddressBook.objects.filter(user=user).delete()[0]
     _, deleted_carts = Cart.objects.filter(user=user).delete()
     return {
         "erased": [
             {
                 "what": "saved_address",
-                "count": addresses,
+                "count": saved_addresses,
                 "description": "Your saved shipping address.",
             },
             {
@@ -99,3 +113,15 @@ def orders_erase(*, user, pattern, email: str) -> dict:
             },
         ],
     }
+
+
+def _emails_erase(*, addresses: set[str], email: str) -> None:
+    """The customer's address leaves the ledger of sent emails, and the finished tasks that held a rendered
+    email to them (name and address included) go; tasks not yet run stay, to be sent. The other email
+    tasks hold only ids."""
+    SentEmail.objects.filter(to__in=addresses).update(to=email)
+    DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+        task_path="orders.tasks.email_send",
+        args_kwargs__kwargs__to__in=addresses,
+    ).delete()

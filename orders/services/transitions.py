@@ -112,7 +112,7 @@ def order_transition(
             setattr(locked, field, value)
             update_fields.append(field)
         locked.save(update_fields=update_fields)
-        OrderStatusChange.objects.create(
+        change = OrderStatusChange.objects.create(
             order=locked,
             from_status=from_status,
             to_status=to_status,
@@ -122,7 +122,7 @@ def order_transition(
             created_at=now,
         )
         if to_status in NOTIFY:
-            order_notify_on_commit(order_id=locked.pk, notification=to_status)
+            order_notify_on_commit(order_id=locked.pk, notification=to_status, change_id=change.pk)
     for field in update_fields:  # keep the caller's instance in step
         setattr(order, field, getattr(locked, field))
     return locked

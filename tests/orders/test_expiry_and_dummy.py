@@ -53,42 +53,6 @@ def test_failed_payments_expire_too(settings):
     assert order.status == "expired"
 
 
-# Committed transactions: the loop recycles its connection between sweeps, as a served process does
-# (serialized_rollback keeps the seeded shipping methods for the tests that follow).
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_expiry_command_can_sweep_on_a_schedule_until_stopped(monkeypatch):
-    """``--every 60``: one process keeps expiring orders as their deadlines pass, and stops cleanly."""
-    from orders.management.commands import expire_unpaid_orders
-
-    with time_machine.travel(timezone.now(), tick=False) as clock:
-        first, second = place_order(), place_order()
-        clock.shift(timedelta(minutes=31))
-        sweeps = []
-
-        def sleep(seconds):
-            sweeps.append(seconds)
-            if len(sweeps) == 1:  # between the sweeps another order passes its deadline
-                clock.shift(timedelta(minutes=31))
-            else:
-                raise KeyboardInterrupt
-
-        later = place_order()  # placed before the first sweep; due only after the second shift
-        monkeypatch.setattr(expire_unpaid_orders.time, "sleep", sleep)
-        output = io.StringIO()
-        call_command("expire_unpaid_orders", "--every", "60", stdout=output)
-    assert sweeps == [60, 60]
-    assert output.getvalue().splitlines() == ["Expired 2 unpaid order(s).", "Expired 1 unpaid order(s)."]
-    for order in (first, second, later):
-        order.refresh_from_db()
-        assert order.status == "expired"
-
-
-def test_the_expiry_command_refuses_a_zero_interval():
-    with pytest.raises(SystemExit) as stopped:
-        call_command("expire_unpaid_orders", "--every", "0", stdout=io.StringIO(), stderr=io.StringIO())
-    assert stopped.value.code == 2
-
-
 def test_the_expiry_task_runs_the_sweep():
     with time_machine.travel(timezone.now(), tick=False) as clock:
         order = place_order()

@@ -80,7 +80,9 @@ def test_every_notification_renders_in_text_and_html(customer, staff_user):
     )
     mail.outbox.clear()
     for notification in RETURN_NOTIFICATIONS:
-        return_email_send.call(return_request_id=request.pk, notification=notification)
+        return_email_send.call(
+            return_request_id=request.pk, notification=notification, key=f"test:{notification}"
+        )
     assert len(mail.outbox) == len(RETURN_NOTIFICATIONS)
     shipped = mail.outbox[list(RETURN_NOTIFICATIONS).index("replacement_shipped")]
     assert request.replacement_order.number in shipped.body and "JJD5" in shipped.body

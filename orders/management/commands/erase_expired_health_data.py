@@ -6,7 +6,8 @@ from orders.fittings.services import health_data_expired_erase
 class Command(BaseCommand):
     help = (
         "Erase anonymous assessments, footprints and fittings that no order uses, once they are older than "
-        "SHOP_HEALTH_DATA_RETENTION_DAYS (docs/privacy.md). Safe to run again, or twice at once (from cron)."
+        "SHOP_HEALTH_DATA_RETENTION_DAYS (docs/privacy.md), once. The scheduler (manage.py run_scheduler) runs "
+        "this daily as the job orders.jobs.health_data_expire. Safe to run again, or twice at once."
     )
 
     def handle(self, *args, **options):

@@ -36,7 +36,11 @@ GROUPS = {
 }  # fmt: skip
 MANAGER = "Manager"
 MANAGER_APPS = ["orders", "returns", "fittings", "invoices", "catalogue", "matching", "accounts"]
-MANAGER_EXTRA = [("shop", "view_user")]
+MANAGER_EXTRA = [
+    ("shop", "view_user"), ("shop", "view_scheduledjob"),
+    # The task queue: failed tasks with their errors, and running them again.
+    ("django_tasks_database", "view_dbtaskresult"),
+]  # fmt: skip
 
 
 def create_groups(apps, schema_editor):
@@ -81,6 +85,8 @@ class Migration(migrations.Migration):
         ('catalogue', '0010_product_price'),
         ('accounts', '0001_erasure_record'),
         ('invoices', '0001_initial'),
+        ('shop', '0003_scheduledjob'),
+        ('django_tasks_database', '0019_rename_django_task_new_ordering_idx_tasks_db_new_ordering_idx_and_more'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
