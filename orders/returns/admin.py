@@ -70,7 +70,7 @@ def _rights_html(rights) -> str:
                 right.kind.replace("_", " ").capitalize(),
                 right.source,
                 "" if right.reason_required else ", no reason needed",
-                deadline_text(right.deadline) if right.deadline else "–",
+                deadline_text(right.deadline, with_year=True),
                 "" if right.open else " (not open)",
                 right.basis,
             )
@@ -485,7 +485,7 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
     def refund_due(self, obj):
         if obj.refund_due_by is None:
             return "–"
-        text = timezone.localtime(obj.refund_due_by).strftime("%Y-%m-%d %H:%M %Z")
+        text = deadline_text(obj.refund_due_by)
         if return_request_refund_overdue(return_request=obj):
             return format_html('<strong style="color:#ba2121">{} (overdue)</strong>', text)
         return text

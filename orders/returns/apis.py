@@ -260,6 +260,7 @@ class ReturnRequestCreateApi(APIView):
         )
 
 
+@domain_validation_errors(["invalid_image"], field_name="image", methods=["post"])
 class ReturnPhotoCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [ScopedRateThrottle, GuestLookupThrottle]

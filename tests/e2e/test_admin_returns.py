@@ -108,7 +108,7 @@ def test_staff_approve_receive_without_restocking_and_refund_a_return(page, shot
     expect(requests).to_have_count(1)
     expect(requests.first).to_contain_text(str(request))
     expect(requests.first.locator("td.field-status")).to_have_text("Refunded")
-    expect(page.locator("#status_changes-group")).to_contain_text("delivered")
+    expect(page.locator("#status_changes-group")).to_contain_text("Delivered")
     shots("order-page-with-refund-and-history")
 
     refund = Refund.objects.get(order=order)

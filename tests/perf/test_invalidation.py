@@ -38,6 +38,7 @@ def test_a_product_saved_in_the_admin_shows_at_once(admin_client, api_client, sh
         "kind": product.kind,
         "is_active": "on",
         "price": "39.90",
+        "tax_class": "standard",
         "arch_support": product.arch_support,
         "posting": product.posting,
         "heel_lift_mm": "0",

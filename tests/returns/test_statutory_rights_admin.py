@@ -26,10 +26,10 @@ def test_the_request_page_shows_the_rights_and_flags_a_late_refund(admin_client,
 
     with time_machine.travel(local(2026, 3, 24, 23, 59, 59, 999999), tick=False):
         page = admin_client.get(url).content.decode()
-    assert "2026-03-24 23:59 CET" in page  # due 14 days after the notice of 10 March
+    assert "Tue 24 Mar, 23:59" in page  # due 14 days after the notice of 10 March
     assert "overdue" not in page
-    assert "withdrawal (law, no reason needed): until 2026-03-15 23:59:59.999999 CET" in page
-    assert "legal guarantee (law): until 2028-03-01 23:59:59.999999 CET" in page
+    assert "Withdrawal (law, no reason needed): until Sun 15 Mar 2026, 23:59" in page
+    assert "Legal guarantee (law): until Wed 1 Mar 2028, 23:59" in page
     assert "Deduct for diminished value" in page
 
     with time_machine.travel(local(2026, 3, 25, 0, 0), tick=False):
@@ -147,6 +147,6 @@ def test_the_order_page_shows_each_line_s_rights_as_sold(admin_client, customer,
     order = delivered_to("GB", staff=staff_user, user=customer)
     with time_machine.travel(local(2026, 3, 2, 9, 0), tick=False):
         page = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
-    assert "withdrawal (law, no reason needed): until 2026-03-15 23:59:59.999999 CET" in page
-    assert "return (law): until 2026-03-31 23:59:59.999999 CEST" in page
+    assert "Withdrawal (law, no reason needed): until Sun 15 Mar 2026, 23:59" in page
+    assert "Return (law): until Tue 31 Mar 2026, 23:59" in page
     assert "Consumer Rights Act 2015, ss. 20 and 22" in page
