@@ -1,10 +1,9 @@
-"""The catalogue's read model: each active product's API output, stored so a list or detail is one query.
+"""The catalogue's read model: each active product's API output, and what lists filter on, stored so any read is one query.
 
-Why: an uncached product page read through the ORM and DRF costs several queries and ten times what
-the bare framework does per request; answering from ``ProductListing`` rows, before sessions and
-DRF (``CatalogueCacheMiddleware``), costs one query (``docs/performance.md``). It is not a cache:
-rows are written in the transaction that changes the catalogue, never expire, and serve with the
-cache off.
+Why: a product read through the ORM and DRF costs several queries and ten times what the bare
+framework does per request; answering from ``ProductListing`` rows costs one query
+(``docs/performance.md``). It is not a cache: rows are written when the catalogue changes, never
+expire, and serve with the cache off.
 
 **What a row holds.** What the product serializers render (``catalogue.serializers``:
 ``ProductListOutput`` and ``ProductDetailOutput``, through DRF's ``JSONRenderer``) when the row is
@@ -15,26 +14,35 @@ are placeholders (``%(name)s``, with every other ``%`` doubled) filled in when a
 - the stock flags (``in_stock`` of the product and of each size) and each size's stock hint: they
   are read live from the variants, so checkout, cancellations and expiry never write here.
 
-**How stock is read.** The two queries that answer a request are compiled by Django from
-``ProductListing`` querysets annotated with ``catalogue.stock``'s own expressions, not written by
-hand: a list row's flag is ``product_in_stock``; a page's sizes (``selectors.listed_variants``)
-come with ``variant_in_stock`` and ``stock_hint_expression``, and the product is in stock when one
-of them is. They are compiled once per database vendor; only the page's ``LIMIT`` and ``OFFSET``
-are added to the text.
+Beside the JSON, what the list filters, searches and sorts on, as indexed columns: ``tags`` (one
+array: ``g:`` category, ``k:`` kind, ``r:`` arch support, ``c:`` conditions, ``a:`` activities,
+``s:`` shoe types; GIN-indexed on PostgreSQL, so any set of them is one index lookup), ``sizes``
+(every EU size, in tenths, a sellable variant's band covers; GIN too), ``price`` (``listing_price``),
+``created_at``, and the search text: ``search_vector`` (PostgreSQL: the name weighted A, the short
+description and condition names B, the description and SKUs C) and ``search_words`` (the name and
+condition names, for typos through trigrams). ``in_stock`` is filtered live, like the flags.
+
+**How stock is read.** The queries are compiled by Django from ``ProductListing`` querysets
+annotated with ``catalogue.stock``'s own expressions, not written by hand: a list row's flag is
+``product_in_stock``; a page's sizes (``selectors.listed_variants``) come with ``variant_in_stock``
+and ``stock_hint_expression``, and the product is in stock when one of them is.
 
 **When rows are written** (``listings_refresh``): the signal handlers in ``catalogue.signals`` call
-it whenever a product, variant, image, category or condition is saved or deleted, or a product's
-conditions change. ``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals: code that
-changes the catalogue that way calls ``listings_refresh`` itself (``bench/catalogue.py`` does).
-A row also records its ``format``: a digest of this module's version, the serializers' fields and
-the settings the output depends on (currency, return days, media URL). A row of another format is
-never served; ``migrate`` (``post_migrate``) and ``manage.py catalogue_listings`` rebuild them.
+it in the transaction that saves or deletes a product, variant or image, or changes a product's
+conditions; a category or condition saved (which may concern thousands of products) is followed by
+a background task after the commit (``catalogue.tasks``), which rewrites the rows in batches, each
+row whole. ``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals: code that changes
+the catalogue that way calls ``listings_refresh`` itself (``bench/catalogue.py`` does). A row also
+records its ``format``: a digest of this module's version, the serializers' fields and the settings
+the output depends on (currency, return days, media URL). A row of another format is rendered by
+the serializers instead of being served as it is; ``migrate`` (``post_migrate``) and ``manage.py
+catalogue_listings`` rebuild them.
 
-**What is answered here** (``listing_answer``, which ``CatalogueConfig.ready()`` hands to the
-middleware): anonymous JSON GETs of ``/api/v1/products/`` (with at most ``page`` and ``page_size``)
-and ``/api/v1/products/{slug}/`` (no query string). Anything else, and anything this module is
-unsure of (a page past the end, a row of another format, a size count that does not match), goes to
-the view, which answers it the usual way.
+**What is answered here**: every product list (any filter, search, ordering and page) and every
+product page, for every caller (``product_page_body``, ``product_detail_body``). The views call
+them; ``CatalogueCacheMiddleware`` calls the same ones, through the view the URL resolver names,
+for anonymous callers before the middleware stack. Refusals are DRF's exceptions (a 400 naming the
+parameter, a 404), worded by the API's exception handler.
 """
 
 import functools
@@ -47,10 +55,22 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.signals import setting_changed
 from django.db import connection, transaction
-from django.db.models import Exists, F, FloatField, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.http import HttpRequest
 from django_filters import utils as django_filters_utils
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
@@ -74,7 +94,7 @@ LISTING_VERSION = 2
 _ORIGIN = "o"  # placeholder names
 _IN_STOCK = "s"
 _FIELDS = [
-    "slug", "name", "format", "list_json", "detail_json", "variant_count", "tags", "price", "created_at",
+    "slug", "name", "format", "list_json", "detail_json", "variant_count", "tags", "sizes", "price", "created_at",
     "search_b", "search_c", "search_words",
 ]  # fmt: skip
 # The text search configuration of the search vector and of the customer's query.
@@ -140,28 +160,26 @@ def listing_price(product: Product):
     return product.price
 
 
-def _size_tags(variants) -> set[str]:
-    """``z<tenths>`` for every EU size (in tenths) a sellable variant's band covers, ends included."""
-    tags = set()
+def _sizes(variants) -> list[int]:
+    """Every EU size, in tenths, that a sellable variant's band covers, ends included."""
+    sizes = set()
     for variant in variants:
         if variant.eu_min is None or variant.eu_max is None:
             continue
-        low, high = int(variant.eu_min * 10), int(variant.eu_max * 10)
-        tags.update(f"z{tenths}" for tenths in range(low, high + 1))
-    return tags
+        sizes.update(range(int(variant.eu_min * 10), int(variant.eu_max * 10) + 1))
+    return sorted(sizes)
 
 
-def size_tags(size) -> list[str]:
-    """The tags a product must carry to fit EU size ``size`` (a band's ends are in tenths).
+def size_tenths(size) -> list[int]:
+    """The sizes (in tenths) a product must cover to fit EU size ``size`` (a band's ends are in tenths).
 
     A size between two tenths (42.35) fits a band covering both neighbours (42.3 and 42.4).
     """
     tenths = size * 10
-    low, high = int(tenths // 1), int(-(-tenths // 1))
-    return sorted({f"z{low}", f"z{high}"})
+    return sorted({int(tenths // 1), int(-(-tenths // 1))})
 
 
-def _tags(product: Product, variants, conditions) -> list[str]:
+def _tags(product: Product, conditions) -> list[str]:
     tags = {
         f"g:{product.category.slug}",
         f"k:{product.kind}",
@@ -169,7 +187,6 @@ def _tags(product: Product, variants, conditions) -> list[str]:
         *(f"c:{condition.slug}" for condition in conditions),
         *(f"a:{activity}" for activity in product.activities or ()),
         *(f"s:{shoe_type}" for shoe_type in product.shoe_types or ()),
-        *_size_tags(variants),
     }
     return sorted(tags)
 
@@ -195,7 +212,8 @@ def _listing_row(product: Product, format_: str) -> ProductListing:
         list_json=_template(listed, marker),
         detail_json=_template(detail, marker),
         variant_count=len(detail["variants"]),
-        tags=_tags(product, variants, conditions),
+        tags=_tags(product, conditions),
+        sizes=_sizes(variants),
         price=listing_price(product),
         created_at=product.created_at,
         search_b=f"{product.short_description} {condition_names}".strip(),
@@ -352,7 +370,7 @@ def _search_q(rows, text: str):
     if connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         return rows.filter(Q(search_vector=query) | Q(search_words__trigram_word_similar=text)).annotate(
-            relevance=SearchRank(F("search_vector"), query) + TrigramWordSimilarity(text, "search_words")
+            relevance=SearchRank(F("search_vector"), query)
         )
     return rows.filter(
         Q(name__icontains=text) | Q(search_b__icontains=text) | Q(search_c__icontains=text)
@@ -368,10 +386,10 @@ def _filtered(filters: dict):
     for name, prefix in (("kind", "k"), ("arch_support", "r"), ("activity", "a"), ("shoe_type", "s")):
         if name in filters:
             tags.append(f"{prefix}:{filters[name]}")
-    if "size_eu" in filters:
-        tags += size_tags(filters["size_eu"])
     if tags:
         rows = rows.filter(tags__has_all=tags)
+    if "size_eu" in filters:
+        rows = rows.filter(sizes__has_all=size_tenths(filters["size_eu"]))
     if "condition" in filters:
         rows = rows.filter(tags__has_any=[f"c:{slug}" for slug in filters["condition"]])
     if "in_stock" in filters:  # read live, as the flags are: checkout never writes the read model
@@ -487,7 +505,10 @@ def product_page_body(request) -> bytes:
     size = pagination.get_page_size(_Query(request))
     rows, searched = _filtered(filters)
     checks = _slugs_known(filters)
-    total = _count(rows)
+    # A search visits every match anyway (to rank them): counting them as they pass (a window)
+    # evaluates the search once. Otherwise a count of its own is an index lookup, and the page is
+    # read from an index in its order, its first rows only.
+    total = Window(Count("*")) if searched else _count(rows)
     if page is None:  # "last": which page that is needs the count first
         page = max(1, -(-rows.count() // size))
     values = (

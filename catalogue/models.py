@@ -209,16 +209,33 @@ class ProductImage(models.Model):
 
 
 class TagsField(models.Field):
-    """A list of short strings: ``text[]`` on PostgreSQL (GIN-indexed), a JSON array in text elsewhere.
+    """A list of short strings (or integers): an array on PostgreSQL (GIN-indexed), a JSON array in text elsewhere.
 
-    Filtered with ``__has_all`` (every tag given) and ``__has_any`` (one of them), which PostgreSQL
-    answers from the GIN index (``@>``, ``&&``) and SQLite with ``json_each``.
+    Filtered with ``__has_all`` (every value given) and ``__has_any`` (one of them), which PostgreSQL
+    answers from the GIN index (``@>``, ``&&``) and SQLite with ``json_each``. Strings are compared
+    byte by byte on PostgreSQL (``COLLATE "C"``): they are codes, not words, and an array compared
+    under the database's collation costs several times more per row.
     """
 
     description = "list of tags"
+    _ARRAY_TYPES = {"text": ('text[] COLLATE "C"', "text[]"), "integer": ("integer[]", "integer[]")}
+
+    def __init__(self, *args, base_type: str = "text", **kwargs):
+        self.base_type = base_type
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.base_type != "text":
+            kwargs["base_type"] = self.base_type
+        return name, path, args, kwargs
+
+    @property
+    def array_cast(self) -> str:
+        return self._ARRAY_TYPES[self.base_type][1]
 
     def db_type(self, connection):
-        return "text[]" if connection.vendor == "postgresql" else "text"
+        return self._ARRAY_TYPES[self.base_type][0] if connection.vendor == "postgresql" else "text"
 
     def get_prep_value(self, value):
         return list(value or ())
@@ -228,7 +245,7 @@ class TagsField(models.Field):
         return value if connection.vendor == "postgresql" else json.dumps(value)
 
     def get_placeholder(self, value, compiler, connection):
-        return "%s::text[]" if connection.vendor == "postgresql" else "%s"
+        return f"%s::{self.array_cast}" if connection.vendor == "postgresql" else "%s"
 
     def from_db_value(self, value, expression, connection):
         if value is None:
@@ -245,7 +262,8 @@ class _TagsLookup(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         tags = list(self.rhs)
         if connection.vendor == "postgresql":
-            return f"{lhs} {self.postgres_operator} %s::text[]", [*lhs_params, tags]
+            cast = self.lhs.output_field.array_cast
+            return f"{lhs} {self.postgres_operator} %s::{cast}", [*lhs_params, tags]
         clause = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)"
         return f"({f' {self.sqlite_join} '.join([clause] * len(tags))})", [
             param for tag in tags for param in (*lhs_params, tag)
@@ -275,7 +293,7 @@ class ProductListing(models.Model):
     own output, with placeholders for what is not the product's to know: the request's scheme and
     host, and the stock flags and hints, which are read live from the variants. Beside it, what the
     list filters and sorts on, as indexed columns: ``tags`` (category, kind, arch support,
-    conditions, activities, shoe types, the EU sizes the sellable variants cover), ``price``,
+    conditions, activities, shoe types), ``sizes`` (the EU sizes the sellable variants cover), ``price``,
     ``created_at`` and the search text (``search_vector`` on PostgreSQL); whether a product is in
     stock is read live, as its flags are. Not a cache:
     nothing expires, and a row built under other settings or code (``format``) is never served as it is.
@@ -291,6 +309,7 @@ class ProductListing(models.Model):
     detail_json = models.TextField()
     variant_count = models.PositiveSmallIntegerField()
     tags = TagsField(default=list)
+    sizes = TagsField(base_type="integer", default=list)  # EU sizes in tenths the sellable sizes cover
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     created_at = models.DateTimeField(null=True)
     # Search: weight B (short description, condition names) and C (description, SKUs); the name is A.

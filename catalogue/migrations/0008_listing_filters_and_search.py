@@ -61,6 +61,11 @@ class Migration(migrations.Migration):
             name='tags',
             field=catalogue.models.TagsField(default=list),
         ),
+        migrations.AddField(
+            model_name="productlisting",
+            name="sizes",
+            field=catalogue.models.TagsField(base_type="integer", default=list),
+        ),
         migrations.AddIndex(
             model_name='productlisting',
             index=models.Index(fields=['price', 'product'], name='listing_price_idx'),
@@ -72,6 +77,7 @@ class Migration(migrations.Migration):
         PostgresSQL(
             sql=[
                 "CREATE INDEX listing_tags_gin ON catalogue_productlisting USING gin (tags)",
+                "CREATE INDEX listing_sizes_gin ON catalogue_productlisting USING gin (sizes)",
                 "CREATE INDEX listing_search_gin ON catalogue_productlisting USING gin (search_vector)",
                 "CREATE INDEX listing_words_trgm ON catalogue_productlisting"
                 " USING gin (search_words gin_trgm_ops)",
@@ -80,6 +86,7 @@ class Migration(migrations.Migration):
             ],
             reverse_sql=[
                 "DROP INDEX listing_tags_gin",
+                "DROP INDEX listing_sizes_gin",
                 "DROP INDEX listing_search_gin",
                 "DROP INDEX listing_words_trgm",
                 "DROP INDEX listing_price_desc_idx",
