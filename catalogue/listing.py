@@ -351,6 +351,12 @@ class _Query:
         self.query_params = request.GET
 
 
+@functools.cache
+def _filter_form_class():
+    """The filter set's form class, built once (a ``FilterSet`` copies every filter when it is made)."""
+    return type(ProductFilter(queryset=ProductListing.objects.none()).form)
+
+
 def product_filters(request) -> dict:
     """Return the product list's filters from the query string, validated, or raise a 400.
 
@@ -359,7 +365,7 @@ def product_filters(request) -> dict:
     """
     if request.GET.keys().isdisjoint(ProductFilter.base_filters):
         return {}
-    form = ProductFilter(request.GET, queryset=ProductListing.objects.none()).form
+    form = _filter_form_class()(data=request.GET)
     if not form.is_valid():
         raise ValidationError(django_filters_utils.translate_validation(form.errors).detail)
     return {name: value for name, value in form.cleaned_data.items() if value not in (None, "", [])}
@@ -492,6 +498,36 @@ def _page_number(request, pagination: PageNumberPagination) -> int | None:
     return int(text)
 
 
+def _filters_key(filters: dict) -> tuple:
+    return tuple(
+        sorted((name, tuple(value) if isinstance(value, list) else value) for name, value in filters.items())
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _page_sql_compiled(vendor: str, key: tuple) -> tuple[str, tuple]:
+    """The page query for these filters, compiled by Django once per process (``LIMIT``/``OFFSET`` added)."""
+    filters = {name: list(value) if isinstance(value, tuple) else value for name, value in key}
+    rows, searched = _filtered(filters)
+    checks = _slugs_known(filters)
+    # A search visits every match anyway (to rank them): counting them as they pass (a window)
+    # evaluates the search once. Otherwise a count of its own is an index lookup, and the page is
+    # read from an index in its order, its first rows only.
+    total = Window(Count("*")) if searched else _count(rows)
+    values = (
+        rows.annotate(total=total, live_in_stock=product_in_stock("product_id"), **checks)
+        .order_by(*_ordering(filters, searched))
+        .values_list("total", "format", "list_json", "live_in_stock", "product_id", *checks)
+    )
+    sql, params = values.query.sql_with_params()
+    return f"{sql} LIMIT %s OFFSET %s", tuple(params)
+
+
+def _page_sql(filters: dict) -> tuple[str, list]:
+    sql, params = _page_sql_compiled(connection.vendor, _filters_key(filters))
+    return sql, list(params)
+
+
 def product_page_body(request) -> bytes:
     """Return the JSON of a product list page (any filter, search, ordering and page), or raise a 400 or 404.
 
@@ -503,20 +539,15 @@ def product_page_body(request) -> bytes:
     pagination = PageNumberPagination()
     page = _page_number(request, pagination)
     size = pagination.get_page_size(_Query(request))
-    rows, searched = _filtered(filters)
-    checks = _slugs_known(filters)
-    # A search visits every match anyway (to rank them): counting them as they pass (a window)
-    # evaluates the search once. Otherwise a count of its own is an index lookup, and the page is
-    # read from an index in its order, its first rows only.
-    total = Window(Count("*")) if searched else _count(rows)
+    checks = [
+        name
+        for name, given in (("known_category", "category"), ("known_conditions", "condition"))
+        if given in filters
+    ]
     if page is None:  # "last": which page that is needs the count first
-        page = max(1, -(-rows.count() // size))
-    values = (
-        rows.annotate(total=total, live_in_stock=product_in_stock("product_id"), **checks)
-        .order_by(*_ordering(filters, searched))
-        .values_list("total", "format", "list_json", "live_in_stock", "product_id", *checks)
-    )
-    found = list(values[(page - 1) * size : page * size])
+        page = max(1, -(-_filtered(filters)[0].count() // size))
+    sql, params = _page_sql(filters)
+    found = _fetch(sql, [*params, size, (page - 1) * size])
     if not found:
         if checks:
             _slugs_check(filters, _slugs_present(filters))
