@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install pdf-libs lock browsers run test lint format migrate demo demo-reset serve bench clean
+.PHONY: install pdf-libs lock browsers run test lint format migrate demo demo-reset serve bench bench-scale clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ bench: install
 		else echo "bench: wrk is missing; install it with: sudo apt-get install -y wrk" >&2; exit 1; fi; }
 	@command -v wrk >/dev/null || { echo "bench: wrk is still missing" >&2; exit 1; }
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## Time the catalogue's reads in process at 1,000, 10,000 and 100,000 products and print how each grows
+## (PostgreSQL on 127.0.0.1; the 100,000-product catalogue takes a while to generate). BENCH_SIZES=1000,10000 for less.
+BENCH_SIZES ?= 1000,10000,100000
+bench-scale: install
+	$(PY) -m bench.scale --sizes $(BENCH_SIZES) $(BENCH_SCALE_ARGS)
 
 ## Debian's Chromium for the browser tests (tests/e2e): installed with apt-get when missing and root.
 ## Playwright drives it through executable_path; Playwright's own browser download does not work here.

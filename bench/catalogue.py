@@ -34,8 +34,13 @@ def _write_pictures(media_root: Path) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def bench_catalogue_create(*, products: int = 1000, variants: int = 5, images: int = 2) -> dict[str, int]:
-    """Create ``products`` active products built from the demo templates; return the row counts."""
+def bench_catalogue_create(
+    *, products: int = 1000, variants: int = 5, images: int = 2, start: int = 0
+) -> dict[str, int]:
+    """Create ``products`` active products built from the demo templates; return the row counts.
+
+    ``start`` numbers them on from an earlier call, so a catalogue can be grown in steps (``bench/scale.py``).
+    """
     pictures = _write_pictures(Path(settings.MEDIA_ROOT))
     categories = {
         slug: Category.objects.get_or_create(slug=slug, defaults={"name": name, "position": position})[0]
@@ -43,7 +48,7 @@ def bench_catalogue_create(*, products: int = 1000, variants: int = 5, images: i
     }
     conditions = {condition.slug: condition for condition in Condition.objects.all()}
     product_rows, condition_slugs, prices = [], [], []
-    for number in range(products):
+    for number in range(start, start + products):
         slug, name, kind, category, price, short, attributes, wanted, _colour = PRODUCTS[
             number % len(PRODUCTS)
         ]
@@ -67,7 +72,8 @@ def bench_catalogue_create(*, products: int = 1000, variants: int = 5, images: i
     }
     through = Product.conditions.through
     links, variant_rows, image_rows = [], [], []
-    for number, (row, wanted, price) in enumerate(zip(product_rows, condition_slugs, prices, strict=True)):
+    rows = zip(product_rows, condition_slugs, prices, strict=True)
+    for number, (row, wanted, price) in enumerate(rows, start=start):
         product = saved[row.slug]
         links += [through(product=product, condition=conditions[c]) for c in wanted if c in conditions]
         for position, (low, high) in enumerate(SIZE_BANDS[:variants]):

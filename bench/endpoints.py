@@ -52,6 +52,51 @@ def product_detail_requests(context: BenchContext) -> list[BenchRequest]:
     return [BenchRequest("GET", f"/api/v1/products/{slug}/") for slug in context.slugs]
 
 
+# The product reads customers make besides the first page: (name, query string). The scale run
+# (``bench/scale.py``) times the same ones.
+LIST_SHAPES = [
+    ("list ?condition", "?condition=plantar-fasciitis"),
+    ("list ?search", "?search=heel"),
+    ("list ?size+stock", "?size_eu=42&in_stock=true"),
+    ("list ?ordering", "?ordering=-price"),
+    ("list ?page=7", "?page=7"),
+    ("list ?category+kind+price", "?category=arch-support&kind=insole&price_min=40&ordering=price"),
+]
+
+
+def _shape_requests(query: str):
+    def requests(context: BenchContext) -> list[BenchRequest]:
+        return [BenchRequest("GET", f"/api/v1/products/{query}")]
+
+    return requests
+
+
+# One requests hook per shape, named for ``Endpoint.requests``.
+shape_0, shape_1, shape_2, shape_3, shape_4, shape_5 = (
+    _shape_requests(query) for _name, query in LIST_SHAPES
+)
+
+
+def signed_in_headers() -> dict[str, str]:
+    """A customer's token (created once on the benchmark database): what a signed-in app sends."""
+    from rest_framework.authtoken.models import Token
+
+    from shop.models import User
+
+    user, _ = User.objects.get_or_create(email="bench-customer@example.com")
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"Authorization": f"Token {token.key}"}
+
+
+def signed_in_list_requests(context: BenchContext) -> list[BenchRequest]:
+    return [BenchRequest("GET", "/api/v1/products/", headers=signed_in_headers())]
+
+
+def signed_in_detail_requests(context: BenchContext) -> list[BenchRequest]:
+    headers = signed_in_headers()
+    return [BenchRequest("GET", f"/api/v1/products/{slug}/", headers=headers) for slug in context.slugs]
+
+
 def assessment_requests(context: BenchContext) -> list[BenchRequest]:
     """Return a few typical questionnaires (the answers of ``docs/matching.md``), no footprint image."""
     answers = [
@@ -80,6 +125,28 @@ ENDPOINTS = [
         "/api/v1/products/{slug}/",
         "/api/v1/products/{slug}/",
         "bench.endpoints:product_detail_requests",
+        True,
+    ),
+    *(
+        Endpoint(
+            name, "GET", f"/api/v1/products/{query}", "/api/v1/products/", f"bench.endpoints:shape_{n}", True
+        )
+        for n, (name, query) in enumerate(LIST_SHAPES)
+    ),
+    Endpoint(
+        "list signed-in",
+        "GET",
+        "/api/v1/products/ (token)",
+        "/api/v1/products/",
+        "bench.endpoints:signed_in_list_requests",
+        True,
+    ),
+    Endpoint(
+        "detail signed-in",
+        "GET",
+        "/api/v1/products/{slug}/ (token)",
+        "/api/v1/products/{slug}/",
+        "bench.endpoints:signed_in_detail_requests",
         True,
     ),
     Endpoint(

@@ -5,8 +5,8 @@ Thin views: the reads come from ``selectors``, the JSON from ``serializers``.
 
 from rest_framework import generics
 
-from catalogue import selectors
-from catalogue.cache import CachedCatalogueRead
+from catalogue import listing, selectors
+from catalogue.cache import CachedCatalogueRead, stored_json_response
 from catalogue.filters import ProductFilter
 from catalogue.serializers import CategoryOutput, ConditionOutput, ProductDetailOutput, ProductListOutput
 
@@ -28,18 +28,21 @@ class ConditionListApi(CachedCatalogueRead, generics.ListAPIView):
 
 
 class ProductListApi(CachedCatalogueRead, generics.ListAPIView):
+    """A page of products, from the read model (``catalogue.listing``) for every caller.
+
+    The serializer and the filter set describe the output and the parameters (the schema); the
+    read validates with the filter set's form and answers from the stored JSON.
+    """
+
     serializer_class = ProductListOutput
     filterset_class = ProductFilter
+    read_model_answer = staticmethod(listing.product_page_body)
 
     def get_queryset(self):
         return selectors.product_list()
 
-    def filter_queryset(self, queryset):
-        # Building the FilterSet (a form and copies of its fields) costs more than the page query;
-        # with no filter in the query string it would return the queryset unchanged.
-        if self.request.query_params.keys().isdisjoint(ProductFilter.base_filters):
-            return queryset
-        return super().filter_queryset(queryset)
+    def list(self, request, *args, **kwargs):
+        return stored_json_response(request, listing.product_page_body(request))
 
 
 class ProductDetailApi(CachedCatalogueRead, generics.RetrieveAPIView):
@@ -47,5 +50,12 @@ class ProductDetailApi(CachedCatalogueRead, generics.RetrieveAPIView):
     lookup_field = "slug"
     filter_backends: list = []
 
+    @staticmethod
+    def read_model_answer(request, *, slug: str) -> bytes:
+        return listing.product_detail_body(request, slug)
+
     def get_queryset(self):
         return selectors.product_detail_queryset()
+
+    def retrieve(self, request, *args, **kwargs):
+        return stored_json_response(request, listing.product_detail_body(request, kwargs["slug"]))

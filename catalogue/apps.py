@@ -7,11 +7,10 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
-        """Connect the signal handlers and hand the read model to the cache middleware."""
-        from catalogue import cache, listing, signals
+        """Connect the signal handlers."""
+        from catalogue import signals
 
         signals.connect()
-        cache.read_model_register(listing.listing_answer)
         post_migrate.connect(_listings_after_migrate, sender=self, dispatch_uid="catalogue-listings-migrate")
 
 

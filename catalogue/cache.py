@@ -12,9 +12,11 @@ entry together (``get_many``).
 ``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET, before sessions,
 authentication and DRF run: from a current entry (a hit costs about as much as a static JSON view),
 else, for product lists and pages, from the read model (``catalogue.listing``: one query, also with
-this cache off), keeping the page it built. The read model sits above this module: it is handed in
-by ``read_model_register()`` when the app is ready, not imported. Everything else goes through the
-view mixin ``CachedCatalogueRead``.
+this cache off), keeping the page it built. It asks the URL resolver which view the path is and
+calls that view's own ``read_model_answer``, so it never restates the routes, the filters or the
+pagination; the read model sits above this module and is never imported here. Everything else goes
+through the view mixin ``CachedCatalogueRead``, which reads the same cache under the same key: a
+product's JSON does not depend on who asks, so signed-in customers share every entry.
 
 Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) and answers a matching
 ``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
@@ -32,6 +34,7 @@ version only when the change is visible to customers, so a busy checkout does no
 
 import contextlib
 import hashlib
+import json
 import logging
 import secrets
 import threading
@@ -44,8 +47,11 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
 from django.utils.http import parse_etags
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
 from catalogue.stock import stock_hint
 
@@ -263,7 +269,8 @@ def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpRespons
         response = build()
         if response.status_code != 200:
             return response
-        _render(view, request, response)
+        if isinstance(response, Response):
+            _render(view, request, response)
         etag = _etag(response.content)
         if key is not None:
             _keep(key, CachedRead(version, etag, response["Content-Type"], response.content), timeout)
@@ -272,7 +279,14 @@ def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpRespons
 
 
 class CachedCatalogueRead:
-    """View mixin: serve ``GET`` through ``cached_read``."""
+    """View mixin: serve ``GET`` through ``cached_read``.
+
+    ``read_model_answer`` (a static method taking the request and the URL's keyword arguments, and
+    returning the JSON body or raising the API's exceptions) is how the view answers from stored
+    JSON; ``CatalogueCacheMiddleware`` finds it through the URL resolver and calls the same one.
+    """
+
+    read_model_answer = None
 
     def get(self, request, *args, **kwargs):
         return cached_read(
@@ -280,19 +294,25 @@ class CachedCatalogueRead:
         )
 
 
-# The paths whose views use ``CachedCatalogueRead``; the middleware looks nothing else up.
-CACHED_PATH_PREFIXES = ("/api/v1/products/", "/api/v1/categories/", "/api/v1/conditions/")
+def stored_json_response(request, body: bytes) -> HttpResponse:
+    """A view's answer made of stored JSON: the bytes as they are, or data for another renderer (HTML)."""
+    if request.accepted_renderer.format == "json":
+        return HttpResponse(body, content_type="application/json")
+    return Response(json.loads(body))
+
+
 _JSON_ACCEPT = {"", "*/*", "application/json"}
 
 
 class CatalogueCacheMiddleware:
     """Answer anonymous JSON GETs of catalogue reads before the rest of the stack runs.
 
-    Sits after SecurityMiddleware and WhiteNoise, before sessions. A current cache entry answers
-    first; else a product list or detail page is built from the read model (``catalogue.listing``,
-    one query, cache on or off) and kept in the cache. A request with credentials (an
-    ``Authorization`` header or a session cookie), another media type, or that neither can answer
-    goes on to the view as usual, which fills the cache.
+    Sits after SecurityMiddleware and WhiteNoise, before sessions. The URL resolver names the view;
+    for one that is a ``CachedCatalogueRead``, a current cache entry answers first, else the view's
+    own ``read_model_answer`` (the product lists and pages: the read model, one query, cache on or
+    off), and the page is kept in the cache. A request with credentials (an ``Authorization`` header
+    or a session cookie), another media type, or that neither can answer (an error: the view words
+    it) goes on to the view as usual, which reads the same cache and the same read model.
     """
 
     def __init__(self, get_response):
@@ -301,7 +321,6 @@ class CatalogueCacheMiddleware:
     def __call__(self, request):
         if (
             request.method == "GET"
-            and request.path.startswith(CACHED_PATH_PREFIXES)
             and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
@@ -314,26 +333,23 @@ class CatalogueCacheMiddleware:
         return self.get_response(request)
 
 
-def _no_read_model(request: HttpRequest) -> bytes | None:
-    return None
-
-
-# The body of an anonymous product list or detail GET from the read model, or None for the view.
-_read_model_answer: Callable[[HttpRequest], bytes | None] = _no_read_model
-
-
-def read_model_register(answer: Callable[[HttpRequest], bytes | None]) -> None:
-    """Make ``CatalogueCacheMiddleware`` answer what the cache does not hold with ``answer(request)``.
-
-    ``CatalogueConfig.ready()`` registers ``catalogue.listing.listing_answer``. ``answer`` returns the
-    JSON body, or None to let the view answer.
-    """
-    global _read_model_answer
-    _read_model_answer = answer
+def _catalogue_view(request):
+    """The ``CachedCatalogueRead`` view class the URL resolver gives this path, and its URL arguments."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None, None
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, CachedCatalogueRead):
+        return None, None
+    return view_class, match.kwargs
 
 
 def _anonymous_read(request) -> HttpResponse | None:
-    """Answer from the cache, else from the read model (keeping the page in the cache); None for the view."""
+    """Answer from the cache, else from the view's read model (keeping the page in the cache); None for the view."""
+    view_class, kwargs = _catalogue_view(request)
+    if view_class is None:
+        return None
     timeout = cache_timeout()
     key = version = None
     if timeout > 0:
@@ -344,9 +360,12 @@ def _anonymous_read(request) -> HttpResponse | None:
             key = entry = None
         if entry is not None:
             return _validators(request, _hit_response(entry), entry.etag, anonymous=True)
-    body = _read_model_answer(request)
-    if body is None:
+    if view_class.read_model_answer is None:
         return None
+    try:
+        body = view_class.read_model_answer(request, **kwargs)
+    except (APIException, Http404):
+        return None  # a refusal: the view answers it, in the API's error format
     entry = CachedRead(version or "", _etag(body), "application/json", body)
     if key is not None and version is not None:
         _keep(key, entry, timeout)

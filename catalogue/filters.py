@@ -1,66 +1,81 @@
 """Query parameters of the product list; bad values give a 400 naming the parameter."""
 
 import django_filters
+from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import Exists, F, OuterRef, Q
 
 from catalogue.choices import Activity, ArchSupport, ProductKind, ShoeType
-from catalogue.models import Category, Condition, Product, ProductVariant
-from catalogue.stock import sellable_variants
+from catalogue.models import Product
 from shop.api.openapi import string_filter
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """Order by the chosen fields, products without a price last, then by id so pages never overlap."""
+    """``ordering``: the chosen fields, products without a price last, then by id so pages never overlap.
 
-    def get_ordering_value(self, param):
-        descending = param.startswith("-")
-        field = self.param_map[param.lstrip("-")]
-        return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
-
-    def filter(self, qs, value):
-        # Empty items (``?ordering=,`` or ``?ordering=-``) pass the field's validation: skip them.
-        params = [param for param in value or () if param.lstrip("-") in self.param_map]
-        if not params:
-            return qs
-        return qs.order_by(*[self.get_ordering_value(param) for param in params], "id")
+    The read model (``catalogue.listing``) applies it; this declares and validates the parameter.
+    """
 
 
-def _json_list_contains(field: str, value: str) -> Q:
-    # Portable across SQLite and PostgreSQL: the list is stored as JSON text, and each
-    # value is a quoted token that cannot be a substring of another value.
-    return Q(**{f"{field}__icontains": f'"{value}"'})
+class SlugField(forms.CharField):
+    """A category slug: checked against the catalogue by the read itself, in the same query."""
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+    }
 
 
-# Django's model choice fields refuse NUL characters inside ``clean`` (code null_characters_not_allowed)
-# without listing the validator, so the OpenAPI schema would not know that 400; naming it fixes that.
-NO_NUL = [ProhibitNullCharactersValidator()]
+class SlugListField(forms.Field):
+    """Condition slugs (``?condition=a&condition=b``), checked against the catalogue by the read itself."""
+
+    widget = forms.SelectMultiple  # reads every value of a repeated parameter
+    default_error_messages = {
+        "invalid_choice": forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+        "invalid_list": forms.ModelMultipleChoiceField.default_error_messages["invalid_list"],
+    }
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        return [str(item) for item in value]
+
+    def validate(self, value):
+        super().validate(value)
+        for item in value:
+            ProhibitNullCharactersValidator()(item)
+
+
+@string_filter
+class SlugFilter(django_filters.Filter):
+    field_class = SlugField
+
+
+@string_filter
+class SlugListFilter(django_filters.Filter):
+    field_class = SlugListField
 
 
 class ProductFilter(django_filters.FilterSet):
-    category = django_filters.ModelChoiceFilter(
-        field_name="category", to_field_name="slug", queryset=Category.objects.all(), validators=NO_NUL
-    )
+    """The product list's query parameters and their validation (bad values: a 400 naming the parameter).
+
+    What they select is the read model's to answer (``catalogue.listing.product_page_body``): the
+    filters are its indexed columns there, so this set never filters a queryset itself.
+    """
+
+    category = SlugFilter(max_length=100)
     kind = django_filters.ChoiceFilter(choices=ProductKind.choices)
     arch_support = django_filters.ChoiceFilter(choices=ArchSupport.choices)
-    condition = string_filter(django_filters.ModelMultipleChoiceFilter)(
-        field_name="conditions__slug",
-        to_field_name="slug",
-        queryset=Condition.objects.all(),
-        distinct=True,
-        validators=NO_NUL,
-    )
-    activity = django_filters.ChoiceFilter(choices=Activity.choices, method="filter_activity")
-    shoe_type = django_filters.ChoiceFilter(choices=ShoeType.choices, method="filter_shoe_type")
-    size_eu = django_filters.NumberFilter(method="filter_size_eu", min_value=15, max_value=55)
+    condition = SlugListFilter()
+    activity = django_filters.ChoiceFilter(choices=Activity.choices)
+    shoe_type = django_filters.ChoiceFilter(choices=ShoeType.choices)
+    size_eu = django_filters.NumberFilter(min_value=15, max_value=55)
     in_stock = django_filters.TypedChoiceFilter(
-        field_name="in_stock",
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true"
     )
-    price_min = django_filters.NumberFilter(field_name="from_price", lookup_expr="gte", min_value=0)
-    price_max = django_filters.NumberFilter(field_name="from_price", lookup_expr="lte", min_value=0)
-    search = django_filters.CharFilter(method="filter_search", max_length=100)
+    price_min = django_filters.NumberFilter(min_value=0)
+    price_max = django_filters.NumberFilter(min_value=0)
+    search = django_filters.CharFilter(max_length=100)
     ordering = StableOrderingFilter(
         fields=(("from_price", "price"), ("name", "name"), ("created_at", "created")),
     )
@@ -68,29 +83,3 @@ class ProductFilter(django_filters.FilterSet):
     class Meta:
         model = Product
         fields: list[str] = []
-
-    def filter_activity(self, queryset, name, value):
-        return queryset.filter(_json_list_contains("activities", value))
-
-    def filter_shoe_type(self, queryset, name, value):
-        return queryset.filter(_json_list_contains("shoe_types", value))
-
-    def filter_size_eu(self, queryset, name, value):
-        fits = sellable_variants(product_active=True).filter(
-            product=OuterRef("pk"), eu_min__lte=value, eu_max__gte=value
-        )
-        return queryset.filter(Exists(fits))
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        sku = ProductVariant.objects.filter(product=OuterRef("pk"), sku__iexact=value)
-        condition = Condition.objects.filter(products=OuterRef("pk"), name__icontains=value)
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(short_description__icontains=value)
-            | Q(description__icontains=value)
-            | Exists(sku)
-            | Exists(condition)
-        )

@@ -35,6 +35,10 @@ ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 # The modes the rest of the shop works with: every accepted picture is in one of them.
 PIPELINE_MODES = ("L", "RGB", "RGBA")
 
+# The most pixels on the long side an upload is decoded to (``open_validated_image``): enough for
+# footprint analysis and prescriptions; renditions ask for their own, smaller, size.
+DECODE_MAX_SIDE = 4096
+
 _SRGB = ImageCms.createProfile("sRGB")
 _EXIF_ORIENTATION = 0x0112
 _ORIENTATION = {  # the EXIF orientation's value: how to turn the pixels upright
@@ -89,8 +93,15 @@ def upload_size(upload) -> int:
     return size
 
 
-def open_validated_image(upload, *, attr: str = "image") -> Image.Image:
-    """Decode an upload into an upright 8-bit sRGB image (L, RGB or RGBA), or raise ``InvalidImage``."""
+def open_validated_image(upload, *, attr: str = "image", max_side: int = DECODE_MAX_SIDE) -> Image.Image:
+    """Decode an upload into an upright 8-bit sRGB image (L, RGB or RGBA), or raise ``InvalidImage``.
+
+    The pixels are decoded no larger than needed for ``max_side`` pixels on the long side (at
+    least that many, when the picture has them): a JPEG is decoded at 1/2, 1/4 or 1/8 of its size
+    by the decoder itself (``draft``), any other format decoded whole and then reduced by a whole
+    factor (``reduce``) before anything else is done with it. The picture keeps its proportions;
+    only renditions (``make_renditions``) choose their final size.
+    """
     max_bytes = settings.SHOP_IMAGE_MAX_BYTES
     max_pixels = settings.SHOP_IMAGE_MAX_PIXELS
     size = upload_size(upload)
@@ -108,8 +119,9 @@ def open_validated_image(upload, *, attr: str = "image") -> Image.Image:
                     f"The image has more than {max_pixels // 1_000_000} megapixels. Send a smaller picture.",
                     attr=attr,
                 )
+            _decode_smaller(image, max_side)
             image.load()
-            image = _upright(image)
+            image = _upright(_reduced(image, max_side))
     except InvalidImage:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -118,6 +130,28 @@ def open_validated_image(upload, *, attr: str = "image") -> Image.Image:
         # Pillow's decoders and its EXIF parser report a damaged file with any of these.
         raise InvalidImage("The image is damaged or incomplete. Please upload it again.", attr=attr) from None
     return pipeline_image(image, attr=attr)
+
+
+def _decode_smaller(image: Image.Image, max_side: int) -> None:
+    """Ask a JPEG's decoder for the smallest scale that keeps ``max_side`` pixels on the long side."""
+    long_side = max(image.size)
+    if image.format != "JPEG" or long_side <= max_side:
+        return
+    scale = max_side / long_side
+    image.draft(image.mode, (max(1, int(image.width * scale)), max(1, int(image.height * scale))))
+
+
+def _reduced(image: Image.Image, max_side: int) -> Image.Image:
+    """Return ``image`` reduced by the largest whole factor that keeps ``max_side`` pixels on the long side."""
+    factor = max(image.size) // max_side
+    if factor < 2:
+        return image
+    try:
+        smaller = image.reduce(factor)
+    except ValueError:  # a mode reduce() does not handle (palette, 16-bit): kept whole
+        return image
+    smaller.info = image.info  # the EXIF orientation and the ICC profile still apply
+    return smaller
 
 
 def _upright(image: Image.Image) -> Image.Image:
@@ -227,5 +261,10 @@ def make_renditions(image: Image.Image, *, basename: str) -> Renditions:
 
 
 def validated_renditions(upload, *, attr: str = "image") -> Renditions:
-    """Validate an upload and return its renditions under a fresh random name."""
-    return make_renditions(open_validated_image(upload, attr=attr), basename=uuid.uuid4().hex)
+    """Validate an upload and return its renditions under a fresh random name.
+
+    Decoded no larger than the web rendition needs, so a 40-megapixel photo costs a few tens of
+    megabytes of memory rather than hundreds.
+    """
+    image = open_validated_image(upload, attr=attr, max_side=settings.SHOP_IMAGE_WEB_SIZE)
+    return make_renditions(image, basename=uuid.uuid4().hex)

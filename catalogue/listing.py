@@ -1,10 +1,9 @@
-"""The catalogue's read model: each active product's API output, stored so a list or detail is one query.
+"""The catalogue's read model: each active product's API output, and what lists filter on, stored so any read is one query.
 
-Why: an uncached product page read through the ORM and DRF costs several queries and ten times what
-the bare framework does per request; answering from ``ProductListing`` rows, before sessions and
-DRF (``CatalogueCacheMiddleware``), costs one query (``docs/performance.md``). It is not a cache:
-rows are written in the transaction that changes the catalogue, never expire, and serve with the
-cache off.
+Why: a product read through the ORM and DRF costs several queries and ten times what the bare
+framework does per request; answering from ``ProductListing`` rows costs one query
+(``docs/performance.md``). It is not a cache: rows are written when the catalogue changes, never
+expire, and serve with the cache off.
 
 **What a row holds.** What the product serializers render (``catalogue.serializers``:
 ``ProductListOutput`` and ``ProductDetailOutput``, through DRF's ``JSONRenderer``) when the row is
@@ -15,26 +14,35 @@ are placeholders (``%(name)s``, with every other ``%`` doubled) filled in when a
 - the stock flags (``in_stock`` of the product and of each size) and each size's stock hint: they
   are read live from the variants, so checkout, cancellations and expiry never write here.
 
-**How stock is read.** The two queries that answer a request are compiled by Django from
-``ProductListing`` querysets annotated with ``catalogue.stock``'s own expressions, not written by
-hand: a list row's flag is ``product_in_stock``; a page's sizes (``selectors.listed_variants``)
-come with ``variant_in_stock`` and ``stock_hint_expression``, and the product is in stock when one
-of them is. They are compiled once per database vendor; only the page's ``LIMIT`` and ``OFFSET``
-are added to the text.
+Beside the JSON, what the list filters, searches and sorts on, as indexed columns: ``tags`` (one
+array: ``g:`` category, ``k:`` kind, ``r:`` arch support, ``c:`` conditions, ``a:`` activities,
+``s:`` shoe types; GIN-indexed on PostgreSQL, so any set of them is one index lookup), ``sizes``
+(every EU size, in tenths, a sellable variant's band covers; GIN too), ``price`` (``listing_price``),
+``created_at``, and the search text: ``search_vector`` (PostgreSQL: the name weighted A, the short
+description and condition names B, the description and SKUs C) and ``search_words`` (the name and
+condition names, for typos through trigrams). ``in_stock`` is filtered live, like the flags.
+
+**How stock is read.** The queries are compiled by Django from ``ProductListing`` querysets
+annotated with ``catalogue.stock``'s own expressions, not written by hand: a list row's flag is
+``product_in_stock``; a page's sizes (``selectors.listed_variants``) come with ``variant_in_stock``
+and ``stock_hint_expression``, and the product is in stock when one of them is.
 
 **When rows are written** (``listings_refresh``): the signal handlers in ``catalogue.signals`` call
-it whenever a product, variant, image, category or condition is saved or deleted, or a product's
-conditions change. ``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals: code that
-changes the catalogue that way calls ``listings_refresh`` itself (``bench/catalogue.py`` does).
-A row also records its ``format``: a digest of this module's version, the serializers' fields and
-the settings the output depends on (currency, return days, media URL). A row of another format is
-never served; ``migrate`` (``post_migrate``) and ``manage.py catalogue_listings`` rebuild them.
+it in the transaction that saves or deletes a product, variant or image, or changes a product's
+conditions; a category or condition saved (which may concern thousands of products) is followed by
+a background task after the commit (``catalogue.tasks``), which rewrites the rows in batches, each
+row whole. ``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals: code that changes
+the catalogue that way calls ``listings_refresh`` itself (``bench/catalogue.py`` does). A row also
+records its ``format``: a digest of this module's version, the serializers' fields and the settings
+the output depends on (currency, return days, media URL). A row of another format is rendered by
+the serializers instead of being served as it is; ``migrate`` (``post_migrate``) and ``manage.py
+catalogue_listings`` rebuild them.
 
-**What is answered here** (``listing_answer``, which ``CatalogueConfig.ready()`` hands to the
-middleware): anonymous JSON GETs of ``/api/v1/products/`` (with at most ``page`` and ``page_size``)
-and ``/api/v1/products/{slug}/`` (no query string). Anything else, and anything this module is
-unsure of (a page past the end, a row of another format, a size count that does not match), goes to
-the view, which answers it the usual way.
+**What is answered here**: every product list (any filter, search, ordering and page) and every
+product page, for every caller (``product_page_body``, ``product_detail_body``). The views call
+them; ``CatalogueCacheMiddleware`` calls the same ones, through the view the URL resolver names,
+for anonymous callers before the middleware stack. Refusals are DRF's exceptions (a 400 naming the
+parameter, a 404), worded by the API's exception handler.
 """
 
 import functools
@@ -46,29 +54,51 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.signals import setting_changed
 from django.db import connection, transaction
-from django.db.models import Func, IntegerField, OuterRef, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.http import HttpRequest
+from django_filters import utils as django_filters_utils
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from catalogue import selectors
 from catalogue.expressions import ListSubquery
-from catalogue.models import Product, ProductListing
+from catalogue.filters import ProductFilter
+from catalogue.models import Category, Condition, Product, ProductListing
 from catalogue.serializers import ProductDetailOutput, ProductListOutput
-from catalogue.stock import product_in_stock, stock_hint_expression, variant_in_stock
+from catalogue.stock import in_stock_variants, product_in_stock, stock_hint_expression, variant_in_stock
 from shop.api.pagination import PageNumberPagination
 
 logger = logging.getLogger(__name__)
 
+# ``search_words %> 'text'``: a word of the row's name or conditions is like the text (pg_trgm).
+ProductListing._meta.get_field("search_words").register_lookup(TrigramWordSimilar)
+
 # Bump when the stored output changes in a way the serializers' field lists do not show.
-LISTING_VERSION = 1
-LIST_PATH = "/api/v1/products/"
-LIST_PARAMS = frozenset({"page", "page_size"})
+LISTING_VERSION = 2
 _ORIGIN = "o"  # placeholder names
 _IN_STOCK = "s"
-_FIELDS = ["slug", "name", "format", "list_json", "detail_json", "variant_count"]
+_FIELDS = [
+    "slug", "name", "format", "list_json", "detail_json", "variant_count", "tags", "sizes", "price", "created_at",
+    "search_b", "search_c", "search_words",
+]  # fmt: skip
+# The text search configuration of the search vector and of the customer's query.
+SEARCH_CONFIG = "english"
 
 
 @functools.cache
@@ -121,6 +151,46 @@ def _template(data: dict, marker: str) -> str:
     return text.replace(marker + _ORIGIN, f"%({_ORIGIN})s")
 
 
+def listing_price(product: Product):
+    """The price the list filters and sorts on: the from-price the list shows (``selectors.product_list``).
+
+    The one place the read model's ``price`` column is derived; change it here if the shown price
+    comes to be computed another way.
+    """
+    return product.from_price
+
+
+def _sizes(variants) -> list[int]:
+    """Every EU size, in tenths, that a sellable variant's band covers, ends included."""
+    sizes = set()
+    for variant in variants:
+        if variant.eu_min is None or variant.eu_max is None:
+            continue
+        sizes.update(range(int(variant.eu_min * 10), int(variant.eu_max * 10) + 1))
+    return sorted(sizes)
+
+
+def size_tenths(size) -> list[int]:
+    """The sizes (in tenths) a product must cover to fit EU size ``size`` (a band's ends are in tenths).
+
+    A size between two tenths (42.35) fits a band covering both neighbours (42.3 and 42.4).
+    """
+    tenths = size * 10
+    return sorted({int(tenths // 1), int(-(-tenths // 1))})
+
+
+def _tags(product: Product, conditions) -> list[str]:
+    tags = {
+        f"g:{product.category.slug}",
+        f"k:{product.kind}",
+        f"r:{product.arch_support}",
+        *(f"c:{condition.slug}" for condition in conditions),
+        *(f"a:{activity}" for activity in product.activities or ()),
+        *(f"s:{shoe_type}" for shoe_type in product.shoe_types or ()),
+    }
+    return sorted(tags)
+
+
 def _listing_row(product: Product, format_: str) -> ProductListing:
     marker = secrets.token_hex(12)  # cannot occur in the catalogue's own text
     context = {"request": _PlaceholderRequest(marker + _ORIGIN)}
@@ -131,6 +201,9 @@ def _listing_row(product: Product, format_: str) -> ProductListing:
     for number, variant in enumerate(detail["variants"]):
         variant["in_stock"] = f"{marker}v{number}"
         variant["stock"] = f"{marker}h{number}"
+    variants = list(product.variants.all())  # the listed (sellable) ones: prefetched
+    conditions = list(product.conditions.all())  # prefetched
+    condition_names = " ".join(condition.name for condition in conditions)
     return ProductListing(
         product=product,
         slug=product.slug,
@@ -139,6 +212,24 @@ def _listing_row(product: Product, format_: str) -> ProductListing:
         list_json=_template(listed, marker),
         detail_json=_template(detail, marker),
         variant_count=len(detail["variants"]),
+        tags=_tags(product, conditions),
+        sizes=_sizes(variants),
+        price=listing_price(product),
+        created_at=product.created_at,
+        search_b=f"{product.short_description} {condition_names}".strip(),
+        search_c=" ".join([product.description, *(variant.sku for variant in variants)]).strip(),
+        search_words=f"{product.name} {condition_names}".strip().lower(),
+    )
+
+
+def _search_vector_write(ids) -> None:
+    """Write the weighted search vector of these rows from their text columns (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return
+    ProductListing.objects.filter(pk__in=ids).update(
+        search_vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("search_b", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("search_c", weight="C", config=SEARCH_CONFIG)
     )
 
 
@@ -165,11 +256,14 @@ def listings_refresh(product_ids: Iterable[int], *, create: bool = False) -> Non
         format_ = listing_format()
         rows = [
             _listing_row(product, format_)
-            for product in selectors.product_detail_queryset().filter(pk__in=ids)
+            for product in selectors.product_detail_queryset()
+            .prefetch_related("conditions")
+            .filter(pk__in=ids)
         ]
         if not create:
             if rows:
                 ProductListing.objects.bulk_update(rows, _FIELDS)
+                _search_vector_write([row.product_id for row in rows])
             return
         ProductListing.objects.filter(product_id__in=ids - {row.product_id for row in rows}).delete()
         # A slug that another product gave up in this transaction: its old row goes first.
@@ -179,6 +273,7 @@ def listings_refresh(product_ids: Iterable[int], *, create: bool = False) -> Non
         ProductListing.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["product"], update_fields=_FIELDS
         )
+        _search_vector_write([row.product_id for row in rows])
 
 
 def listings_rebuild(*, stale_only: bool = True, batch: int = 200) -> int:
@@ -198,25 +293,16 @@ def listings_rebuild(*, stale_only: bool = True, batch: int = 200) -> int:
 
 
 # --- reading ------------------------------------------------------------------------------------------
+#
+# Every product list and detail, for every caller, is answered here: by ``CatalogueCacheMiddleware``
+# before the middleware stack for anonymous callers, and by the views (``catalogue.apis``) for the
+# others, through the same two functions (``product_page_body``, ``product_detail_body``). They raise
+# DRF's exceptions for what the API refuses (400 for a bad filter, 404 for a page or product that is
+# not there), which the middleware turns into "let the view answer" and the view into its error.
 
 
 _SLUG = "\x00slug"  # stands for the slug asked for while the detail query is compiled
-
-
-def _page_query() -> tuple[str, list]:
-    """The page read: the listed products' count, then each row's format, list JSON and stock flag."""
-    count = (
-        ProductListing.objects.order_by()
-        .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
-        .values("n")
-    )
-    rows = (
-        ProductListing.objects.annotate(total=Subquery(count), in_stock=product_in_stock("product_id"))
-        .order_by("name", "product_id")
-        .values_list("total", "format", "list_json", "in_stock")
-    )
-    sql, params = rows.query.sql_with_params()
-    return f"{sql} LIMIT %s OFFSET %s", list(params)
+ORDERINGS = {"price": "price", "name": "name", "created": "created_at"}
 
 
 def _detail_query() -> tuple[str, list]:
@@ -228,21 +314,14 @@ def _detail_query() -> tuple[str, list]:
             flags=ListSubquery(sizes.values(flag=variant_in_stock(product_active=True)), column="flag"),
             hints=ListSubquery(sizes.values(hint=stock_hint_expression()), column="hint"),
         )
-        .values_list("format", "detail_json", "variant_count", "flags", "hints")
+        .values_list("product_id", "format", "detail_json", "variant_count", "flags", "hints")
     )
     sql, params = row.query.sql_with_params()
     return sql, list(params)
 
 
-# vendor -> read name -> (SQL, parameters): compiled on first use.
-_COMPILED: dict[str, dict[str, tuple[str, list]]] = {}
-
-
-def _compiled(name: str) -> tuple[str, list]:
-    vendor = connection.vendor
-    if vendor not in _COMPILED:
-        _COMPILED[vendor] = {"page": _page_query(), "detail": _detail_query()}
-    return _COMPILED[vendor][name]
+# vendor -> (SQL, parameters) of the detail read: compiled on first use.
+_COMPILED: dict[str, tuple[str, list]] = {}
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -266,91 +345,269 @@ def _flag(value) -> str:
 
 
 class _Query:
-    """What the paginator reads of a DRF request."""
+    """What the paginator and the filter set read of a request: its query string (Django's or DRF's request)."""
 
     def __init__(self, request):
         self.query_params = request.GET
 
 
-def _page_body(request) -> bytes | None:
-    params = request.GET
-    page_text = params.get("page", "1")
-    if (
-        not (page_text.isascii() and page_text.isdigit())
-        or int(page_text) < 1
-        or len(params.getlist("page")) > 1
-    ):
-        return None  # "last", 0, junk: the view's paginator answers (or refuses) it
-    page = int(page_text)
-    size = PageNumberPagination().get_page_size(_Query(request))
-    sql, params = _compiled("page")
-    rows = _fetch(sql, [*params, size, (page - 1) * size])
-    if not rows:  # past the end (a 404), or an empty shop: the view says which
+@functools.cache
+def _filter_form_class():
+    """The filter set's form class, built once (a ``FilterSet`` copies every filter when it is made)."""
+    return type(ProductFilter(queryset=ProductListing.objects.none()).form)
+
+
+def product_filters(request) -> dict:
+    """Return the product list's filters from the query string, validated, or raise a 400.
+
+    The parameters and their validation are ``catalogue.filters.ProductFilter``'s; a category or
+    condition slug is checked against the catalogue by the read itself (``_slugs_check``).
+    """
+    if request.GET.keys().isdisjoint(ProductFilter.base_filters):
+        return {}
+    form = _filter_form_class()(data=request.GET)
+    if not form.is_valid():
+        raise ValidationError(django_filters_utils.translate_validation(form.errors).detail)
+    return {name: value for name, value in form.cleaned_data.items() if value not in (None, "", [])}
+
+
+def _search_q(rows, text: str):
+    """Rows matching a search, with ``relevance`` on PostgreSQL (full text, weighted, and trigrams)."""
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return rows.filter(Q(search_vector=query) | Q(search_words__trigram_word_similar=text)).annotate(
+            relevance=SearchRank(F("search_vector"), query)
+        )
+    return rows.filter(
+        Q(name__icontains=text) | Q(search_b__icontains=text) | Q(search_c__icontains=text)
+    ).annotate(relevance=Value(0.0, output_field=FloatField()))
+
+
+def _filtered(filters: dict):
+    """The read model's rows a filter set selects, with ``relevance`` when it searches."""
+    rows = ProductListing.objects.all()
+    tags = []
+    if "category" in filters:
+        tags.append(f"g:{filters['category']}")
+    for name, prefix in (("kind", "k"), ("arch_support", "r"), ("activity", "a"), ("shoe_type", "s")):
+        if name in filters:
+            tags.append(f"{prefix}:{filters[name]}")
+    if tags:
+        rows = rows.filter(tags__has_all=tags)
+    if "size_eu" in filters:
+        rows = rows.filter(sizes__has_all=size_tenths(filters["size_eu"]))
+    if "condition" in filters:
+        rows = rows.filter(tags__has_any=[f"c:{slug}" for slug in filters["condition"]])
+    if "in_stock" in filters:  # read live, as the flags are: checkout never writes the read model
+        in_stock = Exists(in_stock_variants(product_active=True).filter(product=OuterRef("product_id")))
+        rows = rows.filter(in_stock if filters["in_stock"] else ~in_stock)
+    if "price_min" in filters:
+        rows = rows.filter(price__gte=filters["price_min"])
+    if "price_max" in filters:
+        rows = rows.filter(price__lte=filters["price_max"])
+    search = (filters.get("search") or "").strip()
+    if search:
+        rows = _search_q(rows, search)
+    return rows, bool(search)
+
+
+def _ordering(filters: dict, searched: bool) -> list:
+    """The page's order: the ``ordering`` asked for, else relevance for a search, else the name; then the id."""
+    chosen = []
+    for param in filters.get("ordering") or ():
+        column = ORDERINGS.get(param.lstrip("-"))
+        if column is None:
+            continue
+        if param.startswith("-"):
+            chosen.append(F(column).desc(nulls_last=True) if column == "price" else F(column).desc())
+        else:
+            chosen.append(F(column).asc(nulls_last=True) if column == "price" else F(column).asc())
+    if chosen:
+        return [*chosen, "product_id"]
+    if searched:
+        return [F("relevance").desc(), "name", "product_id"]
+    return ["name", "product_id"]
+
+
+def _count(queryset) -> Subquery:
+    """The number of rows of ``queryset``, as a scalar subquery."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    )
+
+
+def _slugs_known(filters: dict) -> dict:
+    """Annotations telling which of a filter's category and condition slugs exist, for the page's rows."""
+    checks = {}
+    if "category" in filters:
+        checks["known_category"] = ListSubquery(
+            Category.objects.filter(slug=filters["category"]).values("slug"), column="slug"
+        )
+    if "condition" in filters:
+        checks["known_conditions"] = ListSubquery(
+            Condition.objects.filter(slug__in=filters["condition"]).order_by("slug").values("slug"),
+            column="slug",
+        )
+    return checks
+
+
+def _slugs_present(filters: dict) -> dict:
+    """The same as ``_slugs_known`` in a query of its own (one), for a page that came back empty."""
+    category = (
+        Category.objects.filter(slug=filters.get("category", "")).order_by().values_list(Value("c"), "slug")
+    )
+    conditions = (
+        Condition.objects.filter(slug__in=filters.get("condition", ()))
+        .order_by()
+        .values_list(Value("k"), "slug")
+    )
+    present = {"known_category": [], "known_conditions": []}
+    for kind, slug in category.union(conditions, all=True):
+        present["known_category" if kind == "c" else "known_conditions"].append(slug)
+    return present
+
+
+def _slugs_check(filters: dict, known: dict) -> None:
+    """Refuse a filter naming a category or condition that does not exist, as the filter fields would."""
+    errors = {}
+    if "category" in filters and not _list(known.get("known_category") or []):
+        field = ProductFilter.base_filters["category"].field
+        errors["category"] = [ErrorDetail(field.error_messages["invalid_choice"], code="invalid_choice")]
+    if "condition" in filters:
+        present = set(_list(known.get("known_conditions") or []))
+        missing = [slug for slug in filters["condition"] if slug not in present]
+        if missing:
+            field = ProductFilter.base_filters["condition"].field
+            message = field.error_messages["invalid_choice"] % {"value": missing[0]}
+            errors["condition"] = [ErrorDetail(message, code="invalid_choice")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _invalid_page(text) -> NotFound:
+    return NotFound(PageNumberPagination.invalid_page_message.format(page_number=text, message=""))
+
+
+def _page_number(request, pagination: PageNumberPagination) -> int | None:
+    """The page asked for, as DRF's paginator reads it (the last ``page`` given); None for "last"."""
+    text = request.GET.get(pagination.page_query_param) or "1"
+    if text in pagination.last_page_strings:
         return None
-    format_ = listing_format()
-    if any(row[1] != format_ for row in rows):
-        return None
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise _invalid_page(text)
+    return int(text)
+
+
+def _filters_key(filters: dict) -> tuple:
+    return tuple(
+        sorted((name, tuple(value) if isinstance(value, list) else value) for name, value in filters.items())
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _page_sql_compiled(vendor: str, key: tuple) -> tuple[str, tuple]:
+    """The page query for these filters, compiled by Django once per process (``LIMIT``/``OFFSET`` added)."""
+    filters = {name: list(value) if isinstance(value, tuple) else value for name, value in key}
+    rows, searched = _filtered(filters)
+    checks = _slugs_known(filters)
+    # A search visits every match anyway (to rank them): counting them as they pass (a window)
+    # evaluates the search once. Otherwise a count of its own is an index lookup, and the page is
+    # read from an index in its order, its first rows only.
+    total = Window(Count("*")) if searched else _count(rows)
+    values = (
+        rows.annotate(total=total, live_in_stock=product_in_stock("product_id"), **checks)
+        .order_by(*_ordering(filters, searched))
+        .values_list("total", "format", "list_json", "live_in_stock", "product_id", *checks)
+    )
+    sql, params = values.query.sql_with_params()
+    return f"{sql} LIMIT %s OFFSET %s", tuple(params)
+
+
+def _page_sql(filters: dict) -> tuple[str, list]:
+    sql, params = _page_sql_compiled(connection.vendor, _filters_key(filters))
+    return sql, list(params)
+
+
+def product_page_body(request) -> bytes:
+    """Return the JSON of a product list page (any filter, search, ordering and page), or raise a 400 or 404.
+
+    One query: the page's rows with the count of every row the filters select, each row's live stock
+    flag, and (for a category or condition filter) whether the slugs exist. A second only when the
+    page is empty and a slug must still be checked, and to render a row built by another release.
+    """
+    filters = product_filters(request)
+    pagination = PageNumberPagination()
+    page = _page_number(request, pagination)
+    size = pagination.get_page_size(_Query(request))
+    checks = [
+        name
+        for name, given in (("known_category", "category"), ("known_conditions", "condition"))
+        if given in filters
+    ]
+    if page is None:  # "last": which page that is needs the count first
+        page = max(1, -(-_filtered(filters)[0].count() // size))
+    sql, params = _page_sql(filters)
+    found = _fetch(sql, [*params, size, (page - 1) * size])
+    if not found:
+        if checks:
+            _slugs_check(filters, _slugs_present(filters))
+        if page != 1:
+            raise _invalid_page(page)
+        return pagination.page_body(request, count=0, page=1, size=size, items=[])
+    _slugs_check(filters, dict(zip(checks, found[0][5:], strict=True)))
     origin = _origin(request)
-    items = [row[2] % {_ORIGIN: origin, _IN_STOCK: _flag(row[3])} for row in rows]
-    return _envelope(request, rows[0][0], page, size, items)
+    format_ = listing_format()
+    stale = [row[4] for row in found if row[1] != format_]
+    fresh = _list_json_live(stale, request) if stale else {}
+    items = [
+        fresh[row[4]] if row[4] in fresh else row[2] % {_ORIGIN: origin, _IN_STOCK: _flag(row[3])}
+        for row in found
+    ]
+    return pagination.page_body(request, count=found[0][0], page=page, size=size, items=items)
 
 
-def _envelope(request, count: int, page: int, size: int, items: list[str]) -> bytes:
-    """The page as DRF's ``PageNumberPagination`` writes it, with the stored products as its results."""
-    url = request.build_absolute_uri()
-    last = max(1, -(-count // size))
-    links = {
-        "next": replace_query_param(url, "page", page + 1) if page < last else None,
-        "previous": None if page == 1 else (
-            remove_query_param(url, "page") if page == 2 else replace_query_param(url, "page", page - 1)
-        ),
-    }  # fmt: skip
-    head = JSONRenderer().render({"count": count, **links, "results": []})
-    assert head.endswith(b"[]}")
-    return head[:-2] + ",".join(items).encode() + b"]}"
+def _list_json_live(product_ids: list[int], request) -> dict[int, str]:
+    """The list JSON of these products rendered now by the serializer (rows built by another release)."""
+    products = selectors.product_list().filter(pk__in=product_ids)
+    return {
+        product.pk: JSONRenderer()
+        .render(ProductListOutput(product, context={"request": request}).data)
+        .decode()
+        for product in products
+    }
 
 
-def _detail_body(request, slug: str) -> bytes | None:
-    if request.GET:
-        return None
-    sql, params = _compiled("detail")
+def product_detail_body(request, slug: str) -> bytes:
+    """Return the JSON of an active product's page, or raise a 404.
+
+    One query: the row with its sizes' live stock flags and hints. A row built by another release,
+    or whose sizes no longer match the catalogue (a change that skipped ``listings_refresh``), is
+    rendered by the serializer instead (three more).
+    """
+    vendor = connection.vendor
+    if vendor not in _COMPILED:
+        _COMPILED[vendor] = _detail_query()
+    sql, params = _COMPILED[vendor]
     rows = _fetch(sql, [slug if value == _SLUG else value for value in params])
     if not rows:
-        return None  # not an active product (404), or a row not written yet: the view decides
-    format_, template, variant_count, flags, hints = rows[0]
+        raise NotFound()
+    product_id, format_, template, variant_count, flags, hints = rows[0]
     flags, hints = _list(flags), _list(hints)
-    if format_ != listing_format():
-        return None  # built by an older release or under other settings: migrate rebuilds it
-    if len(hints) != variant_count:
-        logger.warning(
-            "Read model of %s lists %d sizes, the catalogue %d: a change skipped listings_refresh()",
-            slug,
-            variant_count,
-            len(hints),
-        )
-        return None
+    if format_ != listing_format() or len(hints) != variant_count:
+        if format_ == listing_format():
+            logger.warning(
+                "Read model of %s lists %d sizes, the catalogue %d: a change skipped listings_refresh()",
+                slug,
+                variant_count,
+                len(hints),
+            )
+        product = selectors.product_detail_queryset().filter(pk=product_id).first()
+        if product is None:
+            raise NotFound()
+        return JSONRenderer().render(ProductDetailOutput(product, context={"request": request}).data)
     # The product is in stock when one of its sizes is: the rule ``product_in_stock`` puts in SQL.
     slots = {_ORIGIN: _origin(request), _IN_STOCK: _flag(any(flags))}
     for number, (flag, hint) in enumerate(zip(flags, hints, strict=True)):
         slots[f"v{number}"] = _flag(flag)
         slots[f"h{number}"] = str(hint)
     return (template % slots).encode()
-
-
-def listing_answer(request) -> bytes | None:
-    """Return the JSON body of an anonymous product list or detail GET from the read model, or None.
-
-    None means "let the view answer": another path or query string, a page past the end, an
-    inactive or unknown product, or a row of another format.
-    """
-    path = request.path
-    if not path.startswith(LIST_PATH):
-        return None
-    slug = path[len(LIST_PATH) :]
-    if not slug:
-        if not LIST_PARAMS.issuperset(request.GET.keys()):
-            return None
-        return _page_body(request)
-    if slug.count("/") != 1 or not slug.endswith("/"):
-        return None
-    return _detail_body(request, slug[:-1])

@@ -1,11 +1,13 @@
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Lookup, Q
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 
@@ -256,15 +258,95 @@ class ProductImage(models.Model):
         return self.alt or f"Image of {self.product}"
 
 
+class TagsField(models.Field):
+    """A list of short strings (or integers): an array on PostgreSQL (GIN-indexed), a JSON array in text elsewhere.
+
+    Filtered with ``__has_all`` (every value given) and ``__has_any`` (one of them), which PostgreSQL
+    answers from the GIN index (``@>``, ``&&``) and SQLite with ``json_each``. Strings are compared
+    byte by byte on PostgreSQL (``COLLATE "C"``): they are codes, not words, and an array compared
+    under the database's collation costs several times more per row.
+    """
+
+    description = "list of tags"
+    _ARRAY_TYPES = {"text": ('text[] COLLATE "C"', "text[]"), "integer": ("integer[]", "integer[]")}
+
+    def __init__(self, *args, base_type: str = "text", **kwargs):
+        self.base_type = base_type
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.base_type != "text":
+            kwargs["base_type"] = self.base_type
+        return name, path, args, kwargs
+
+    @property
+    def array_cast(self) -> str:
+        return self._ARRAY_TYPES[self.base_type][1]
+
+    def db_type(self, connection):
+        return self._ARRAY_TYPES[self.base_type][0] if connection.vendor == "postgresql" else "text"
+
+    def get_prep_value(self, value):
+        return list(value or ())
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        value = list(value or ())
+        return value if connection.vendor == "postgresql" else json.dumps(value)
+
+    def get_placeholder(self, value, compiler, connection):
+        return f"%s::{self.array_cast}" if connection.vendor == "postgresql" else "%s"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return []
+        return json.loads(value) if isinstance(value, str) else list(value)
+
+
+class _TagsLookup(Lookup):
+    prepare_rhs = False
+    postgres_operator = ""
+    sqlite_join = ""
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        tags = list(self.rhs)
+        if connection.vendor == "postgresql":
+            cast = self.lhs.output_field.array_cast
+            return f"{lhs} {self.postgres_operator} %s::{cast}", [*lhs_params, tags]
+        clause = f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)"
+        return f"({f' {self.sqlite_join} '.join([clause] * len(tags))})", [
+            param for tag in tags for param in (*lhs_params, tag)
+        ]
+
+
+@TagsField.register_lookup
+class TagsHasAll(_TagsLookup):
+    lookup_name = "has_all"
+    postgres_operator = "@>"
+    sqlite_join = "AND"
+
+
+@TagsField.register_lookup
+class TagsHasAny(_TagsLookup):
+    lookup_name = "has_any"
+    postgres_operator = "&&"
+    sqlite_join = "OR"
+
+
 class ProductListing(models.Model):
-    """An active product as the API shows it to anonymous customers: the catalogue's read model.
+    """An active product as the API shows it: the catalogue's read model, and every catalogue read's source.
 
     One row per active product, written by ``catalogue.listing`` whenever the product, its variants,
-    images, category or conditions change (in the same transaction), so a product list or detail is
-    one query (``docs/performance.md``). The JSON is the product serializers' own output, with
-    placeholders for what is not the product's to know: the request's scheme and host, and the stock
-    flags and hints, which are read live from the variants so checkout never writes here. Not a
-    cache: nothing expires, and a row built under other settings or code (``format``) is never served.
+    images, category or conditions change, so any product list (with any filter, search, ordering
+    and page) or detail is one query (``docs/performance.md``). The JSON is the product serializers'
+    own output, with placeholders for what is not the product's to know: the request's scheme and
+    host, and the stock flags and hints, which are read live from the variants. Beside it, what the
+    list filters and sorts on, as indexed columns: ``tags`` (category, kind, arch support,
+    conditions, activities, shoe types), ``sizes`` (the EU sizes the sellable variants cover), ``price``,
+    ``created_at`` and the search text (``search_vector`` on PostgreSQL); whether a product is in
+    stock is read live, as its flags are. Not a cache:
+    nothing expires, and a row built under other settings or code (``format``) is never served as it is.
     """
 
     product = models.OneToOneField(
@@ -276,9 +358,23 @@ class ProductListing(models.Model):
     list_json = models.TextField()
     detail_json = models.TextField()
     variant_count = models.PositiveSmallIntegerField()
+    tags = TagsField(default=list)
+    sizes = TagsField(base_type="integer", default=list)  # EU sizes in tenths the sellable sizes cover
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    created_at = models.DateTimeField(null=True)
+    # Search: weight B (short description, condition names) and C (description, SKUs); the name is A.
+    search_b = models.TextField(default="")
+    search_c = models.TextField(default="")
+    # The name and condition names, lower-cased: what a misspelt search is compared with (trigrams).
+    search_words = models.TextField(default="")
+    search_vector = SearchVectorField(null=True)  # PostgreSQL only (written by ``catalogue.listing``)
 
     class Meta:
-        indexes = [models.Index(fields=["name", "product"], name="listing_name_idx")]
+        indexes = [
+            models.Index(fields=["name", "product"], name="listing_name_idx"),
+            models.Index(fields=["price", "product"], name="listing_price_idx"),
+            models.Index(fields=["created_at", "product"], name="listing_created_idx"),
+        ]
 
     def __str__(self):
         return self.name

@@ -2,7 +2,10 @@
 
 Connected from ``CatalogueConfig.ready()``. Two things follow every change, and nothing else lives
 here: cached reads are invalidated (``catalogue.cache.catalogue_changed``), and the read model of the
-products concerned is rewritten in the same transaction (``catalogue.listing.listings_refresh``).
+products concerned is rewritten (``catalogue.listing.listings_refresh``): in the same transaction for
+a product, its sizes, pictures and conditions; after the commit, by a background task
+(``catalogue.tasks``), for a category or condition saved or a condition deleted, which may concern
+thousands of products.
 ``QuerySet.update()`` and ``bulk_create()`` send no signals: their callers do both themselves.
 """
 
@@ -18,6 +21,7 @@ from catalogue.models import (
     ProductImage,
     ProductVariant,
 )
+from catalogue.tasks import listings_refresh_products_on_commit, listings_refresh_related_on_commit
 
 # The matching catalogue (products, rules, exercises) is memoised under the same version (``catalogue_memoised``).
 CACHED_MODELS = (Product, ProductVariant, ProductImage, Category, Condition, MatchingRule, Exercise)
@@ -45,9 +49,14 @@ def _part_changed(sender, instance, **kwargs) -> None:
     listings_refresh([instance.product_id])
 
 
-def _related_products_saved(sender, instance, **kwargs) -> None:
-    """A category or condition was saved: the rows of its products are rewritten."""
-    listings_refresh(instance.products.values_list("pk", flat=True))
+def _related_products_saved(sender, instance, created=False, **kwargs) -> None:
+    """A category or condition was saved: the rows of its products are rewritten by a background task.
+
+    A rename may touch thousands of products: the staff member's request does not wait for them.
+    A new one has no products yet.
+    """
+    if not created:
+        listings_refresh_related_on_commit(model=sender._meta.model_name, pk=instance.pk)
 
 
 def _note_products(instance) -> None:
@@ -60,7 +69,7 @@ def _condition_deleting(sender, instance, **kwargs) -> None:
 
 
 def _condition_deleted(sender, instance, **kwargs) -> None:
-    listings_refresh(getattr(instance, "_listing_products", ()))
+    listings_refresh_products_on_commit(getattr(instance, "_listing_products", ()))
 
 
 def _product_conditions_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:

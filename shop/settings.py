@@ -94,6 +94,12 @@ if _database_url["ENGINE"] == "django.db.backends.postgresql":
         # connection that broke while idle fails one request and is then replaced; turn it on
         # (``DB_CONN_HEALTH_CHECKS=true``) where connections are cut often (a proxy with idle timeouts).
         "CONN_HEALTH_CHECKS": env.bool("DB_CONN_HEALTH_CHECKS", default=False),
+        # How alike a search word must be to a word of a product's name or conditions to match despite
+        # a typo (pg_trgm's word similarity, 0.6 by default: "cushon" is 0.57 like "cushion").
+        "OPTIONS": {
+            "options": "-c pg_trgm.word_similarity_threshold=0.5",
+            **_database_url.get("OPTIONS", {}),
+        },
     }
 else:
     # Wait for a lock rather than failing at once when two requests write together.

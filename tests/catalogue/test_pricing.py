@@ -93,3 +93,21 @@ def test_the_demo_logins_are_one_per_role_and_none_a_superuser():
         "lab@example.com": ["Lab"], "manager@example.com": ["Manager"],
     }  # fmt: skip
     assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_the_list_filters_and_sorts_on_the_price_it_shows_when_every_size_has_its_own():
+    dear = ProductFactory(price=Decimal("60.00"), name="Dear base")
+    VariantFactory(product=dear, sku="DEAR-4243", price=Decimal("25.00"), stock=3)
+    cheap = ProductFactory(price=Decimal("30.00"), name="Cheap base")
+    VariantFactory(product=cheap, sku="CHEAP-4243", price=None, stock=3)
+
+    listed = client_list("?ordering=price")
+    assert [(p["name"], p["price"]) for p in listed] == [("Dear base", "25.00"), ("Cheap base", "30.00")]
+    assert [p["name"] for p in client_list("?price_max=26")] == ["Dear base"]
+    assert [p["name"] for p in client_list("?price_min=50")] == []
+
+
+def client_list(query: str) -> list[dict]:
+    from rest_framework.test import APIClient
+
+    return APIClient().get(f"/api/v1/products/{query}").json()["results"]
