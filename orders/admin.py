@@ -56,8 +56,8 @@ def status_label(code: str) -> str:
 class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = ["sku", "product_name", "size_label", "quantity", "unit_price", "line_total", "returnable",
-              "return_days", "replacement_days", "delivered_at", "rights"]  # fmt: skip
+    fields = ["sku", "product_name", "size_label", "quantity", "unit_price", "line_total", "discount_total",
+              "paid_total", "returnable", "return_days", "replacement_days", "delivered_at", "rights"]  # fmt: skip
     readonly_fields = fields
 
     @admin.display(description="rights (promise and law, as sold)")
@@ -408,7 +408,7 @@ class OrderAdmin(FastListMixin, OrderSearchMixin, admin.ModelAdmin):
                OrderReturnRequestInline, OrderInvoiceInline, OrderCreditNoteInline]  # fmt: skip
     actions = ["ship", "deliver"]
     readonly_fields = [
-        "number", "user", "email", "status", "currency", "subtotal", "shipping_total", "total",
+        "number", "user", "email", "status", "currency", "subtotal", "discount_code", "discount_total", "shipping_total", "total",
         "captured_total", "refunded_total", "shipping_address_text", "billing_address_text", "shipping_method_name",
         "carrier", "tracking_number", "replacement_for", "cancellation_reason", "created_at", "payment_deadline",
         "paid_at", "shipped_at", "delivered_at", "cancelled_at", "expired_at",

@@ -8,10 +8,11 @@ from rest_framework.views import APIView
 from catalogue.choices import ProductKind
 from orders import selectors
 from orders.apis.common import MoneyField, QuantityField, shop_currency
+from orders.discounts import services as discount_services
 from orders.fittings.selectors import related_or_none
 from orders.fittings.services import fitting_missing
 from orders.services import cart as cart_services
-from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
+from shop.api.openapi import ConflictErrorResponse, NotFoundErrorResponse, domain_validation_errors
 
 
 class CartLineFittingSerializer(serializers.Serializer):
@@ -30,6 +31,23 @@ class CartLineFittingSerializer(serializers.Serializer):
         fitting = related_or_none(item, "fitting")
         missing = fitting_missing(fitting=fitting)
         return {"id": str(fitting.pk) if fitting else None, "complete": not missing, "missing": missing}
+
+
+class CartDiscountSerializer(serializers.Serializer):
+    """The code on the cart: what it takes off now, or (``applies`` false) why not."""
+
+    class Meta:
+        ref_name = "CartDiscount"
+
+    code = serializers.CharField()
+    description = serializers.CharField()
+    applies = serializers.BooleanField()
+    reason = serializers.CharField(
+        allow_null=True, help_text="Why it does not apply (a refusal code), or null."
+    )
+    message = serializers.CharField(help_text="The reason in a sentence; empty when it applies.")
+    amount = MoneyField(help_text="Taken off the goods.")
+    free_shipping = serializers.BooleanField()
 
 
 class CartOutputSerializer(serializers.Serializer):
@@ -51,6 +69,9 @@ class CartOutputSerializer(serializers.Serializer):
     token = serializers.UUIDField(source="cart.token")
     items = LineOutput(many=True, source="lines")
     subtotal = MoneyField()
+    discount = CartDiscountSerializer(allow_null=True)
+    discount_total = MoneyField()
+    total = MoneyField(help_text="The goods after the discount; shipping is added at checkout.")
     currency = serializers.SerializerMethodField()
     checked_out = serializers.SerializerMethodField()
 
@@ -61,8 +82,8 @@ class CartOutputSerializer(serializers.Serializer):
         return obj.cart.checked_out_at is not None
 
 
-def _cart_response(cart, status_code=status.HTTP_200_OK) -> Response:
-    return Response(CartOutputSerializer(selectors.cart_view(cart=cart)).data, status=status_code)
+def _cart_response(cart, status_code=status.HTTP_200_OK, user=None) -> Response:
+    return Response(CartOutputSerializer(selectors.cart_view(cart=cart, user=user)).data, status=status_code)
 
 
 class CartCreateApi(APIView):
@@ -75,7 +96,35 @@ class CartCreateApi(APIView):
 class CartDetailApi(APIView):
     @extend_schema(responses=CartOutputSerializer)
     def get(self, request, token):
-        return _cart_response(selectors.cart_get(token=token, user=request.user))
+        return _cart_response(selectors.cart_get(token=token, user=request.user), user=request.user)
+
+
+class CartDiscountApi(APIView):
+    """Put a discount code on the cart (one per order: it replaces any other), or take it off."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "CartDiscountInput"
+
+        code = serializers.CharField(max_length=40)
+
+    # 404 discount_not_found; 409 discount_expired, discount_exhausted, discount_below_minimum, ...
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: CartOutputSerializer, 404: NotFoundErrorResponse, 409: ConflictErrorResponse},
+    )
+    def put(self, request, token):
+        cart = selectors.cart_get(token=token, user=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        discount_services.cart_discount_apply(cart=cart, code=data.validated_data["code"], user=request.user)
+        return _cart_response(cart, user=request.user)
+
+    @extend_schema(responses={200: CartOutputSerializer, 409: ConflictErrorResponse})
+    def delete(self, request, token):
+        cart = selectors.cart_get(token=token, user=request.user)
+        discount_services.cart_discount_remove(cart=cart)
+        return _cart_response(cart, user=request.user)
 
 
 @domain_validation_errors(["unknown_sku", "inactive_product"], field_name="sku", methods=["post"])

@@ -404,7 +404,10 @@ class ReturnDeductForm(forms.Form):
     def __init__(self, data=None, *, return_request):
         super().__init__(data)
         self.fields["line"].choices = [
-            (line.pk, f"{line.order_line.sku} × {line.quantity} ({line.order_line.unit_price} each)")
+            (
+                line.pk,
+                f"{line.order_line.sku} × {line.quantity} ({line.order_line.unit_price} each, paid {line.order_line.paid_total} for {line.order_line.quantity})",
+            )
             for line in return_request.lines.select_related("order_line")
         ]
 

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
+from orders.discounts.policy import units_paid
+
 RETURN = "return"
 REPLACEMENT = "replacement"
 WITHDRAWAL = "withdrawal"
@@ -595,6 +597,22 @@ class RefundLine:
     quantity: int  # units accepted back (received, or requested when staff skip receiving)
     ordered_quantity: int
     deduction: Decimal = Decimal("0.00")  # for diminished value (a withdrawal), never above the units' price
+    # What the whole line actually paid (after its share of a discount); None: unit price × ordered.
+    paid_total: Decimal | None = None
+    # Units of the line already given back by earlier requests: the first units' cents are theirs.
+    earlier: int = 0
+
+    @property
+    def price(self) -> Decimal:
+        """What these units actually cost (``orders.discounts.policy.units_paid``)."""
+        paid = (
+            Decimal(self.paid_total)
+            if self.paid_total is not None
+            else Decimal(self.unit_price) * self.ordered_quantity
+        )
+        return units_paid(
+            paid_total=paid, quantity=self.ordered_quantity, units=self.quantity, earlier=self.earlier
+        )
 
 
 @dataclass(frozen=True)
@@ -623,15 +641,16 @@ def refund_quote(
     kind: str = RETURN,
     delivery_refunded: bool = False,
 ) -> RefundQuote:
-    """Return the refund the policy gives: unit price × accepted quantity, less any deduction for
+    """Return the refund the policy gives: what the accepted units actually cost (their share of the
+    line's price after its discount, ``RefundLine.price``), less any deduction for
     diminished value; plus shipping only when the whole order comes back for a reason that is the
     shop's fault, or is withdrawn from where the law refunds the standard delivery
     (``delivery_refunded``); never more than is still refundable.
     """
     cent = Decimal("0.01")
-    items = sum((Decimal(line.unit_price) * line.quantity for line in lines), Decimal("0.00")).quantize(cent)
+    items = sum((line.price for line in lines), Decimal("0.00")).quantize(cent)
     deductions = sum(
-        (min(Decimal(line.deduction), Decimal(line.unit_price) * line.quantity) for line in lines),
+        (min(Decimal(line.deduction), line.price) for line in lines),
         Decimal("0.00"),
     ).quantize(cent)
     shipping_due = reason in SHOP_FAULT_REASONS or (kind == WITHDRAWAL and delivery_refunded)

@@ -477,7 +477,12 @@ def return_line_deduct(
         if line is None:
             raise InvalidReturnLine("This request has no such line.", attr="line")
         units = line.received_quantity if line.received_quantity is not None else line.quantity
-        price = line.order_line.unit_price * units
+        price = policy.RefundLine(
+            unit_price=line.order_line.unit_price,
+            quantity=units,
+            ordered_quantity=line.order_line.quantity,
+            paid_total=line.order_line.paid_total,
+        ).price
         refusal = policy.deduction_refusal(amount=amount, reason=reason, line_price=price)
         if refusal == "reason_required":
             raise ReasonRequired("Say why the item lost value.", attr="reason")
