@@ -66,7 +66,7 @@ def discount_redeem(*, code: DiscountCode, items: list, user, email: str) -> pol
     reason = policy.discount_refusal(terms=terms, lines=lines, now=timezone.now())
     if reason is not None:
         raise _refuse(reason, terms=terms)
-    used = Order.objects.filter(customer_orders_with(user=user, email=email), discount_code=OuterRef("pk"))
+    used = Order.objects.filter(customer_orders_with(user=user, email=email), discount_code=OuterRef("code"))
     counted = (
         DiscountCode.objects.filter(pk=code.pk, is_active=True)
         .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
