@@ -24,6 +24,7 @@ from orders.discounts.policy import units_paid
 RETURN = "return"
 REPLACEMENT = "replacement"
 WITHDRAWAL = "withdrawal"
+EXCHANGE = "exchange"
 LEGAL_GUARANTEE = "legal_guarantee"
 PROMISE = "promise"
 LAW = "law"
@@ -44,6 +45,9 @@ RETURN_REASONS = (
     "damaged_in_transit",
 )
 REPLACEMENT_REASONS = ("wrong_size", "defective", "damaged_in_transit", "wrong_item", "remake_does_not_fit")
+# An exchange takes any reason of either: one of a replacement is judged by the replacement's window
+# (``exchange_judged_as``), any other (a change of mind) by the return's.
+EXCHANGE_REASONS = tuple(dict.fromkeys(RETURN_REASONS + REPLACEMENT_REASONS))
 # Reasons that are the shop's fault: shipping is refunded when the whole order comes back for one.
 SHOP_FAULT_REASONS = frozenset({"defective", "wrong_item", "damaged_in_transit"})
 
@@ -568,6 +572,32 @@ def request_deadline(*, eligibility: LineEligibility, kind: str, reason: str) ->
     ):
         return eligibility.by_law(kind, reason)
     return promise
+
+
+def exchange_judged_as(reason: str) -> str:
+    """Return the kind whose window and rules an exchange for ``reason`` is judged by: the
+    replacement's for a replacement reason (a wrong size, a fault), the return's for a change of mind."""
+    return REPLACEMENT if reason in REPLACEMENT_REASONS else RETURN
+
+
+@dataclass(frozen=True)
+class ExchangeQuote:
+    """What an exchange settles: the new items at today's price against what the units sent back paid."""
+
+    new_items: Decimal
+    credit: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Positive: the customer pays it; negative: the shop refunds it once the units are received."""
+        return self.new_items - self.credit
+
+
+def exchange_quote(*, new_items: Decimal, lines: Sequence["RefundLine"]) -> ExchangeQuote:
+    """Return the exchange's settlement: ``new_items`` (price × units of what is sent instead) against
+    the units sent back at what they actually paid (``RefundLine.price``)."""
+    credit = sum((line.price for line in lines), Decimal("0.00"))
+    return ExchangeQuote(new_items=Decimal(new_items).quantize(Decimal("0.01")), credit=credit)
 
 
 def refund_due_by(*, requested_at: datetime, days: int, tz: tzinfo) -> datetime | None:
