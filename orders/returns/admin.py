@@ -246,7 +246,7 @@ RETURN_STEPS: dict[str, ReturnStep] = {
         replacement_label="Refund instead of replacement",
     ),
     "replace": ReturnStep(
-        title="Create and ship replacement", label="Create and ship replacement",
+        title="Create and ship replacement", label="Create and ship replacement (exchange: ship the new item)",
         target=ReturnStatus.REPLACEMENT_SHIPPED, form=ReturnReplaceForm,
         service=return_services.return_request_replace, done=_replacement_done,
     ),
@@ -446,7 +446,7 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
     actions = list(RETURN_STEPS)
     readonly_fields = ["order_summary", "kind", "status", "reason", "comment", "requested_at", "window_closes_at",
                        "refund_due", "rejection_reason", "goodwill_reason", "goodwill_by", "refund_list",
-                       "replacement", "next_steps"]  # fmt: skip
+                       "replacement", "exchange", "next_steps"]  # fmt: skip
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -509,6 +509,22 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
             return "–"
         url = reverse("admin:orders_order_change", args=[order.pk])
         return format_html('<a href="{}">{}</a> ({})', url, order.number, order.get_status_display())
+
+    @admin.display(description="exchange")
+    def exchange(self, obj):
+        """An exchange's settlement: what the customer pays, or what is refunded once the units arrive."""
+        if obj.kind != ReturnKind.EXCHANGE:
+            return "–"
+        difference = obj.exchange_difference
+        if difference is None:
+            return "The difference is set when the request is approved."
+        currency = obj.order.currency
+        if difference > 0:
+            paid = obj.replacement_order is not None and obj.replacement_order.captured_total >= difference
+            return f"The customer pays {difference} {currency} ({'paid' if paid else 'not paid yet'})."
+        if difference < 0:
+            return f"{-difference} {currency} refunded when the units are received."
+        return "Same price: nothing to pay or refund."
 
     @admin.display(description="next steps")
     def next_steps(self, obj):
