@@ -12,7 +12,7 @@ from orders.discounts import services as discount_services
 from orders.fittings.selectors import related_or_none
 from orders.fittings.services import fitting_missing
 from orders.services import cart as cart_services
-from shop.api.openapi import ConflictErrorResponse, NotFoundErrorResponse, domain_validation_errors
+from shop.api.openapi import ConflictErrorResponse, domain_validation_errors
 
 
 class CartLineFittingSerializer(serializers.Serializer):
@@ -108,12 +108,9 @@ class CartDiscountApi(APIView):
 
         code = serializers.CharField(max_length=40)
 
-    # 404 discount_not_found; 409 discount_expired, discount_exhausted, discount_below_minimum, ...
-    @extend_schema(
-        request=InputSerializer,
-        responses={200: CartOutputSerializer, 404: NotFoundErrorResponse, 409: ConflictErrorResponse},
-    )
-    def put(self, request, token):
+    # 409 discount_unknown, discount_expired, discount_used_up, discount_minimum_not_met, ...
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer, 409: ConflictErrorResponse})
+    def post(self, request, token):
         cart = selectors.cart_get(token=token, user=request.user)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

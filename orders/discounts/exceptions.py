@@ -1,10 +1,12 @@
 """Refusals of a discount code, each with a stable code (``docs/api.md``)."""
 
-from shop.exceptions import BusinessRuleViolation, NotFound
+from shop.exceptions import BusinessRuleViolation
 
 
-class DiscountNotFound(NotFound):
-    code = "discount_not_found"
+class DiscountNotFound(BusinessRuleViolation):
+    """409 like the other refusals: the contract answers every code that cannot be used the same way."""
+
+    code = "discount_unknown"
     default_detail = "No discount code is called that."
 
 

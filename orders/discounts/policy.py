@@ -23,10 +23,10 @@ REFUSALS = {
     "discount_inactive": "This code is no longer valid.",
     "discount_not_started": "This code is not valid yet.",
     "discount_expired": "This code has expired.",
-    "discount_exhausted": "This code has been used as many times as it may be.",
+    "discount_used_up": "This code has been used as many times as it may be.",
     "discount_already_used": "You have already used this code on an earlier order.",
     "discount_not_applicable": "This code does not apply to anything in the cart.",
-    "discount_below_minimum": "The cart does not reach this code's minimum.",
+    "discount_minimum_not_met": "The cart does not reach this code's minimum.",
 }
 
 
@@ -95,13 +95,13 @@ def discount_refusal(
     if terms.valid_until is not None and now > terms.valid_until:
         return "discount_expired"
     if terms.usage_limit is not None and terms.times_used >= terms.usage_limit:
-        return "discount_exhausted"
+        return "discount_used_up"
     if used_by_customer:
         return "discount_already_used"
     if not any(line_eligible(terms, line) for line in lines):
         return "discount_not_applicable"
     if sum((Decimal(line.line_total) for line in lines), ZERO) < Decimal(terms.minimum_subtotal):
-        return "discount_below_minimum"
+        return "discount_minimum_not_met"
     return None
 
 

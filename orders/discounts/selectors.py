@@ -15,7 +15,7 @@ from orders.models import Order
 
 
 def discount_code_find(*, code: str) -> DiscountCode:
-    """Return the code the customer typed (any case, spaces around ignored), or ``discount_not_found``."""
+    """Return the code the customer typed (any case, spaces around ignored), or ``discount_unknown``."""
     found = DiscountCode.objects.filter(code=(code or "").strip().upper()).first()
     if found is None:
         raise DiscountNotFound(attr="code")
@@ -127,6 +127,6 @@ def cart_discount(*, cart, items: list, user=None, email: str = "") -> CartDisco
 
 def refusal_message(reason: str, *, terms: policy.Terms) -> str:
     """The sentence a customer reads for a refusal, with the minimum spelled out where it is the reason."""
-    if reason == "discount_below_minimum":
+    if reason == "discount_minimum_not_met":
         return f"This code needs goods worth at least {terms.minimum_subtotal} in the cart."
     return policy.REFUSALS[reason]

@@ -25,7 +25,7 @@ def _refuse(reason: str, *, terms: policy.Terms) -> DiscountNotApplicable:
 def cart_discount_apply(*, cart, code: str, user=None) -> DiscountCode:
     """Put the code on the cart (replacing any other: one code per order), if it applies to it now.
 
-    404 ``discount_not_found`` for an unknown code; 409 with the reason's code (``policy.REFUSALS``)
+    404 ``discount_unknown`` for an unknown code; 409 with the reason's code (``policy.REFUSALS``)
     when it does not apply. Checkout judges it again.
     """
     cart_open_check(cart=cart)
@@ -76,7 +76,7 @@ def discount_redeem(*, code: DiscountCode, items: list, user, email: str) -> pol
     if not counted:
         code.refresh_from_db()
         if code.usage_limit is not None and code.times_used >= code.usage_limit:
-            raise _refuse("discount_exhausted", terms=terms)
+            raise _refuse("discount_used_up", terms=terms)
         if not code.is_active:
             raise _refuse("discount_inactive", terms=terms)
         raise _refuse("discount_already_used", terms=terms)

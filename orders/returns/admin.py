@@ -246,7 +246,7 @@ RETURN_STEPS: dict[str, ReturnStep] = {
         replacement_label="Refund instead of replacement",
     ),
     "replace": ReturnStep(
-        title="Create and ship replacement", label="Create and ship replacement (exchange: ship the new item)",
+        title="Create and ship replacement", label="Create and ship replacement",
         target=ReturnStatus.REPLACEMENT_SHIPPED, form=ReturnReplaceForm,
         service=return_services.return_request_replace, done=_replacement_done,
     ),

@@ -74,7 +74,7 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
         sku = serializers.CharField(source="order_line.sku")
         product_name = serializers.CharField(source="order_line.product_name")
         quantity = serializers.IntegerField()
-        replacement_sku = serializers.CharField()
+        replacement_sku = serializers.CharField(help_text="A replacement's size, or what an exchange sends.")
         received_quantity = serializers.IntegerField(allow_null=True)
 
     class PhotoOutput(serializers.Serializer):
@@ -294,6 +294,13 @@ class ReturnRequestCreateApi(APIView):
             replacement_sku = serializers.CharField(
                 max_length=64, required=False, allow_blank=True, default=""
             )
+            exchange_sku = serializers.CharField(
+                max_length=64,
+                required=False,
+                allow_blank=True,
+                default="",
+                help_text="An exchange: the size on sale to send instead (the same as replacement_sku).",
+            )
 
         kind = serializers.ChoiceField(choices=ReturnKind.choices)
         lines = LineInput(many=True, allow_empty=False, max_length=100)
@@ -327,7 +334,14 @@ class ReturnRequestCreateApi(APIView):
         created = return_request_create(
             order=order,
             kind=values["kind"],
-            lines=[ReturnLineInput(**line) for line in values["lines"]],
+            lines=[
+                ReturnLineInput(
+                    line_id=line["line_id"],
+                    quantity=line["quantity"],
+                    replacement_sku=line["exchange_sku"] or line["replacement_sku"],
+                )
+                for line in values["lines"]
+            ],
             reason=values.get("reason", ""),
             comment=values["comment"],
             actor=request.user,

@@ -19,7 +19,7 @@ D = Decimal
 
 
 def apply(client, token, name):
-    return client.put(f"/api/v1/carts/{token}/discount/", {"code": name}, format="json")
+    return client.post(f"/api/v1/carts/{token}/discount/", {"code": name}, format="json")
 
 
 def test_the_cart_shows_the_code_and_what_it_takes_off(api_client):
@@ -43,16 +43,16 @@ def test_the_cart_shows_the_code_and_what_it_takes_off(api_client):
     assert api_client.get(f"/api/v1/carts/{token}/").json()["total"] == "168.00"
 
 
-def test_an_unknown_code_is_404_and_one_that_does_not_apply_is_409_with_why(api_client):
+def test_an_unknown_code_or_one_that_does_not_apply_is_409_with_why(api_client):
     code("BIG", value="10", minimum_subtotal=D("300.00"))
     token = cart_with(api_client, (insole("50.00"), 5))
     unknown = apply(api_client, token, "NOPE")
-    assert unknown.status_code == 404
-    assert unknown.json()["errors"][0]["code"] == "discount_not_found"
+    assert unknown.status_code == 409
+    assert unknown.json()["errors"][0]["code"] == "discount_unknown"
     below = apply(api_client, token, "BIG")
     assert below.status_code == 409
     error = below.json()["errors"][0]
-    assert error["code"] == "discount_below_minimum"
+    assert error["code"] == "discount_minimum_not_met"
     assert "300.00" in error["detail"]
     assert api_client.get(f"/api/v1/carts/{token}/").json()["discount"] is None
 
@@ -66,12 +66,12 @@ def test_a_cart_that_falls_below_the_minimum_keeps_the_code_and_says_why_it_no_l
     api_client.patch(f"/api/v1/carts/{token}/items/{item}/", {"quantity": 5}, format="json")
     body = api_client.get(f"/api/v1/carts/{token}/").json()
     assert body["discount"]["applies"] is False
-    assert body["discount"]["reason"] == "discount_below_minimum"
+    assert body["discount"]["reason"] == "discount_minimum_not_met"
     assert body["discount_total"] == "0.00"
     # Checkout refuses rather than charge a price the customer was not shown.
     response = checkout(api_client, token)
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "discount_below_minimum"
+    assert response.json()["errors"][0]["code"] == "discount_minimum_not_met"
     assert not Order.objects.exists()
     assert DiscountCode.objects.get(code="BIG").times_used == 0
 
@@ -148,7 +148,7 @@ def test_the_usage_limit_counts_orders(api_client):
         place([(insole("30.00"), 1)], discount="TWO")
     with pytest.raises(DiscountNotApplicable) as refused:
         place([(insole("30.00"), 1)], discount="TWO")
-    assert refused.value.code == "discount_exhausted"
+    assert refused.value.code == "discount_used_up"
     assert Order.objects.filter(discount_code="TWO").count() == 2
 
 

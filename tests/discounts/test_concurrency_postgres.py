@@ -30,14 +30,14 @@ def test_twenty_checkouts_with_a_code_limited_to_ten_make_exactly_ten_orders_car
             == 201
         )
         assert (
-            client.put(f"/api/v1/carts/{token}/discount/", {"code": "TEN"}, format="json").status_code == 200
+            client.post(f"/api/v1/carts/{token}/discount/", {"code": "TEN"}, format="json").status_code == 200
         )
         tokens.append(token)
     results = _run_together(tokens)
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [201] * 10 + [409] * 10
-    assert {body["errors"][0]["code"] for status, body in results if status == 409} == {"discount_exhausted"}
+    assert {body["errors"][0]["code"] for status, body in results if status == 409} == {"discount_used_up"}
     assert Order.objects.filter(discount_code="TEN").count() == 10
     assert Order.objects.count() == 10
     assert DiscountCode.objects.get(code="TEN").times_used == 10

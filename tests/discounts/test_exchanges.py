@@ -133,7 +133,7 @@ def test_the_customer_asks_for_an_exchange_and_sees_it_through_the_api(customer,
     response = api_client.post(
         f"/api/v1/orders/{order.number}/returns/",
         {"kind": "exchange", "reason": "not_comfortable",
-         "lines": [{"line_id": line.pk, "quantity": 1, "replacement_sku": dearer.sku}]},
+         "lines": [{"line_id": line.pk, "quantity": 1, "exchange_sku": dearer.sku}]},
         format="json",
     )  # fmt: skip
     assert response.status_code == 201, response.json()

@@ -72,14 +72,14 @@ def test_the_minimum_is_reached_at_exactly_its_amount():
     terms = policy.Terms(kind="percent", value=D("10"), minimum_subtotal=D("300.00"))
     assert policy.discount_refusal(terms=terms, lines=[line(1, "300.00")], now=NOW) is None
     assert (
-        policy.discount_refusal(terms=terms, lines=[line(1, "299.99")], now=NOW) == "discount_below_minimum"
+        policy.discount_refusal(terms=terms, lines=[line(1, "299.99")], now=NOW) == "discount_minimum_not_met"
     )
 
 
 def test_a_used_up_or_inactive_code_is_refused():
     lines = [line(1, "10.00")]
     used_up = policy.Terms(kind="percent", value=D("10"), usage_limit=10, times_used=10)
-    assert policy.discount_refusal(terms=used_up, lines=lines, now=NOW) == "discount_exhausted"
+    assert policy.discount_refusal(terms=used_up, lines=lines, now=NOW) == "discount_used_up"
     nine = policy.Terms(kind="percent", value=D("10"), usage_limit=10, times_used=9)
     assert policy.discount_refusal(terms=nine, lines=lines, now=NOW) is None
     inactive = policy.Terms(kind="percent", value=D("10"), is_active=False)
