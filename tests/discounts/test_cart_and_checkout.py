@@ -173,3 +173,12 @@ def test_a_checkout_with_a_code_runs_two_statements_more(
         response = checkout(api_client, token, key="with-code")
     assert response.status_code == 201, response.json()
     assert _statements(captured) == expected
+
+
+def test_the_confirmation_email_shows_the_discount(mailoutbox, django_capture_on_commit_callbacks):
+    code("SPRING20", value="20")
+    with django_capture_on_commit_callbacks(execute=True):
+        place([(insole("150.00"), 1), (insole("60.00"), 1)], discount="SPRING20")
+    body = mailoutbox[-1].body
+    assert "Discount (SPRING20): −42.00 EUR" in body
+    assert "Total: 172.90 EUR" in body
