@@ -170,3 +170,23 @@ def test_staff_see_codes_with_their_usage(staff_user, client):
     assert "1 of 10" in page
     orders = client.get("/admin/orders/order/?discount_code__exact=TEN")
     assert orders.status_code == 200
+
+
+def test_staff_start_an_exchange_from_the_order_page_and_its_order_is_created(customer, staff_user, client):
+    order = delivered_with([(insole("39.90"), 1)], discount=None, staff=staff_user, user=customer)
+    line = order.lines.get()
+    dearer = insole("49.90")
+    client.force_login(staff_user)
+    url = f"/admin/orders/order/{order.pk}/act/return/"
+    assert "Exchange for (SKU)" in client.get(url).content.decode()
+    data = {
+        "kind": "exchange",
+        "reason": "wrong_size",
+        f"line_{line.pk}": "1",
+        f"line_{line.pk}_sku": dearer.sku,
+    }
+    client.post(url, data)
+    request = ReturnRequest.objects.get()
+    assert (request.kind, request.status, request.exchange_difference) == ("exchange", "approved", D("10.00"))
+    assert request.replacement_order.total == D("10.00")
+    assert request.status_changes.filter(to_status="approved", actor=staff_user).exists()
