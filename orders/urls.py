@@ -5,7 +5,6 @@ from orders.apis import carts, checkout, orders, payments, staff
 urlpatterns = [
     path("carts/", carts.CartCreateApi.as_view(), name="cart-create"),
     path("carts/<uuid:token>/", carts.CartDetailApi.as_view(), name="cart-detail"),
-    path("carts/<uuid:token>/discount/", carts.CartDiscountApi.as_view(), name="cart-discount"),
     path("carts/<uuid:token>/items/", carts.CartItemAddApi.as_view(), name="cart-item-add"),
     path("carts/<uuid:token>/items/<int:item_id>/", carts.CartItemApi.as_view(), name="cart-item"),
     path("shipping-methods/", carts.ShippingMethodListApi.as_view(), name="shipping-method-list"),
@@ -23,4 +22,5 @@ urlpatterns = [
     path("staff/orders/<str:number>/cancel/", staff.StaffOrderCancelApi.as_view(), name="staff-order-cancel"),
     path("", include("orders.returns.urls")),
     path("", include("orders.invoices.urls")),
+    path("", include("orders.discounts.urls")),
 ]

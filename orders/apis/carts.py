@@ -8,7 +8,6 @@ from rest_framework.views import APIView
 from catalogue.choices import ProductKind
 from orders import selectors
 from orders.apis.common import MoneyField, QuantityField, shop_currency
-from orders.discounts import services as discount_services
 from orders.fittings.selectors import related_or_none
 from orders.fittings.services import fitting_missing
 from orders.services import cart as cart_services
@@ -82,7 +81,7 @@ class CartOutputSerializer(serializers.Serializer):
         return obj.cart.checked_out_at is not None
 
 
-def _cart_response(cart, status_code=status.HTTP_200_OK, user=None) -> Response:
+def cart_response(cart, status_code=status.HTTP_200_OK, user=None) -> Response:
     return Response(CartOutputSerializer(selectors.cart_view(cart=cart, user=user)).data, status=status_code)
 
 
@@ -90,38 +89,13 @@ class CartCreateApi(APIView):
     @extend_schema(request=None, responses={201: CartOutputSerializer})
     def post(self, request):
         cart = cart_services.cart_create(user=request.user)
-        return _cart_response(cart, status.HTTP_201_CREATED)
+        return cart_response(cart, status.HTTP_201_CREATED)
 
 
 class CartDetailApi(APIView):
     @extend_schema(responses=CartOutputSerializer)
     def get(self, request, token):
-        return _cart_response(selectors.cart_get(token=token, user=request.user), user=request.user)
-
-
-class CartDiscountApi(APIView):
-    """Put a discount code on the cart (one per order: it replaces any other), or take it off."""
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "CartDiscountInput"
-
-        code = serializers.CharField(max_length=40)
-
-    # 409 discount_unknown, discount_expired, discount_used_up, discount_minimum_not_met, ...
-    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer, 409: ConflictErrorResponse})
-    def post(self, request, token):
-        cart = selectors.cart_get(token=token, user=request.user)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        discount_services.cart_discount_apply(cart=cart, code=data.validated_data["code"], user=request.user)
-        return _cart_response(cart, user=request.user)
-
-    @extend_schema(responses={200: CartOutputSerializer, 409: ConflictErrorResponse})
-    def delete(self, request, token):
-        cart = selectors.cart_get(token=token, user=request.user)
-        discount_services.cart_discount_remove(cart=cart)
-        return _cart_response(cart, user=request.user)
+        return cart_response(selectors.cart_get(token=token, user=request.user), user=request.user)
 
 
 @domain_validation_errors(["unknown_sku", "inactive_product"], field_name="sku", methods=["post"])
@@ -144,7 +118,7 @@ class CartItemAddApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart_services.cart_item_add(cart=cart, user=request.user, **data.validated_data)
-        return _cart_response(cart, status.HTTP_201_CREATED)
+        return cart_response(cart, status.HTTP_201_CREATED)
 
 
 class CartItemApi(APIView):
@@ -161,7 +135,7 @@ class CartItemApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart_services.cart_item_update(item=item, quantity=data.validated_data["quantity"])
-        return _cart_response(cart)
+        return cart_response(cart)
 
     @extend_schema(responses={204: None, 409: ConflictErrorResponse})
     def delete(self, request, token, item_id):
