@@ -118,7 +118,7 @@ class CartItemAddApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart_services.cart_item_add(cart=cart, user=request.user, **data.validated_data)
-        return cart_response(cart, status.HTTP_201_CREATED)
+        return cart_response(cart, status.HTTP_201_CREATED, user=request.user)
 
 
 class CartItemApi(APIView):
@@ -135,7 +135,7 @@ class CartItemApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart_services.cart_item_update(item=item, quantity=data.validated_data["quantity"])
-        return cart_response(cart)
+        return cart_response(cart, user=request.user)
 
     @extend_schema(responses={204: None, 409: ConflictErrorResponse})
     def delete(self, request, token, item_id):
