@@ -36,7 +36,13 @@ from orders.models import (
 from orders.payments.webhooks import webhook_events_retry
 from orders.returns import services as return_services
 from orders.returns.admin import OrderReturnRequestInline, line_rights_html, refusal_text
-from orders.returns.policy import REPLACEMENT_REASONS, RETURN_REASONS
+from orders.returns.policy import (
+    EXCHANGE_REASONS,
+    REPLACEMENT_REASONS,
+    RETURN_REASONS,
+    WITHDRAWAL_REASONS,
+    exchange_judged_as,
+)
 from orders.returns.selectors import order_lines_eligibility
 from orders.returns.statuses import ReturnKind, ReturnReason
 from orders.selectors import order_search
@@ -57,8 +63,8 @@ def status_label(code: str) -> str:
 class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = ["sku", "product_name", "size_label", "quantity", "unit_price", "line_total", "returnable",
-              "return_days", "replacement_days", "delivered_at", "rights"]  # fmt: skip
+    fields = ["sku", "product_name", "size_label", "quantity", "unit_price", "line_total", "discount_total",
+              "paid_total", "returnable", "return_days", "replacement_days", "delivered_at", "rights"]  # fmt: skip
     readonly_fields = fields
 
     @admin.display(description="rights (promise and law, as sold)")
@@ -202,7 +208,12 @@ class RefundForm(ActForm):
         return amount
 
 
-KIND_REASONS = {ReturnKind.RETURN: RETURN_REASONS, ReturnKind.REPLACEMENT: REPLACEMENT_REASONS}
+KIND_REASONS = {
+    ReturnKind.RETURN: RETURN_REASONS,
+    ReturnKind.REPLACEMENT: REPLACEMENT_REASONS,
+    ReturnKind.WITHDRAWAL: WITHDRAWAL_REASONS,
+    ReturnKind.EXCHANGE: EXCHANGE_REASONS,
+}
 
 
 class StartReturnForm(ActForm):
@@ -225,6 +236,9 @@ class StartReturnForm(ActForm):
                 min_value=0, max_value=eligibility.remaining_quantity, initial=0, required=False,
                 label=f"{line.sku} units",
             )  # fmt: skip
+            self.fields[f"line_{line.pk}_sku"] = forms.CharField(
+                max_length=64, required=False, label=f"{line.sku}: exchange for (SKU)",
+            )  # fmt: skip
 
     def line_rows(self):
         now = timezone.now()
@@ -232,6 +246,7 @@ class StartReturnForm(ActForm):
             yield {
                 "line": line,
                 "field": self[f"line_{line.pk}"],
+                "sku_field": self[f"line_{line.pk}_sku"],
                 "remaining": eligibility.remaining_quantity,
                 "return_window": _window_text(eligibility.return_deadline, now, returnable=line.returnable),
                 "replacement_window": _window_text(eligibility.replacement_deadline, now),
@@ -240,7 +255,7 @@ class StartReturnForm(ActForm):
     def clean(self):
         data = super().clean()
         kind, reason = data.get("kind"), data.get("reason")
-        if kind and reason and reason not in KIND_REASONS[kind]:
+        if kind and reason and reason not in KIND_REASONS.get(kind, ()):
             self.add_error(
                 "reason",
                 f"“{ReturnReason(reason).label}” is not a reason for a {ReturnKind(kind).label.lower()}.",
@@ -250,8 +265,11 @@ class StartReturnForm(ActForm):
         if not chosen:
             raise forms.ValidationError("Give the number of units for at least one line.")
         if kind and not (data.get("goodwill_reason") or "").strip():
+            judged = exchange_judged_as(reason or "") if kind == ReturnKind.EXCHANGE else kind
             for line, eligibility, _quantity in chosen:
-                blocked = [code for code in eligibility.blocked(kind) if code != "quantity_exceeds_remaining"]
+                blocked = [
+                    code for code in eligibility.blocked(judged) if code != "quantity_exceeds_remaining"
+                ]
                 if blocked:
                     self.add_error(
                         "goodwill_reason",
@@ -267,7 +285,13 @@ class StartReturnForm(ActForm):
             "goodwill_reason": self.cleaned_data["goodwill_reason"],
             "note": self.cleaned_data["note"],
             "lines": [
-                return_services.ReturnLineInput(line_id=line.pk, quantity=quantity)
+                return_services.ReturnLineInput(
+                    line_id=line.pk,
+                    quantity=quantity,
+                    replacement_sku=(self.cleaned_data.get(f"line_{line.pk}_sku") or "").strip()
+                    if self.cleaned_data["kind"] == ReturnKind.EXCHANGE
+                    else "",
+                )
                 for line, _eligibility, quantity in self.chosen
             ],
         }
@@ -409,7 +433,7 @@ class OrderAdmin(FastListMixin, OrderSearchMixin, admin.ModelAdmin):
                OrderReturnRequestInline, OrderInvoiceInline, OrderCreditNoteInline]  # fmt: skip
     actions = ["ship", "deliver"]
     readonly_fields = [
-        "number", "user", "email", "status", "currency", "subtotal", "shipping_total", "total",
+        "number", "user", "email", "status", "currency", "subtotal", "discount_code", "discount_total", "shipping_total", "total",
         "captured_total", "refunded_total", "shipping_address_text", "billing_address_text", "shipping_method_name",
         "carrier", "tracking_number", "replacement_for", "cancellation_reason", "created_at", "payment_deadline",
         "paid_at", "shipped_at", "delivered_at", "cancelled_at", "expired_at",

@@ -155,6 +155,10 @@ class Cart(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
     )
     checked_out_at = models.DateTimeField(null=True, blank=True)
+    # The one discount code applied to the cart (``orders.discounts``); judged again at checkout.
+    discount_code = models.ForeignKey(
+        "discounts.DiscountCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,9 +196,22 @@ class Order(models.Model):
         max_length=32, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, db_index=True
     )
     currency = models.CharField(max_length=3)
-    subtotal = MoneyField()
+    subtotal = MoneyField()  # the goods at their unit prices, before any discount
+    # What the order's discount code took off the goods (the sum of its lines' ``discount_total``);
+    # a code with free shipping shows in ``shipping_total`` being zero.
+    discount_total = MoneyField(default=ZERO)
+    # By the code itself (``discount_code_id`` is the code as typed in capitals): shown without a query.
+    discount_code = models.ForeignKey(
+        "discounts.DiscountCode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        to_field="code",
+        db_column="discount_code",
+        related_name="orders",
+    )
     shipping_total = MoneyField()
-    total = MoneyField()
+    total = MoneyField()  # subtotal - discount_total + shipping_total: what the customer pays
     # Money actually received and given back; changed only under the order's row lock.
     captured_total = MoneyField(default=ZERO)
     refunded_total = MoneyField(default=ZERO)
@@ -283,7 +300,10 @@ class OrderLine(models.Model):
     size_label = models.CharField(max_length=40, blank=True)
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     unit_price = MoneyField()
-    line_total = MoneyField()
+    line_total = MoneyField()  # unit_price × quantity
+    # The share of the order's discount allocated to this line at checkout, frozen: what the line
+    # actually paid is ``paid_total``; every refund, credit note and withdrawal counts from it.
+    discount_total = MoneyField(default=ZERO)
     # The return policy promised at purchase (policy.md): later changes never touch it.
     returnable = models.BooleanField()
     return_days = models.PositiveSmallIntegerField()
@@ -298,11 +318,26 @@ class OrderLine(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive")
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(discount_total__gte=0, discount_total__lte=models.F("line_total")),
+                name="order_line_discount_within_total",
+            ),
         ]
 
     def __str__(self):
         return f"{self.quantity} × {self.sku}"
+
+    @property
+    def paid_total(self) -> Decimal:
+        """What the customer actually paid for the line's units: the list price less its discount."""
+        return self.line_total - self.discount_total
+
+    @property
+    def unit_paid(self) -> Decimal:
+        """The price paid per unit, to the cent (a line whose discount does not divide evenly has
+        units a cent apart; ``orders.discounts.policy.units_paid`` gives any number of them exactly)."""
+        return (self.paid_total / self.quantity).quantize(Decimal("0.01")) if self.quantity else ZERO
 
 
 class StatusChange(models.Model):

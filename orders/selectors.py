@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from catalogue.choices import ProductKind
 from catalogue.pricing import variant_price
 from catalogue.stock import is_sellable
+from orders.discounts.selectors import CartDiscount, cart_discount
 from orders.exceptions import CartNotFound, OrderNotFound
 from orders.fittings.selectors import orders_ready_to_ship, related_or_none
 from orders.fittings.services import fitting_missing
@@ -66,12 +67,24 @@ class CartView:
     cart: Cart
     lines: list[CartLineView]
     subtotal: Decimal
+    discount: CartDiscount | None = None  # the code on the cart, what it takes off, or why it does not apply
+
+    @property
+    def discount_total(self) -> Decimal:
+        return self.discount.amount if self.discount is not None else ZERO
+
+    @property
+    def total(self) -> Decimal:
+        """The goods after the discount (shipping is chosen at checkout)."""
+        return self.subtotal - self.discount_total
 
 
-def cart_view(*, cart: Cart) -> CartView:
-    """Return the cart priced from the catalogue now, with a warning on lines that cannot be ordered as they are."""
+def cart_view(*, cart: Cart, user=None) -> CartView:
+    """Return the cart priced from the catalogue now, with a warning on lines that cannot be ordered as
+    they are, and its discount code judged against it now (``orders.discounts.selectors.cart_discount``)."""
     lines = []
-    for item in cart.items.select_related("variant__product", "fitting").order_by("added_at", "id"):
+    items = list(cart.items.select_related("variant__product", "fitting").order_by("added_at", "id"))
+    for item in items:
         variant = item.variant
         warning = None
         if not is_sellable(variant):
@@ -91,7 +104,12 @@ def cart_view(*, cart: Cart) -> CartView:
                 warning=warning,
             )
         )
-    return CartView(cart=cart, lines=lines, subtotal=sum((line.line_total for line in lines), ZERO))
+    return CartView(
+        cart=cart,
+        lines=lines,
+        subtotal=sum((line.line_total for line in lines), ZERO),
+        discount=cart_discount(cart=cart, items=items, user=user),
+    )
 
 
 def shipping_method_list() -> QuerySet[ShippingMethod]:
@@ -192,6 +210,8 @@ def orders_export(*, user) -> dict:
                 "email": order.email,
                 "currency": order.currency,
                 "subtotal": _money(order.subtotal),
+                "discount_code": order.discount_code_id,
+                "discount_total": _money(order.discount_total),
                 "shipping_total": _money(order.shipping_total),
                 "total": _money(order.total),
                 "captured_total": _money(order.captured_total),
@@ -219,6 +239,8 @@ def orders_export(*, user) -> dict:
                         "quantity": line.quantity,
                         "unit_price": _money(line.unit_price),
                         "line_total": _money(line.line_total),
+                        "discount_total": _money(line.discount_total),
+                        "paid_total": _money(line.paid_total),
                         "returnable": line.returnable,
                         "return_days": line.return_days,
                         "replacement_days": line.replacement_days,

@@ -34,7 +34,8 @@ CUSTOMER, STAFF, SYSTEM = Role.CUSTOMER, Role.STAFF, Role.SYSTEM
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     # Creation (from no status): checkout places an order; staff create a replacement, which starts
     # where a paid order waits for shipment since there is nothing to pay.
-    ("", S.PENDING_PAYMENT): frozenset({CUSTOMER}),
+    # Staff approving an exchange to a dearer item create its order awaiting the difference.
+    ("", S.PENDING_PAYMENT): frozenset({CUSTOMER, STAFF}),
     ("", S.PAID): frozenset({STAFF}),
     (S.PENDING_PAYMENT, S.PAID): frozenset({SYSTEM}),
     (S.PENDING_PAYMENT, S.PAYMENT_FAILED): frozenset({SYSTEM}),

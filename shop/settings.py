@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "orders.fittings",
     "orders.returns",
     "orders.invoices",
+    "orders.discounts",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,23 @@ class CartLineFittingSerializer(serializers.Serializer):
         return {"id": str(fitting.pk) if fitting else None, "complete": not missing, "missing": missing}
 
 
+class CartDiscountSerializer(serializers.Serializer):
+    """The code on the cart: what it takes off now, or (``applies`` false) why not."""
+
+    class Meta:
+        ref_name = "CartDiscount"
+
+    code = serializers.CharField()
+    description = serializers.CharField()
+    applies = serializers.BooleanField()
+    reason = serializers.CharField(
+        allow_null=True, help_text="Why it does not apply (a refusal code), or null."
+    )
+    message = serializers.CharField(help_text="The reason in a sentence; empty when it applies.")
+    amount = MoneyField(help_text="Taken off the goods.")
+    free_shipping = serializers.BooleanField()
+
+
 class CartOutputSerializer(serializers.Serializer):
     class LineOutput(serializers.Serializer):
         class Meta:
@@ -51,6 +68,9 @@ class CartOutputSerializer(serializers.Serializer):
     token = serializers.UUIDField(source="cart.token")
     items = LineOutput(many=True, source="lines")
     subtotal = MoneyField()
+    discount = CartDiscountSerializer(allow_null=True)
+    discount_total = MoneyField()
+    total = MoneyField(help_text="The goods after the discount; shipping is added at checkout.")
     currency = serializers.SerializerMethodField()
     checked_out = serializers.SerializerMethodField()
 
@@ -61,21 +81,21 @@ class CartOutputSerializer(serializers.Serializer):
         return obj.cart.checked_out_at is not None
 
 
-def _cart_response(cart, status_code=status.HTTP_200_OK) -> Response:
-    return Response(CartOutputSerializer(selectors.cart_view(cart=cart)).data, status=status_code)
+def cart_response(cart, status_code=status.HTTP_200_OK, user=None) -> Response:
+    return Response(CartOutputSerializer(selectors.cart_view(cart=cart, user=user)).data, status=status_code)
 
 
 class CartCreateApi(APIView):
     @extend_schema(request=None, responses={201: CartOutputSerializer})
     def post(self, request):
         cart = cart_services.cart_create(user=request.user)
-        return _cart_response(cart, status.HTTP_201_CREATED)
+        return cart_response(cart, status.HTTP_201_CREATED)
 
 
 class CartDetailApi(APIView):
     @extend_schema(responses=CartOutputSerializer)
     def get(self, request, token):
-        return _cart_response(selectors.cart_get(token=token, user=request.user))
+        return cart_response(selectors.cart_get(token=token, user=request.user), user=request.user)
 
 
 @domain_validation_errors(["unknown_sku", "inactive_product"], field_name="sku", methods=["post"])
@@ -98,7 +118,7 @@ class CartItemAddApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart_services.cart_item_add(cart=cart, user=request.user, **data.validated_data)
-        return _cart_response(cart, status.HTTP_201_CREATED)
+        return cart_response(cart, status.HTTP_201_CREATED, user=request.user)
 
 
 class CartItemApi(APIView):
@@ -115,7 +135,7 @@ class CartItemApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cart_services.cart_item_update(item=item, quantity=data.validated_data["quantity"])
-        return _cart_response(cart)
+        return cart_response(cart, user=request.user)
 
     @extend_schema(responses={204: None, 409: ConflictErrorResponse})
     def delete(self, request, token, item_id):

@@ -21,6 +21,7 @@ LINE_FIELDS = [
     "sku",
     "quantity",
     "unit_price",
+    "discount",
     "net",
     "rate",
     "vat",

@@ -21,7 +21,8 @@ def document_context(document: Invoice | CreditNote) -> dict:
         "title": "Credit note" if is_credit_note else "Invoice",
         "corrects": document.invoice if is_credit_note else None,
         "order": document.order,
-        "lines": list(document.lines.all()),
+        "lines": (lines := list(document.lines.all())),
+        "discounted": any(line.discount for line in lines),
         "seller_address_lines": document.seller_address.splitlines(),
         "customer_address_lines": document.customer_address.splitlines(),
     }

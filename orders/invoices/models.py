@@ -5,6 +5,8 @@ line is a snapshot (description, SKU, quantity, unit price, net, rate, VAT, gros
 copies the seller's and the customer's names and addresses as they were when it was issued.
 """
 
+from decimal import Decimal
+
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -112,7 +114,10 @@ class DocumentLine(models.Model):
     sku = models.CharField("SKU", max_length=64, blank=True)
     # Empty on a credit note line that gives back part of a line's amount rather than whole units.
     quantity = models.PositiveIntegerField(null=True, blank=True)
-    unit_price = MoneyField(null=True, blank=True)
+    unit_price = MoneyField(null=True, blank=True)  # the list price per unit
+    # What a discount code took off the line (an invoice line's gross is what was actually paid:
+    # unit price × quantity − discount); zero without one.
+    discount = MoneyField(default=Decimal("0.00"))
     net = MoneyField()
     rate = models.DecimalField(max_digits=5, decimal_places=2)
     vat = MoneyField()

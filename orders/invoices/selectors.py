@@ -29,14 +29,15 @@ class Charge:
     gross: Decimal
     tax_class: str
     order_line_id: int | None = None
+    discount: Decimal = Decimal("0.00")  # taken off unit_price × quantity by a discount code
 
 
 def order_charges(*, order: Order) -> list[Charge]:
     """Return what the order actually charged, line by line, then the shipping.
 
-    The one place the documents learn a line's amount: the order line's ``line_total`` (what the
-    customer paid for it) and the order's ``shipping_total``. Should a line ever be charged less
-    than unit price × quantity (a discount), the invoice follows this function.
+    The one place the documents learn a line's amount: what the order line actually paid
+    (``paid_total``: unit price × quantity less its share of a discount code, frozen at checkout),
+    with the discount alongside, and the order's ``shipping_total`` (zero with free shipping).
     """
     charges = []
     for line in order.lines.all():
@@ -49,9 +50,10 @@ def order_charges(*, order: Order) -> list[Charge]:
                 sku=line.sku,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
-                gross=line.line_total,
+                gross=line.paid_total,
                 tax_class=tax_class,
                 order_line_id=line.pk,
+                discount=line.discount_total,
             )
         )
     if order.shipping_total > 0:

@@ -172,6 +172,7 @@ def _invoice_line(*, charge, rate: Decimal, gross: Decimal, description: str = "
         sku=charge.sku,
         quantity=charge.quantity,
         unit_price=charge.unit_price,
+        discount=charge.discount,
         order_line_id=charge.order_line_id,
         rate=rate,
         net=amounts.net,
@@ -254,6 +255,7 @@ def credit_note_issue(*, refund: Refund) -> CreditNote | None:
         if (
             line.kind == DocumentLine.Kind.ITEM
             and line.quantity
+            and line.gross
             and (share * line.quantity) % line.gross == 0
         ):
             quantity = int(share * line.quantity / line.gross)
@@ -265,6 +267,9 @@ def credit_note_issue(*, refund: Refund) -> CreditNote | None:
                 sku=line.sku,
                 quantity=quantity,
                 unit_price=line.unit_price if quantity else None,
+                discount=(line.unit_price * quantity - share)
+                if quantity and line.unit_price
+                else policy.ZERO,
                 rate=line.rate,
                 net=amounts.net,
                 vat=amounts.vat,

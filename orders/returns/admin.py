@@ -404,7 +404,10 @@ class ReturnDeductForm(forms.Form):
     def __init__(self, data=None, *, return_request):
         super().__init__(data)
         self.fields["line"].choices = [
-            (line.pk, f"{line.order_line.sku} × {line.quantity} ({line.order_line.unit_price} each)")
+            (
+                line.pk,
+                f"{line.order_line.sku} × {line.quantity} ({line.order_line.unit_price} each, paid {line.order_line.paid_total} for {line.order_line.quantity})",
+            )
             for line in return_request.lines.select_related("order_line")
         ]
 
@@ -443,7 +446,7 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
     actions = list(RETURN_STEPS)
     readonly_fields = ["order_summary", "kind", "status", "reason", "comment", "requested_at", "window_closes_at",
                        "refund_due", "rejection_reason", "goodwill_reason", "goodwill_by", "refund_list",
-                       "replacement", "next_steps"]  # fmt: skip
+                       "replacement", "exchange", "next_steps"]  # fmt: skip
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -506,6 +509,22 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
             return "–"
         url = reverse("admin:orders_order_change", args=[order.pk])
         return format_html('<a href="{}">{}</a> ({})', url, order.number, order.get_status_display())
+
+    @admin.display(description="exchange")
+    def exchange(self, obj):
+        """An exchange's settlement: what the customer pays, or what is refunded once the units arrive."""
+        if obj.kind != ReturnKind.EXCHANGE:
+            return "–"
+        difference = obj.exchange_difference
+        if difference is None:
+            return "The difference is set when the request is approved."
+        currency = obj.order.currency
+        if difference > 0:
+            paid = obj.replacement_order is not None and obj.replacement_order.captured_total >= difference
+            return f"The customer pays {difference} {currency} ({'paid' if paid else 'not paid yet'})."
+        if difference < 0:
+            return f"{-difference} {currency} refunded when the units are received."
+        return "Same price: nothing to pay or refund."
 
     @admin.display(description="next steps")
     def next_steps(self, obj):

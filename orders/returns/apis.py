@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,7 +16,9 @@ from rest_framework.views import APIView
 from catalogue.matching.models import HealthRecordKind
 from catalogue.matching.services import health_record_access_record_for_reader
 from orders.apis.common import QuantityField, RefundOutput, StatusChangeOutput
+from orders.models import ZERO
 from orders.returns import policy
+from orders.returns.exceptions import InvalidReturnTransition
 from orders.returns.selectors import (
     order_lines_eligibility,
     return_photo_get,
@@ -29,6 +31,7 @@ from orders.returns.services import (
     return_photo_add,
     return_request_cancel,
     return_request_create,
+    return_request_exchange_payment,
 )
 from orders.returns.statuses import ReturnKind
 from orders.selectors import order_get
@@ -45,6 +48,19 @@ SIZE_PARAMETER = OpenApiParameter(
 )
 
 
+class ExchangeOutput(serializers.Serializer):
+    class Meta:
+        ref_name = "ReturnExchange"
+
+    order = serializers.CharField(allow_null=True, help_text="The order for the new items, once approved.")
+    order_status = serializers.CharField(allow_null=True)
+    difference = serializers.CharField(
+        allow_null=True, help_text="New items less what the units sent back paid (set on approval)."
+    )
+    to_pay = serializers.CharField(allow_null=True)
+    to_refund = serializers.CharField(allow_null=True, help_text="Refunded once the units are received.")
+
+
 class ReturnRequestOutputSerializer(serializers.Serializer):
     class Meta:
         ref_name = "ReturnRequest"
@@ -58,7 +74,7 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
         sku = serializers.CharField(source="order_line.sku")
         product_name = serializers.CharField(source="order_line.product_name")
         quantity = serializers.IntegerField()
-        replacement_sku = serializers.CharField()
+        replacement_sku = serializers.CharField(help_text="A replacement's size, or what an exchange sends.")
         received_quantity = serializers.IntegerField(allow_null=True)
 
     class PhotoOutput(serializers.Serializer):
@@ -100,6 +116,69 @@ class ReturnRequestOutputSerializer(serializers.Serializer):
         source="replacement_order.number", allow_null=True, default=None
     )
     history = StatusChangeOutput(many=True, source="status_changes")
+    exchange = serializers.SerializerMethodField(
+        help_text="An exchange: its order for the new items, and the difference to pay or to be refunded."
+    )
+
+    @extend_schema_field(ExchangeOutput(allow_null=True))
+    def get_exchange(self, obj) -> dict | None:
+        if obj.kind != ReturnKind.EXCHANGE:
+            return None
+        order = obj.replacement_order
+        difference = obj.exchange_difference
+        return {
+            "order": order.number if order else None,
+            "order_status": order.status if order else None,
+            "difference": f"{difference:.2f}" if difference is not None else None,
+            "to_pay": f"{max(difference, ZERO):.2f}" if difference is not None else None,
+            "to_refund": f"{max(-difference, ZERO):.2f}" if difference is not None else None,
+        }
+
+
+class ExchangePaymentApi(APIView):
+    """Pay the difference of an exchange to a dearer item: the payment session for the front end."""
+
+    throttle_classes = [GuestLookupThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExchangePaymentInput"
+
+        email = serializers.EmailField(required=False)
+
+    class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ExchangePayment"
+
+        provider = serializers.CharField()
+        client_secret = serializers.CharField()
+        amount = serializers.CharField()
+
+    @extend_schema(
+        parameters=[EMAIL_PARAMETER],
+        request=InputSerializer,
+        responses={200: OutputSerializer, 409: ConflictErrorResponse},
+    )
+    def post(self, request, pk):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return_request = return_request_get(
+            request_id=pk, user=request.user, email=_email(request, data.validated_data)
+        )
+        session = return_request_exchange_payment(return_request=return_request)
+        if session is None:
+            raise InvalidReturnTransition(
+                from_status=return_request.status,
+                to_status=return_request.status,
+                detail="This request has no difference left to pay.",
+            )
+        return Response(
+            {
+                "provider": session.provider,
+                "client_secret": session.client_secret,
+                "amount": f"{return_request.replacement_order.total:.2f}",
+            }
+        )
 
 
 def _email(request, data=None) -> str | None:
@@ -215,6 +294,13 @@ class ReturnRequestCreateApi(APIView):
             replacement_sku = serializers.CharField(
                 max_length=64, required=False, allow_blank=True, default=""
             )
+            exchange_sku = serializers.CharField(
+                max_length=64,
+                required=False,
+                allow_blank=True,
+                default="",
+                help_text="An exchange: the size on sale to send instead (the same as replacement_sku).",
+            )
 
         kind = serializers.ChoiceField(choices=ReturnKind.choices)
         lines = LineInput(many=True, allow_empty=False, max_length=100)
@@ -248,7 +334,14 @@ class ReturnRequestCreateApi(APIView):
         created = return_request_create(
             order=order,
             kind=values["kind"],
-            lines=[ReturnLineInput(**line) for line in values["lines"]],
+            lines=[
+                ReturnLineInput(
+                    line_id=line["line_id"],
+                    quantity=line["quantity"],
+                    replacement_sku=line["exchange_sku"] or line["replacement_sku"],
+                )
+                for line in values["lines"]
+            ],
             reason=values.get("reason", ""),
             comment=values["comment"],
             actor=request.user,

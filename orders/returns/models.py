@@ -48,6 +48,9 @@ class ReturnRequest(models.Model):
     replacement_order = models.OneToOneField(
         Order, null=True, blank=True, on_delete=models.PROTECT, related_name="replacement_request"
     )
+    # An exchange: the new items' price less what the units sent back paid, set on approval (positive:
+    # the customer pays it on the exchange order; negative: refunded once the units are received).
+    exchange_difference = MoneyField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

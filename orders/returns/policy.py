@@ -19,9 +19,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
+from orders.discounts.policy import units_paid
+
 RETURN = "return"
 REPLACEMENT = "replacement"
 WITHDRAWAL = "withdrawal"
+EXCHANGE = "exchange"
 LEGAL_GUARANTEE = "legal_guarantee"
 PROMISE = "promise"
 LAW = "law"
@@ -42,6 +45,9 @@ RETURN_REASONS = (
     "damaged_in_transit",
 )
 REPLACEMENT_REASONS = ("wrong_size", "defective", "damaged_in_transit", "wrong_item", "remake_does_not_fit")
+# An exchange takes any reason of either: one of a replacement is judged by the replacement's window
+# (``exchange_judged_as``), any other (a change of mind) by the return's.
+EXCHANGE_REASONS = tuple(dict.fromkeys(RETURN_REASONS + REPLACEMENT_REASONS))
 # Reasons that are the shop's fault: shipping is refunded when the whole order comes back for one.
 SHOP_FAULT_REASONS = frozenset({"defective", "wrong_item", "damaged_in_transit"})
 
@@ -568,6 +574,32 @@ def request_deadline(*, eligibility: LineEligibility, kind: str, reason: str) ->
     return promise
 
 
+def exchange_judged_as(reason: str) -> str:
+    """Return the kind whose window and rules an exchange for ``reason`` is judged by: the
+    replacement's for a replacement reason (a wrong size, a fault), the return's for a change of mind."""
+    return REPLACEMENT if reason in REPLACEMENT_REASONS else RETURN
+
+
+@dataclass(frozen=True)
+class ExchangeQuote:
+    """What an exchange settles: the new items at today's price against what the units sent back paid."""
+
+    new_items: Decimal
+    credit: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Positive: the customer pays it; negative: the shop refunds it once the units are received."""
+        return self.new_items - self.credit
+
+
+def exchange_quote(*, new_items: Decimal, lines: Sequence["RefundLine"]) -> ExchangeQuote:
+    """Return the exchange's settlement: ``new_items`` (price × units of what is sent instead) against
+    the units sent back at what they actually paid (``RefundLine.price``)."""
+    credit = sum((line.price for line in lines), Decimal("0.00"))
+    return ExchangeQuote(new_items=Decimal(new_items).quantize(Decimal("0.01")), credit=credit)
+
+
 def refund_due_by(*, requested_at: datetime, days: int, tz: tzinfo) -> datetime | None:
     """Return when a withdrawal's refund is due: the end of the ``days``-th local day after the notice
     reached the shop (counted like the windows); None when the law sets no such time."""
@@ -595,6 +627,22 @@ class RefundLine:
     quantity: int  # units accepted back (received, or requested when staff skip receiving)
     ordered_quantity: int
     deduction: Decimal = Decimal("0.00")  # for diminished value (a withdrawal), never above the units' price
+    # What the whole line actually paid (after its share of a discount); None: unit price × ordered.
+    paid_total: Decimal | None = None
+    # Units of the line already given back by earlier requests: the first units' cents are theirs.
+    earlier: int = 0
+
+    @property
+    def price(self) -> Decimal:
+        """What these units actually cost (``orders.discounts.policy.units_paid``)."""
+        paid = (
+            Decimal(self.paid_total)
+            if self.paid_total is not None
+            else Decimal(self.unit_price) * self.ordered_quantity
+        )
+        return units_paid(
+            paid_total=paid, quantity=self.ordered_quantity, units=self.quantity, earlier=self.earlier
+        )
 
 
 @dataclass(frozen=True)
@@ -623,15 +671,16 @@ def refund_quote(
     kind: str = RETURN,
     delivery_refunded: bool = False,
 ) -> RefundQuote:
-    """Return the refund the policy gives: unit price × accepted quantity, less any deduction for
+    """Return the refund the policy gives: what the accepted units actually cost (their share of the
+    line's price after its discount, ``RefundLine.price``), less any deduction for
     diminished value; plus shipping only when the whole order comes back for a reason that is the
     shop's fault, or is withdrawn from where the law refunds the standard delivery
     (``delivery_refunded``); never more than is still refundable.
     """
     cent = Decimal("0.01")
-    items = sum((Decimal(line.unit_price) * line.quantity for line in lines), Decimal("0.00")).quantize(cent)
+    items = sum((line.price for line in lines), Decimal("0.00")).quantize(cent)
     deductions = sum(
-        (min(Decimal(line.deduction), Decimal(line.unit_price) * line.quantity) for line in lines),
+        (min(Decimal(line.deduction), line.price) for line in lines),
         Decimal("0.00"),
     ).quantize(cent)
     shipping_due = reason in SHOP_FAULT_REASONS or (kind == WITHDRAWAL and delivery_refunded)

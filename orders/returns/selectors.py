@@ -173,6 +173,24 @@ def return_request_refund_repeatable(*, refunds: list[Refund]) -> bool:
     )
 
 
+def units_refunded_before(*, order: Order, exclude: ReturnRequest | None = None) -> dict[int, int]:
+    """Return, per order line id, the units other requests of the order have been refunded for (a refund
+    pending or succeeded): the refund quote counts a line's remaining cents after theirs."""
+    requests = (
+        ReturnRequest.objects.filter(
+            order=order, refunds__status__in=[RefundStatus.PENDING, RefundStatus.SUCCEEDED]
+        )
+        .exclude(pk=exclude.pk if exclude is not None else None)
+        .values("pk")
+    )
+    units: dict[int, int] = {}
+    for line_id, quantity, received in ReturnLine.objects.filter(return_request__in=requests).values_list(
+        "order_line_id", "quantity", "received_quantity"
+    ):
+        units[line_id] = units.get(line_id, 0) + (received if received is not None else quantity)
+    return units
+
+
 def return_request_refund_quote(
     *, return_request: ReturnRequest, order: Order | None = None
 ) -> policy.RefundQuote:
@@ -192,6 +210,7 @@ def return_request_refund_quote(
         for line in lines
     }
     ordered = dict(order.lines.values_list("pk", "quantity"))
+    earlier = units_refunded_before(order=order, exclude=return_request)
     return policy.refund_quote(
         lines=[
             policy.RefundLine(
@@ -199,6 +218,8 @@ def return_request_refund_quote(
                 quantity=accepted[line.order_line_id],
                 ordered_quantity=line.order_line.quantity,
                 deduction=line.deduction if withdrawal else ZERO,
+                paid_total=line.order_line.paid_total,
+                earlier=earlier.get(line.order_line_id, 0),
             )
             for line in lines
         ],

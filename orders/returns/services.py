@@ -19,6 +19,9 @@ from django.utils import timezone
 from catalogue.choices import ProductKind
 from catalogue.images import validated_renditions
 from catalogue.models import ProductVariant
+from catalogue.pricing import variant_price
+from catalogue.stock import is_sellable
+from orders.discounts.policy import allocate
 from orders.exceptions import InvalidInput, ReasonRequired, RefundExceedsCaptured
 from orders.fittings.services import fitting_carry_forward, fitting_order_paid
 from orders.models import ZERO, Order, OrderLine, Refund
@@ -45,10 +48,11 @@ from orders.returns.selectors import (
     return_request_refund_quote,
     return_request_refund_repeatable,
     shop_tz,
+    units_refunded_before,
 )
 from orders.returns.statuses import RETURN_OPEN, ReturnKind, ReturnStatus, return_is_allowed
 from orders.services.orders import order_ship
-from orders.services.payments import refund_record_pending, refund_submit
+from orders.services.payments import payment_start, refund_record_pending, refund_submit
 from orders.services.stock import stock_release, stock_reserve
 from orders.services.transitions import Actor, actor_user, order_create
 from orders.statuses import OrderStatus, Role
@@ -61,6 +65,7 @@ REASONS = {
     ReturnKind.RETURN: policy.RETURN_REASONS,
     ReturnKind.REPLACEMENT: policy.REPLACEMENT_REASONS,
     ReturnKind.WITHDRAWAL: policy.WITHDRAWAL_REASONS,
+    ReturnKind.EXCHANGE: policy.EXCHANGE_REASONS,
 }
 
 
@@ -150,7 +155,7 @@ def return_request_create(
     requested_at = requested_at or timezone.now()  # when the request reached the shop
     if kind not in REASONS:
         raise InvalidInput(
-            "Kind must be return, withdrawal or replacement.", code="invalid_choice", attr="kind"
+            "Kind must be return, withdrawal, replacement or exchange.", code="invalid_choice", attr="kind"
         )
     if kind == ReturnKind.WITHDRAWAL and not reason:
         reason = policy.WITHDRAWAL_REASON
@@ -183,9 +188,10 @@ def return_request_create(
             eligibility = policy.line_eligibility(
                 terms=line_terms(line, claimed.get(line.pk, 0)), requested_at=requested_at, tz=tz
             )
+            judged = policy.exchange_judged_as(reason) if kind == ReturnKind.EXCHANGE else kind
             refusal = policy.request_refusal(
                 eligibility=eligibility,
-                kind=kind,
+                kind=judged,
                 quantity=item.quantity,
                 goodwill=bool(goodwill_reason),
                 reason=reason,
@@ -195,15 +201,17 @@ def return_request_create(
                 if kind == ReturnKind.WITHDRAWAL:
                     detail = WITHDRAWAL_DETAILS.get(refusal, detail)
                 raise RETURN_REFUSALS[refusal](f"{line.sku}: {detail}", attr="lines", line_id=line.pk)
-            deadline = policy.request_deadline(eligibility=eligibility, kind=kind, reason=reason)
+            deadline = policy.request_deadline(eligibility=eligibility, kind=judged, reason=reason)
             if deadline:
                 deadlines.append(deadline)
             if kind == ReturnKind.WITHDRAWAL:
                 refund_due_days.append(policy.Law.from_json(line.statutory_rights).refund_due_days)
-            variant = (
-                _replacement_variant(line=line, sku=item.replacement_sku) if kind == "replacement" else None
-            )
-            if kind != ReturnKind.REPLACEMENT and item.replacement_sku:
+            variant = None
+            if kind == ReturnKind.REPLACEMENT:
+                variant = _replacement_variant(line=line, sku=item.replacement_sku)
+            elif kind == ReturnKind.EXCHANGE:
+                variant = _exchange_variant(sku=item.replacement_sku)
+            elif item.replacement_sku:
                 raise InvalidReplacementSku("A return has no replacement size.", attr="lines")
             new_lines.append(
                 ReturnLine(
@@ -245,6 +253,18 @@ def return_request_create(
     return request
 
 
+def _exchange_variant(*, sku: str) -> ProductVariant:
+    """Return what an exchange sends instead: any size on sale of any product, save a custom orthotic
+    (made to a fitting, it is bought through checkout)."""
+    variant = ProductVariant.objects.select_related("product").filter(sku=sku).first() if sku else None
+    if variant is None or not is_sellable(variant) or variant.product.kind == ProductKind.CUSTOM_ORTHOTIC:
+        raise InvalidReplacementSku(
+            "Name the size on sale to exchange for (replacement_sku); custom orthotics are ordered anew.",
+            attr="lines",
+        )
+    return variant
+
+
 def _replacement_variant(*, line: OrderLine, sku: str) -> ProductVariant:
     """Return the variant to send instead of ``line``: the same one, or another size of the same product."""
     if not sku:
@@ -266,6 +286,17 @@ def return_request_approve(*, return_request: ReturnRequest, actor: Actor, note:
             to_status=ReturnStatus.APPROVED,
             detail="A rejected request can be accepted only as goodwill, with a reason.",
         )
+    if return_request.kind == ReturnKind.EXCHANGE:
+        with transaction.atomic():
+            locked = return_request_transition(
+                return_request=return_request,
+                to_status=ReturnStatus.APPROVED,
+                actor=actor,
+                note=note or "Approved.",
+            )
+            _exchange_order_create(return_request=locked, actor=actor)
+        return_request.refresh_from_db()
+        return locked
     return return_request_transition(
         return_request=return_request, to_status=ReturnStatus.APPROVED, actor=actor, note=note or "Approved."
     )
@@ -316,6 +347,8 @@ def return_request_goodwill_approve(
             note=f"Goodwill: {reason}",
             changes={"goodwill_reason": reason, "goodwill_by": actor_user(actor)},
         )
+        if locked.kind == ReturnKind.EXCHANGE:
+            _exchange_order_create(return_request=locked, actor=actor)
     return_request.refresh_from_db()
     return locked
 
@@ -363,12 +396,18 @@ def return_request_receive(
             )
         if restock:
             stock_release(quantities=restock)
+        pending = None
+        if locked.kind == ReturnKind.EXCHANGE:
+            pending, settled = _exchange_refund_difference(return_request=locked, actor=actor)
+            summary.append(settled)
         locked = return_request_transition(
             return_request=locked,
             to_status=ReturnStatus.RECEIVED,
             actor=actor,
             note="; ".join(filter(None, [note, ", ".join(summary)])),
         )
+    if pending is not None:  # the provider is called after commit, outside the locks
+        refund_submit(refund=pending)
     return_request.refresh_from_db()
     return locked
 
@@ -479,7 +518,12 @@ def return_line_deduct(
         if line is None:
             raise InvalidReturnLine("This request has no such line.", attr="line")
         units = line.received_quantity if line.received_quantity is not None else line.quantity
-        price = line.order_line.unit_price * units
+        price = policy.RefundLine(
+            unit_price=line.order_line.unit_price,
+            quantity=units,
+            ordered_quantity=line.order_line.quantity,
+            paid_total=line.order_line.paid_total,
+        ).price
         refusal = policy.deduction_refusal(amount=amount, reason=reason, line_price=price)
         if refusal == "reason_required":
             raise ReasonRequired("Say why the item lost value.", attr="reason")
@@ -601,6 +645,148 @@ def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) ->
     if remakes:
         order = fitting_order_paid(order=order)  # a remake goes to the lab before it can ship
     return order
+
+
+# --- exchange -----------------------------------------------------------------------------------------
+def return_request_exchange_quote(
+    *, return_request: ReturnRequest, received: bool = False
+) -> policy.ExchangeQuote:
+    """Return what the exchange settles: the new items at today's price against what the units sent
+    back actually paid (``received``: the units recorded as received; otherwise those requested)."""
+    lines = list(
+        return_request.lines.select_related("order_line", "replacement_variant__product").order_by("pk")
+    )
+    earlier = units_refunded_before(order=return_request.order, exclude=return_request)
+    new_items = sum(
+        (
+            variant_price(line.replacement_variant) * line.quantity
+            for line in lines
+            if line.replacement_variant
+        ),
+        ZERO,
+    )
+    return policy.exchange_quote(
+        new_items=new_items,
+        lines=[
+            policy.RefundLine(
+                unit_price=line.order_line.unit_price,
+                quantity=(
+                    line.received_quantity
+                    if received and line.received_quantity is not None
+                    else line.quantity
+                ),
+                ordered_quantity=line.order_line.quantity,
+                paid_total=line.order_line.paid_total,
+                earlier=earlier.get(line.order_line_id, 0),
+            )
+            for line in lines
+        ],
+    )
+
+
+def _exchange_order_create(*, return_request: ReturnRequest, actor: Actor) -> Order:
+    """Create the exchange's order for the new items, taking their stock like any order.
+
+    Its lines are priced at today's price; what the units sent back paid is credited on them (their
+    ``discount_total``), so the order's total is what the customer still pays: the difference when the
+    new items cost more (the order awaits that payment, through the gateway, and has no deadline), or
+    nothing (the order starts paid; a cheaper exchange's difference is refunded on receipt).
+    """
+    original = return_request.order
+    items = list(
+        return_request.lines.select_related("order_line", "replacement_variant__product").order_by("pk")
+    )
+    if any(item.replacement_variant is None for item in items):
+        raise InvalidReplacementSku(
+            "The size to exchange for is no longer sold: refund instead.", attr="lines"
+        )
+    quote = return_request_exchange_quote(return_request=return_request)
+    quantities: dict[int, int] = {}
+    for item in items:
+        quantities[item.replacement_variant_id] = (
+            quantities.get(item.replacement_variant_id, 0) + item.quantity
+        )
+    variants = stock_reserve(quantities=quantities)
+    totals = [variant_price(item.replacement_variant) * item.quantity for item in items]
+    credit = min(quote.credit, quote.new_items)
+    credits = allocate(credit, totals)
+    to_pay = quote.new_items - credit
+    order = Order(
+        user=original.user,
+        email=original.email,
+        currency=original.currency,
+        subtotal=quote.new_items,
+        discount_total=credit,
+        shipping_total=ZERO,
+        total=to_pay,
+        shipping_address=original.shipping_address,
+        billing_address=original.billing_address,
+        shipping_method_code=original.shipping_method_code,
+        shipping_method_name=original.shipping_method_name,
+        replacement_for=original,
+    )
+    order_create(
+        order=order,
+        to_status=OrderStatus.PENDING_PAYMENT if to_pay > 0 else OrderStatus.PAID,
+        actor=actor,
+        role=Role.STAFF,
+        note=(
+            f"Exchange for order {original.number} (request {return_request.pk}): "
+            + (f"{to_pay} {original.currency} to pay." if to_pay > 0 else "nothing to pay.")
+        ),
+    )
+    for item, total, line_credit in zip(items, totals, credits, strict=True):
+        variant = variants[item.replacement_variant_id]
+        product = variant.product
+        OrderLine.objects.create(
+            order=order,
+            variant=variant,
+            product=product,
+            product_kind=product.kind,
+            product_name=product.name,
+            sku=variant.sku,
+            size_label=variant.size_label,
+            quantity=item.quantity,
+            unit_price=variant_price(variant),
+            line_total=total,
+            discount_total=line_credit,
+            returnable=False,  # an exchange, not a new sale: a further change is an exchange or a replacement
+            return_days=0,
+            replacement_days=product.return_policy().replacement_days,
+            statutory_rights=policy.replacement_law(
+                policy.Law.from_json(item.order_line.statutory_rights)
+            ).to_json(),
+        )
+    return_request.replacement_order = order
+    return_request.exchange_difference = quote.difference
+    return_request.save(update_fields=["replacement_order", "exchange_difference", "updated_at"])
+    return order
+
+
+def _exchange_refund_difference(*, return_request: ReturnRequest, actor: Actor) -> tuple[Refund | None, str]:
+    """On receipt of a cheaper exchange's units, write the pending refund of the difference on the
+    original order (what the units received paid, less the new items); return it and a note."""
+    quote = return_request_exchange_quote(return_request=return_request, received=True)
+    if quote.difference >= 0:
+        return None, "nothing to refund"
+    amount = -quote.difference
+    refund = refund_record_pending(
+        order=return_request.order,
+        amount=amount,
+        actor=actor,
+        reason=f"Exchange request {return_request.pk}: the difference",
+    )
+    return_request.refunds.add(refund)
+    return refund, f"difference of {amount} {return_request.order.currency} refunded"
+
+
+def return_request_exchange_payment(*, return_request: ReturnRequest):
+    """Start (or resume) the customer's payment of a dearer exchange's difference; the session, or None
+    when there is nothing (left) to pay."""
+    order = return_request.replacement_order
+    if return_request.kind != ReturnKind.EXCHANGE or order is None or order.total <= 0:
+        return None
+    return payment_start(order=order)
 
 
 # --- closing and cancelling ---------------------------------------------------------------------------
@@ -725,7 +911,7 @@ def return_request_staff_start(
             role=Role.STAFF,
             goodwill_reason=goodwill_reason,
         )
-        return return_request_transition(
+        approved = return_request_transition(
             return_request=request,
             to_status=ReturnStatus.APPROVED,
             actor=actor,
@@ -733,3 +919,6 @@ def return_request_staff_start(
             if goodwill_reason.strip()
             else "Started and approved by staff.",
         )
+        if approved.kind == ReturnKind.EXCHANGE:
+            _exchange_order_create(return_request=approved, actor=actor)
+        return approved

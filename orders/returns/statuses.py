@@ -13,6 +13,8 @@ class ReturnKind(models.TextChoices):
     RETURN = "return", "Return (refund)"
     REPLACEMENT = "replacement", "Replacement"
     WITHDRAWAL = "withdrawal", "Withdrawal (statutory, no reason needed)"
+    # Another product or size for the units sent back, the price difference settled either way.
+    EXCHANGE = "exchange", "Exchange (another product or size)"
 
 
 class ReturnReason(models.TextChoices):
@@ -33,7 +35,7 @@ class ReturnStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     RECEIVED = "received", "Received"
     REFUNDED = "refunded", "Refunded"
-    REPLACEMENT_SHIPPED = "replacement_shipped", "Replacement shipped"
+    REPLACEMENT_SHIPPED = "replacement_shipped", "Replacement shipped"  # for an exchange: the new item
     CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -59,10 +61,15 @@ RETURN_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (R.REFUNDED, R.CLOSED): frozenset({STAFF}),
     (R.REPLACEMENT_SHIPPED, R.CLOSED): frozenset({STAFF}),
 }
-# Only a replacement request can have its replacement shipped.
+# Only a replacement or an exchange can have its new item shipped.
 RETURN_KIND_TARGETS = {
     ReturnKind.RETURN: frozenset({R.REPLACEMENT_SHIPPED}),
     ReturnKind.WITHDRAWAL: frozenset({R.REPLACEMENT_SHIPPED}),
+}
+# Moves a kind may not make although the table has them: an exchange's new item ships only once the
+# units sent back have been received (a cheaper exchange refunds the difference then).
+RETURN_KIND_MOVES_FORBIDDEN = {
+    ReturnKind.EXCHANGE: frozenset({(R.APPROVED, R.REPLACEMENT_SHIPPED)}),
 }
 # Requests whose refund has been made or is no longer owed: a refund due date no longer runs.
 RETURN_REFUND_SETTLED = frozenset({R.REFUNDED, R.CLOSED, R.REJECTED, R.CANCELLED})
@@ -77,6 +84,8 @@ RETURN_OPEN = frozenset({R.REQUESTED, R.APPROVED, R.RECEIVED})
 def return_is_allowed(from_status: str, to_status: str, role: str, kind: str) -> bool:
     """Return whether ``role`` may move a request of ``kind`` from ``from_status`` to ``to_status``."""
     if to_status in RETURN_KIND_TARGETS.get(kind, frozenset()):
+        return False
+    if (from_status, to_status) in RETURN_KIND_MOVES_FORBIDDEN.get(kind, frozenset()):
         return False
     return role in RETURN_TRANSITIONS.get((from_status, to_status), frozenset())
 

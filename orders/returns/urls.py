@@ -14,5 +14,10 @@ urlpatterns = [
     path("returns/<int:pk>/", apis.ReturnRequestDetailApi.as_view(), name="return-detail"),
     path("returns/<int:pk>/photos/", apis.ReturnPhotoCreateApi.as_view(), name="return-photo-create"),
     path("returns/<int:pk>/photos/<int:photo_id>/", apis.ReturnPhotoApi.as_view(), name="return-photo"),
+    path(
+        "returns/<int:pk>/exchange/payment/",
+        apis.ExchangePaymentApi.as_view(),
+        name="return-exchange-payment",
+    ),
     path("returns/<int:pk>/cancel/", apis.ReturnRequestCancelApi.as_view(), name="return-cancel"),
 ]

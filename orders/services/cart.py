@@ -30,9 +30,14 @@ def _sellable_variant(*, sku: str) -> ProductVariant:
     return variant
 
 
-def _check_open(cart: Cart) -> None:
+def cart_open_check(*, cart: Cart) -> None:
+    """Refuse to change a cart that has been checked out (``cart_checked_out``)."""
     if cart.checked_out_at is not None:
         raise CartCheckedOut()
+
+
+def _check_open(cart: Cart) -> None:
+    cart_open_check(cart=cart)
 
 
 def _check_stock(variant: ProductVariant, quantity: int) -> None:

@@ -10,7 +10,9 @@ products (``tests/orders/test_checkout_queries.py`` pins them):
    (``orders.services.transitions.order_create``), 6. the cart's checkout time;
 7. after the commit, the payment row, written once with the provider's reference.
 
-Custom orthotics add the writes of their fittings and builds. The shipping method and the
+A cart carrying a discount code adds two: the code's product and category lists, and the
+conditional ``UPDATE`` that counts its use (``orders.discounts.services.discount_redeem``); the
+discount is then frozen on the lines. Custom orthotics add the writes of their fittings and builds. The shipping method and the
 statutory rights of the destinations come from the cache, a replayed ``Idempotency-Key`` is looked up only when the cart is found checked out already,
 and the result carries the rows it wrote, so the response and the confirmation email are built
 without reading them back.
@@ -29,6 +31,7 @@ from django.utils import timezone
 from catalogue.choices import ProductKind
 from catalogue.pricing import variant_price
 from catalogue.stock import is_sellable
+from orders.discounts.services import discount_redeem
 from orders.exceptions import (
     CartCheckedOut,
     CartEmpty,
@@ -150,7 +153,7 @@ def _cart_items_locked(*, token: UUID | str) -> list[CartItem]:
     checkouts sharing variants take their locks in the same order and cannot deadlock.
     """
     return list(
-        CartItem.objects.select_related("cart", "variant__product")
+        CartItem.objects.select_related("cart__discount_code", "variant__product")
         .select_for_update(of=("self", "cart", "variant"))
         .filter(cart__token=token)
         .order_by("variant_id")
@@ -185,13 +188,24 @@ def _order_place(*, token, email, shipping_address, billing_address, method, use
         destination = destination_for_country(country)
         lines = [_order_line(item, destination=destination, country=country) for item in items]
         subtotal = sum((line.line_total for line in lines), ZERO)
+        shipping = Decimal(method.price)
+        discount = None
+        if cart.discount_code_id is not None:  # judged again here, and one use counted under the row's lock
+            discount = discount_redeem(code=cart.discount_code, items=items, user=user, email=email)
+            for item, line in zip(items, lines, strict=True):
+                line.discount_total = discount.line(item.pk)
+            if discount.free_shipping:
+                shipping = ZERO
+        discount_total = discount.amount if discount is not None else ZERO
         order = Order(
             user=user if getattr(user, "is_authenticated", False) else None,
             email=email.strip().lower(),
             currency=settings.SHOP_CURRENCY,
             subtotal=subtotal,
-            shipping_total=method.price,
-            total=subtotal + Decimal(method.price),
+            discount_total=discount_total,
+            discount_code=cart.discount_code if discount is not None else None,
+            shipping_total=shipping,
+            total=subtotal - discount_total + shipping,
             shipping_address=shipping_address,
             billing_address=billing_address,
             shipping_method_code=method.code,

@@ -15,7 +15,7 @@ S, CUSTOMER, STAFF, SYSTEM = OrderStatus, Role.CUSTOMER, Role.STAFF, Role.SYSTEM
 # The order's life as the shop promises it (docs/policy.md, docs/api.md), written out here rather
 # than read from ``orders.statuses``: (from, to) -> who may make the move. Every other move is refused.
 EXPECTED = {
-    ("", S.PENDING_PAYMENT): {CUSTOMER},
+    ("", S.PENDING_PAYMENT): {CUSTOMER, STAFF},  # staff: an exchange to a dearer item
     ("", S.PAID): {STAFF},
     (S.PENDING_PAYMENT, S.PAID): {SYSTEM},
     (S.PENDING_PAYMENT, S.PAYMENT_FAILED): {SYSTEM},

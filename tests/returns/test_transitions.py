@@ -8,7 +8,7 @@ from orders.returns.statuses import ReturnKind, ReturnStatus, return_is_allowed,
 from orders.statuses import Role
 
 R, CUSTOMER, STAFF = ReturnStatus, Role.CUSTOMER, Role.STAFF
-BOTH = {ReturnKind.RETURN, ReturnKind.REPLACEMENT, ReturnKind.WITHDRAWAL}  # every kind
+BOTH = {ReturnKind.RETURN, ReturnKind.REPLACEMENT, ReturnKind.WITHDRAWAL, ReturnKind.EXCHANGE}  # every kind
 
 # The request's life as docs/policy.md tells it, written out rather than read from the production
 # table: (from, to) -> (who may make the move, for which kinds of request). Every other move is refused.
@@ -21,11 +21,12 @@ EXPECTED = {
     (R.APPROVED, R.REFUNDED): ({STAFF}, BOTH),  # a replacement that cannot be made is refunded
     (R.APPROVED, R.REPLACEMENT_SHIPPED): ({STAFF}, {ReturnKind.REPLACEMENT}),
     (R.RECEIVED, R.REFUNDED): ({STAFF}, BOTH),
-    (R.RECEIVED, R.REPLACEMENT_SHIPPED): ({STAFF}, {ReturnKind.REPLACEMENT}),
+    # An exchange's new item ships only once the units sent back are received.
+    (R.RECEIVED, R.REPLACEMENT_SHIPPED): ({STAFF}, {ReturnKind.REPLACEMENT, ReturnKind.EXCHANGE}),
     (R.RECEIVED, R.CLOSED): ({STAFF}, BOTH),  # inspected and kept without a refund
     (R.REFUNDED, R.REFUNDED): ({STAFF}, BOTH),  # a declined refund tried again
     (R.REFUNDED, R.CLOSED): ({STAFF}, BOTH),
-    (R.REPLACEMENT_SHIPPED, R.CLOSED): ({STAFF}, BOTH),  # only a replacement gets there
+    (R.REPLACEMENT_SHIPPED, R.CLOSED): ({STAFF}, BOTH),  # only a replacement or an exchange gets there
 }
 ALL = list(itertools.product(R.values, R.values, Role.values, ReturnKind.values))
 

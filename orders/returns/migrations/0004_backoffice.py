@@ -16,7 +16,7 @@ GROUPS = {
     "Customer service": [
         *VIEW_ORDER,
         ("orders", "view_payment"), ("orders", "view_refund"), ("orders", "cancel_order"),
-        ("invoices", "view_invoice"), ("invoices", "view_creditnote"),
+        ("invoices", "view_invoice"), ("invoices", "view_creditnote"), ("discounts", "view_discountcode"),
         ("returns", "view_returnrequest"), ("returns", "change_returnrequest"), ("returns", "view_returnline"),
         ("returns", "view_returnphoto"), ("returns", "view_returnstatuschange"),
         ("catalogue", "view_product"), ("catalogue", "view_productvariant"),
@@ -35,7 +35,7 @@ GROUPS = {
     ],
 }  # fmt: skip
 MANAGER = "Manager"
-MANAGER_APPS = ["orders", "returns", "fittings", "invoices", "catalogue", "matching", "accounts"]
+MANAGER_APPS = ["orders", "returns", "fittings", "invoices", "discounts", "catalogue", "matching", "accounts"]
 MANAGER_EXTRA = [
     ("shop", "view_user"), ("shop", "view_scheduledjob"),
     # The task queue: failed tasks with their errors, and running them again.
@@ -85,6 +85,7 @@ class Migration(migrations.Migration):
         ('catalogue', '0010_product_price'),
         ('accounts', '0001_erasure_record'),
         ('invoices', '0001_initial'),
+        ('discounts', '0001_initial'),
         ('shop', '0003_scheduledjob'),
         ('django_tasks_database', '0019_rename_django_task_new_ordering_idx_tasks_db_new_ordering_idx_and_more'),
         ('auth', '0012_alter_user_first_name_max_length'),
