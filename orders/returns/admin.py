@@ -32,10 +32,10 @@ from orders.returns.exceptions import RETURN_REFUSALS
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange, StatutoryRight
 from orders.returns.selectors import (
     return_line_eligibility_at_request,
+    return_reasons_by_product,
     return_request_refund_overdue,
     return_request_refund_quote,
     return_request_refund_repeatable,
-    return_reasons_by_product,
     shop_tz,
 )
 from orders.returns.statuses import (
@@ -568,9 +568,7 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
         reasons = [(code, label) for code, label in ReturnReason.choices if code in used]
         if policy.WITHDRAWAL_REASON in used and all(code != policy.WITHDRAWAL_REASON for code, _ in reasons):
             reasons.append((policy.WITHDRAWAL_REASON, "Withdrawal"))
-        table = [
-            {"row": row, "cells": [row.counts.get(code, 0) for code, _ in reasons]} for row in rows
-        ]
+        table = [{"row": row, "cells": [row.counts.get(code, 0) for code, _ in reasons]} for row in rows]
         context = {
             **self.admin_site.each_context(request),
             "title": "Return reasons by product",

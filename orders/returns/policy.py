@@ -75,6 +75,7 @@ def is_fit_reason(reason: str) -> bool:
     """Return whether ``reason`` says the product did not fit (``FIT_REASONS``); a defect never does."""
     return reason in FIT_REASONS
 
+
 NOT_DELIVERED = "not_delivered"
 NOT_RETURNABLE = "not_returnable"
 RETURN_WINDOW_CLOSED = "return_window_closed"
