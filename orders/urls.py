@@ -22,4 +22,5 @@ urlpatterns = [
     path("staff/orders/<str:number>/cancel/", staff.StaffOrderCancelApi.as_view(), name="staff-order-cancel"),
     path("", include("orders.returns.urls")),
     path("", include("orders.invoices.urls")),
+    path("", include("orders.outcomes.urls")),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "orders.fittings",
     "orders.returns",
     "orders.invoices",
+    "orders.outcomes",
 ]
 
 MIDDLEWARE = [
@@ -356,6 +357,8 @@ PAYMENT_GATEWAYS = {
 }
 # Unpaid orders expire (and give their stock back) this many minutes after checkout.
 SHOP_PAYMENT_DEADLINE_MINUTES = env.int("SHOP_PAYMENT_DEADLINE_MINUTES", default=30)
+# Follow-up questions this many days after delivery (comma-separated; the last is the outcome that counts).
+SHOP_FOLLOWUP_DAYS = env.str("SHOP_FOLLOWUP_DAYS", default="14,56")
 # Shipping methods are a model (orders.ShippingMethod, edited in the admin; seeded by a migration).
 
 # --- Foot-type matching (catalogue/matching; the numbers of docs/matching.md) -------------------

@@ -112,7 +112,9 @@ class Evidence:
             successes=self.successes - other.successes,
             fit_returns=self.fit_returns - other.fit_returns,
             defects=self.defects - other.defects,
-            reasons={r: c - other.reasons.get(r, 0) for r, c in self.reasons.items()},
+            reasons={
+                r: self.reasons.get(r, 0) - other.reasons.get(r, 0) for r in {*self.reasons, *other.reasons}
+            },
         )
 
 
