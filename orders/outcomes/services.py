@@ -223,8 +223,10 @@ def _evidence_move(*, outcome: LineOutcome, delta: Evidence) -> None:
 def line_outcome_refresh(*, order_line_id: int) -> LineOutcome:
     """Classify an order line from all its facts and move its evidence by the change; in a transaction.
 
-    The first time, the line is linked to its assessment (``assessment_for_line``) and the segment of
-    that assessment's profile; a line with no assessment keeps its outcome but gives no evidence.
+    The first time, the line is linked to its assessment (``assessment_for_line``); the segment is that
+    assessment's profile, once the customer's consent to pooling is in force (``_segment_set``). A line
+    with no segment keeps its outcome but gives no evidence. The evidence is counts per product and
+    segment, with no person in it: a consent withdrawn later stops new outcomes, it does not unpick them.
     """
     with transaction.atomic():
         line = (
@@ -235,24 +237,38 @@ def line_outcome_refresh(*, order_line_id: int) -> LineOutcome:
         outcome = LineOutcome.objects.select_for_update().filter(order_line=line).first()
         if outcome is None:
             assessment = assessment_for_line(line=line)
-            segment = segment_of(assessment.profile) if assessment is not None else None
             outcome = LineOutcome.objects.create(
                 order_line=line,
                 product_id=line.product_id,
                 assessment=assessment,
                 recommended=_recommended(assessment, getattr(line.product, "slug", None)),
-                segment=segment.key if segment else "",
-                arch_type=segment.arch_type if segment else "",
-                activity=segment.activity if segment else "",
                 updated_at=timezone.now(),
             )
-        before = policy.contribution(policy.Outcome(outcome.kind, tuple(outcome.reasons or ())))
+        # What the line gave so far: nothing while it had no segment.
+        before = (
+            policy.contribution(policy.Outcome(outcome.kind, tuple(outcome.reasons or ())))
+            if outcome.segment
+            else Evidence()
+        )
+        if not outcome.segment:
+            _segment_set(outcome=outcome, user_id=line.order.user_id)
         found = policy.line_outcome(returns=_returns(line.pk), answers=_answers(line.pk))
         after = policy.contribution(found)
         _evidence_move(outcome=outcome, delta=after - before)
         outcome.kind, outcome.reasons, outcome.updated_at = found.kind, list(found.reasons), timezone.now()
-        outcome.save(update_fields=["kind", "reasons", "updated_at"])
+        outcome.save(update_fields=["kind", "reasons", "updated_at", "segment", "arch_type", "activity"])
     return outcome
+
+
+def _segment_set(*, outcome: LineOutcome, user_id: int | None) -> None:
+    """Give the outcome its segment when it may count: an assessment, and the customer's consent to
+    pooling (``outcome_followups``) in force. Otherwise it is kept, but gives no evidence."""
+    if outcome.assessment_id is None or user_id is None:
+        return
+    if users_without_consent(user_ids={user_id}, purpose=ConsentPurpose.OUTCOME_FOLLOWUPS):
+        return
+    segment = segment_of(outcome.assessment.profile)
+    outcome.segment, outcome.arch_type, outcome.activity = segment.key, segment.arch_type, segment.activity
 
 
 def return_lines_outcome_refresh(*, order_line_ids: Iterable[int]) -> None:

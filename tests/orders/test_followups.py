@@ -242,3 +242,15 @@ def test_the_job_and_the_command_send_what_is_due(buyer, staff_user, django_capt
         assert job.call() == 1
         call_command("send_followups")
     assert FollowUp.objects.count() == 1
+
+
+def test_without_the_pooling_consent_a_return_gives_no_evidence(staff_user):
+    private = UserFactory()
+    consents_give(private, "foot_assessment")
+    assessed(private)
+    order = bought(private, staff_user)
+    with time_machine.travel(DELIVERED + timedelta(days=3), tick=False):
+        return_request_create(order=order, kind="return", reason="too_firm", actor=private,
+                              lines=[ReturnLineInput(line_id=order.lines.get().pk, quantity=1)])  # fmt: skip
+    assert LineOutcome.objects.get().kind == "fit_return"
+    assert not ProductEvidence.objects.exists()
