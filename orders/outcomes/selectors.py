@@ -45,3 +45,25 @@ def followup_from_token(*, token: str) -> tuple[FollowUp, str]:
     if found is None:
         raise FollowUpNotFound()
     return found, read[1]
+
+
+def outcomes_export(*, user) -> dict:
+    """Return the customer's follow-ups and answers, for their export (``followups``)."""
+    return {
+        "followups": [
+            {
+                "order": f.order_line.order.number,
+                "product_name": f.order_line.product_name,
+                "days": f.days,
+                "sent_at": f.sent_at.isoformat(),
+                "answered_at": f.answered_at.isoformat() if f.answered_at else None,
+                "comfort": f.comfort,
+                "pain_before": f.pain_before,
+                "pain_now": f.pain_now,
+                "pain_better": f.pain_better,
+                "still_wearing": f.still_wearing,
+                "problems": f.problems,
+            }
+            for f in followups_of(user=user).order_by("sent_at", "id")
+        ]
+    }

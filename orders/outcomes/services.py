@@ -275,3 +275,24 @@ def return_lines_outcome_refresh(*, order_line_ids: Iterable[int]) -> None:
     """Refresh the outcomes of lines a return, replacement or exchange request names (made or released)."""
     for line_id in sorted(set(order_line_ids)):
         line_outcome_refresh(order_line_id=line_id)
+
+
+def outcomes_erase(*, user) -> dict:
+    """Erase the customer's follow-up answers (comfort, pain); call inside the account's erasure.
+
+    Kept: what each order line's outcome was, without the assessment (erased with the foot data), and
+    the evidence, which is counts per product and segment with no person in it.
+    """
+    count, _ = FollowUp.objects.filter(user=user).delete()
+    LineOutcome.objects.filter(order_line__order__user=user).update(assessment=None)
+    return {
+        "erased": [
+            {
+                "what": "followups",
+                "count": count,
+                "description": "Your answers to the follow-up questions: comfort, pain before and now, "
+                "whether you still wore the insoles, what was wrong.",
+            }
+        ],
+        "kept": [],
+    }
