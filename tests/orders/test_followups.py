@@ -254,3 +254,24 @@ def test_without_the_pooling_consent_a_return_gives_no_evidence(staff_user):
                               lines=[ReturnLineInput(line_id=order.lines.get().pk, quantity=1)])  # fmt: skip
     assert LineOutcome.objects.get().kind == "fit_return"
     assert not ProductEvidence.objects.exists()
+
+
+def test_the_answers_are_exported_and_erased_with_the_account(
+    buyer, staff_user, api_client, django_capture_on_commit_callbacks
+):
+    from accounts.selectors import account_export
+    from accounts.services import user_erase
+
+    assessed(buyer)
+    order = bought(buyer, staff_user)
+    mail.outbox.clear()
+    send_at(DELIVERED + timedelta(days=56), django_capture_on_commit_callbacks)
+    _tap(api_client, _links(mail.outbox[0])["better"])
+    exported = account_export(user=buyer)["followups"]
+    assert [(f["order"], f["days"], f["still_wearing"], f["pain_better"]) for f in exported] == [
+        (order.number, 56, True, True)
+    ]
+    user_erase(user=buyer, erased_by=staff_user)
+    assert not FollowUp.objects.exists()
+    # The evidence is counts with no person in it: it stays.
+    assert ProductEvidence.objects.get().successes == 1
