@@ -275,3 +275,26 @@ def test_the_answers_are_exported_and_erased_with_the_account(
     assert not FollowUp.objects.exists()
     # The evidence is counts with no person in it: it stays.
     assert ProductEvidence.objects.get().successes == 1
+
+
+def test_staff_see_the_evidence_with_its_adjustment_and_the_outcomes(buyer, staff_user, settings):
+    from django.test import Client
+
+    assessed(buyer)
+    order = bought(buyer, staff_user)
+    with time_machine.travel(DELIVERED + timedelta(days=3), tick=False):
+        return_request_create(order=order, kind="return", reason="too_firm", actor=buyer,
+                              lines=[ReturnLineInput(line_id=order.lines.get().pk, quantity=1)])  # fmt: skip
+    client = Client()
+    client.force_login(staff_user)
+    page = client.get("/admin/matching/productevidence/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    # One fit return at rule score 50: ps = (10 * 0.55) / 11 = 0.5, (0.5 - 0.55) * 100 / 0.7 = -7.1 -> -7.
+    assert (
+        SEGMENT in text and "too firm 1" in text and "-7" in text and "Learning from outcomes is on" in text
+    )
+    settings.MATCHING_LEARNING = False
+    assert "Learning from outcomes is off" in client.get("/admin/matching/productevidence/").content.decode()
+    assert client.get("/admin/outcomes/lineoutcome/").status_code == 200
+    assert client.get("/admin/outcomes/followup/").status_code == 200
