@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from catalogue.matching.selectors import matching_export, matching_export_files
 from orders.fittings.selectors import customer_fittings_health_records, fittings_export, fittings_export_files
+from orders.outcomes.selectors import outcomes_export
 from orders.returns.selectors import returns_export, returns_export_files
 from orders.selectors import orders_export
 
@@ -95,6 +96,7 @@ def account_export(*, user) -> dict:
         **orders_export(user=user),
         **returns_export(user=user),
         **fittings_export(user=user),
+        **outcomes_export(user=user),
         **matching_export(user=user, assessment_ids=assessment_ids, footprint_ids=footprint_ids),
     }
 

@@ -32,6 +32,7 @@ from accounts.selectors import email_normalized, login_retry_after, user_by_emai
 from catalogue.matching.services import matching_erase
 from orders.fittings.selectors import customer_fittings_health_records
 from orders.fittings.services import fittings_erase
+from orders.outcomes.services import outcomes_erase
 from orders.redaction import identity_pattern
 from orders.returns.selectors import customer_return_requests_under_way
 from orders.returns.services import returns_erase
@@ -261,6 +262,7 @@ def user_erase(*, user, password: str | None = None, erased_by=None) -> dict:
             matching_erase(user=locked, assessment_ids=assessment_ids, footprint_ids=footprint_ids),
             fittings_erase(user=locked, pattern=pattern),
             returns_erase(user=locked, pattern=pattern),
+            outcomes_erase(user=locked),
             orders_erase(user=locked, pattern=pattern, email=email),
         ]
         erased = [item for part in parts for item in part["erased"] if item["count"]]

@@ -9,6 +9,7 @@ Each is safe to run twice, even at once: the services lock what they change.
 from django_tasks import task
 
 from orders.fittings.services import health_data_expired_erase
+from orders.outcomes.services import followups_send_due as outcomes_followups_send_due
 from orders.services.orders import orders_expire_unpaid
 
 
@@ -25,3 +26,12 @@ def health_data_expire() -> dict[str, int]:
     ``SHOP_HEALTH_DATA_RETENTION_DAYS`` from creation; those an order uses are kept (docs/privacy.md).
     """
     return health_data_expired_erase()
+
+
+@task()
+def followups_send_due() -> int:
+    """Send the follow-up questions due now (``SHOP_FOLLOWUP_DAYS`` after delivery), each once (run it hourly).
+
+    Only to customers whose follow-up consent is in force; a second run, or two at once, sends nothing twice.
+    """
+    return outcomes_followups_send_due()

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("orders.returns.urls")),
     path("", include("orders.invoices.urls")),
     path("", include("orders.discounts.urls")),
+    path("", include("orders.outcomes.urls")),
 ]

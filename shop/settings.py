@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "orders.returns",
     "orders.invoices",
     "orders.discounts",
+    "orders.outcomes",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,7 @@ SHOP_QUEUE_BACKLOG_DEGRADED_SECONDS = env.int("SHOP_QUEUE_BACKLOG_DEGRADED_SECON
 SHOP_SCHEDULE = {
     "orders.jobs.unpaid_orders_expire": env.int("SHOP_SCHEDULE_EXPIRY_SECONDS", default=60),
     "orders.jobs.health_data_expire": 24 * 60 * 60,
+    "orders.jobs.followups_send_due": 60 * 60,
     "shop.queue.tasks_stale_requeue": 60,
     "shop.queue.task_results_prune": 24 * 60 * 60,
 }
@@ -400,9 +402,21 @@ PAYMENT_GATEWAYS = {
 }
 # Unpaid orders expire (and give their stock back) this many minutes after checkout.
 SHOP_PAYMENT_DEADLINE_MINUTES = env.int("SHOP_PAYMENT_DEADLINE_MINUTES", default=30)
+# Follow-up questions this many days after delivery (comma-separated; the last is the outcome that counts).
+SHOP_FOLLOWUP_DAYS = env.str("SHOP_FOLLOWUP_DAYS", default="14,56")
 # Shipping methods are a model (orders.ShippingMethod, edited in the admin; seeded by a migration).
 
 # --- Foot-type matching (catalogue/matching; the numbers of docs/matching.md) -------------------
+# Rankings that learn from outcomes (docs/matching.md, Learning from outcomes): on or off, and the estimator.
+MATCHING_LEARNING = env.bool("MATCHING_LEARNING", default=True)
+MATCHING_LEARNING_PRIOR_STRENGTH = 20.0  # pseudo-trials behind the rule score's implied rate
+MATCHING_LEARNING_SEGMENT_STRENGTH = 10.0  # pseudo-trials behind the wider segment's estimate
+MATCHING_LEARNING_RATE_AT_0 = 0.2  # the success rate a rule score of 0 implies
+MATCHING_LEARNING_RATE_AT_100 = 0.9  # ... and of 100
+MATCHING_LEARNING_MAX_POINTS = 15  # the most outcomes can move a score, either way
+MATCHING_LEARNING_CITE_MIN = 20  # outcomes before a reason cites them
+MATCHING_LEARNING_REASON_MIN = 5  # a frequent fit reason is cited from this many...
+MATCHING_LEARNING_REASON_SHARE = 0.25  # ... and this share of the outcomes
 # Arch index classes (Cavanagh & Rodgers 1987): high arch AI <= HIGH_MAX; flat AI >= FLAT_MIN.
 MATCHING_ARCH_INDEX_HIGH_MAX = 0.21
 MATCHING_ARCH_INDEX_FLAT_MIN = 0.26

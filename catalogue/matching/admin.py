@@ -4,13 +4,16 @@ Opening an assessment's or a footprint's page, or a footprint's picture or overl
 health-record access log (``health_record_access_record``), which the admin lists read-only.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from catalogue.matching.consent import CONSENT_TEXTS, ConsentMethod
+from catalogue.matching.learning import Evidence, estimate
 from catalogue.matching.models import (
     Assessment,
     Consent,
@@ -19,7 +22,9 @@ from catalogue.matching.models import (
     HealthRecordAccess,
     HealthRecordKind,
     MatchingRule,
+    ProductEvidence,
 )
+from catalogue.matching.selectors import evidence_of_row, learning_params
 from catalogue.matching.services import consent_give, consent_withdraw, health_record_access_record
 from shop.storage import private_file_response
 
@@ -226,3 +231,94 @@ class ConsentAdmin(admin.ModelAdmin):
             )
         )
         self.message_user(request, f"{withdrawn} consent(s) withdrawn.", messages.SUCCESS)
+
+
+def _wider(field: str):
+    rows = (
+        ProductEvidence.objects.filter(
+            product=OuterRef("product"), arch_type=OuterRef("arch_type"), activity=OuterRef("activity")
+        )
+        .order_by()
+        .values("product")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Subquery(rows, output_field=IntegerField())
+
+
+@admin.register(ProductEvidence)
+class ProductEvidenceAdmin(admin.ModelAdmin):
+    """What outcomes say per product and segment, and how far they move a rule score (read-only).
+
+    Learning is switched on and off by ``MATCHING_LEARNING``; the page says which.
+    """
+
+    list_display = [
+        "product",
+        "segment",
+        "trials",
+        "success_rate",
+        "fit_return_rate",
+        "defects",
+        "frequent_reasons",
+        "adjustment_at_50",
+        "adjustment_at_80",
+    ]
+    list_filter = ["arch_type", "activity"]
+    search_fields = ["product__name", "segment"]
+    list_select_related = ["product"]
+    readonly_fields = [f.name for f in ProductEvidence._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(wider_trials=_wider("trials"), wider_successes=_wider("successes"))
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        state = (
+            "on" if settings.MATCHING_LEARNING else "off (MATCHING_LEARNING): rankings use the rules alone"
+        )
+        messages.info(request, f"Learning from outcomes is {state}.")
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="kept, pain better")
+    def success_rate(self, obj):
+        return f"{obj.successes} ({100 * obj.successes / obj.trials:.0f} %)" if obj.trials else "–"
+
+    @admin.display(description="fit returns")
+    def fit_return_rate(self, obj):
+        return f"{obj.fit_returns} ({100 * obj.fit_returns / obj.trials:.0f} %)" if obj.trials else "–"
+
+    @admin.display(description="fit reasons")
+    def frequent_reasons(self, obj):
+        reasons = sorted((obj.reasons or {}).items(), key=lambda item: (-item[1], item[0]))
+        return ", ".join(f"{reason.replace('_', ' ')} {count}" for reason, count in reasons[:3]) or "–"
+
+    def _adjustment(self, obj, score: int) -> str:
+        own = evidence_of_row(obj)
+        wider = Evidence(
+            trials=getattr(obj, "wider_trials", None) or obj.trials,
+            successes=getattr(obj, "wider_successes", None) or obj.successes,
+        )
+        wider = Evidence(trials=wider.trials, successes=wider.successes, reasons=own.reasons)
+        result = estimate(score=score, own=own, wider=wider, params=learning_params())
+        return f"{result.adjustment:+d}"
+
+    @admin.display(description="adjustment at rule score 50")
+    def adjustment_at_50(self, obj):
+        return self._adjustment(obj, 50)
+
+    @admin.display(description="adjustment at rule score 80")
+    def adjustment_at_80(self, obj):
+        return self._adjustment(obj, 80)

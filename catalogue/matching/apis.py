@@ -130,6 +130,15 @@ class RecommendedVariantOutput(serializers.Serializer):
     size_label = serializers.CharField()
 
 
+class LearningOutput(serializers.Serializer):
+    rule_score = serializers.IntegerField(help_text="The score the rules gave.")
+    adjustment = serializers.IntegerField(help_text="Points outcomes added or took away (bounded).")
+    outcomes = serializers.IntegerField(help_text="Outcomes of customers of the same segment.")
+    outcomes_wider = serializers.IntegerField(
+        help_text="Outcomes of customers of the same arch type and activity."
+    )
+
+
 class RecommendationOutput(serializers.Serializer):
     product = RecommendedProductOutput()
     score = serializers.IntegerField(min_value=0, max_value=100)
@@ -145,6 +154,11 @@ class RecommendationOutput(serializers.Serializer):
         help_text="What the customer should know about this offer, e.g. not made in their width.",
     )
     variant = RecommendedVariantOutput(allow_null=True, help_text="The variant in the customer's size.")
+    learning = LearningOutput(
+        allow_null=True,
+        default=None,
+        help_text="How outcomes of customers like this one moved the rule score; null with learning off.",
+    )
 
 
 class SoldOutOutput(serializers.Serializer):

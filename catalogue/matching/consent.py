@@ -11,6 +11,7 @@ from django.db import models
 class ConsentPurpose(models.TextChoices):
     FOOT_ASSESSMENT = "foot_assessment", "Foot assessment"
     LAB_SHARING = "lab_sharing", "Sharing with the orthotics lab"
+    OUTCOME_FOLLOWUPS = "outcome_followups", "Follow-up questions after delivery"
 
 
 class ConsentMethod(models.TextChoices):
@@ -33,6 +34,13 @@ CONSENT_TEXTS: dict[str, tuple[int, str]] = {
         "I agree that the shop shares my fitting, my foot measurements and my prescription with its "
         "orthotics lab to make a custom device for me. I can withdraw this consent at any time; a fitting "
         "not yet sent to the lab is then not sent.",
+    ),
+    ConsentPurpose.OUTCOME_FOLLOWUPS: (
+        1,
+        "I agree that the shop emails me a few short questions two and eight weeks after my insoles "
+        "arrive (comfort, pain compared with before, whether I still wear them, what was wrong), and uses "
+        "my answers and my return reasons, pooled with those of customers with similar feet, to improve "
+        "its recommendations. I can withdraw this consent at any time; no more questions are then sent.",
     ),
 }
 

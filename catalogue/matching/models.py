@@ -286,3 +286,35 @@ class Consent(models.Model):
     def __str__(self):
         state = "withdrawn" if self.withdrawn_at else "in force"
         return f"{self.get_purpose_display()} v{self.text_version} ({state})"
+
+
+class ProductEvidence(models.Model):
+    """What happened to a product for customers of one profile segment (``catalogue/matching/learning.py``).
+
+    Written only by the outcome services of the orders (each order line counts once, as its latest
+    outcome); read, one query per assessment, to adjust the rule scores.
+    """
+
+    product = models.ForeignKey("catalogue.Product", on_delete=models.CASCADE, related_name="evidence")
+    segment = models.CharField(max_length=300, help_text="arch|pronation|conditions|activity|shoe type")
+    arch_type = models.CharField(max_length=10)
+    activity = models.CharField(max_length=20, blank=True)
+    trials = models.PositiveIntegerField(default=0, help_text="Outcomes that say whether it worked.")
+    successes = models.PositiveIntegerField(default=0, help_text="Kept at 8 weeks with the pain better.")
+    fit_returns = models.PositiveIntegerField(default=0, help_text="Returned or exchanged for a fit reason.")
+    defects = models.PositiveIntegerField(
+        default=0, help_text="Replaced for a defect: not counted against fit."
+    )
+    reasons = models.JSONField(default=dict, blank=True, help_text="Fit reason -> count.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "product evidence"
+        ordering = ["product_id", "segment"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "segment"], name="evidence_one_per_product_segment")
+        ]
+        indexes = [models.Index(fields=["arch_type", "activity"], name="evidence_wider_segment_idx")]
+
+    def __str__(self):
+        return f"{self.product_id} / {self.segment}"

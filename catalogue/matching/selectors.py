@@ -16,6 +16,7 @@ from catalogue.choices import ProductKind
 from catalogue.expressions import first_image_annotations
 from catalogue.matching.consent import CONSENT_TEXTS, ConsentPurpose
 from catalogue.matching.exceptions import ConsentRequired
+from catalogue.matching.learning import Evidence, EvidenceRow, LearningParams, Segment, evidence_by_product
 from catalogue.matching.models import (
     Assessment,
     Consent,
@@ -23,6 +24,7 @@ from catalogue.matching.models import (
     Footprint,
     HealthRecordAccess,
     MatchingRule,
+    ProductEvidence,
 )
 from catalogue.matching.profile import FootProfile
 from catalogue.matching.scoring import (
@@ -222,6 +224,47 @@ def _exercise_options() -> list[ExerciseOption]:
         )
         for slug, exercise in exercises.items()
     ]
+
+
+def learning_params() -> LearningParams:
+    """Return the estimator's numbers (``MATCHING_LEARNING_*``)."""
+    return LearningParams(
+        prior_strength=settings.MATCHING_LEARNING_PRIOR_STRENGTH,
+        segment_strength=settings.MATCHING_LEARNING_SEGMENT_STRENGTH,
+        rate_at_0=settings.MATCHING_LEARNING_RATE_AT_0,
+        rate_at_100=settings.MATCHING_LEARNING_RATE_AT_100,
+        max_points=settings.MATCHING_LEARNING_MAX_POINTS,
+        cite_min=settings.MATCHING_LEARNING_CITE_MIN,
+        reason_min=settings.MATCHING_LEARNING_REASON_MIN,
+        reason_share=settings.MATCHING_LEARNING_REASON_SHARE,
+    )
+
+
+def _evidence(row: ProductEvidence | dict) -> Evidence:
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return Evidence(
+        trials=get("trials"),
+        successes=get("successes"),
+        fit_returns=get("fit_returns"),
+        defects=get("defects"),
+        reasons=dict(get("reasons") or {}),
+    )
+
+
+def segment_evidence(*, segment: Segment) -> dict[int, tuple[Evidence, Evidence]]:
+    """Return per product ``(own, wider)`` evidence for a segment, in one query (its arch type and activity)."""
+    rows = ProductEvidence.objects.filter(arch_type=segment.arch_type, activity=segment.activity).values(
+        "product_id", "segment", "trials", "successes", "fit_returns", "defects", "reasons"
+    )
+    return evidence_by_product(
+        (EvidenceRow(product_id=r["product_id"], segment=r["segment"], evidence=_evidence(r)) for r in rows),
+        segment=segment,
+    )
+
+
+def evidence_of_row(row: ProductEvidence) -> Evidence:
+    """Return a stored row as an ``Evidence`` value (for the admin)."""
+    return _evidence(row)
 
 
 def owned_or_anonymous(user) -> Q:

@@ -19,6 +19,7 @@ from catalogue.matching.advice import mechanical_reason, outcome_for
 from catalogue.matching.consent import CONSENT_TEXTS, ConsentMethod, ConsentPurpose
 from catalogue.matching.exceptions import ConsentPurposeNotFound, ConsentTextOutdated
 from catalogue.matching.footprint import METHOD, analyse_footprint
+from catalogue.matching.learning import Estimate, rank_learned, segment_of
 from catalogue.matching.models import Assessment, Consent, Footprint, HealthRecordAccess
 from catalogue.matching.profile import FootprintReading, profile_from_answers, referral_for
 from catalogue.matching.scoring import (
@@ -159,13 +160,20 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
                 rules=catalogue.rules,
                 urgency=referral.urgency,
                 heel_lift_step_mm=settings.MATCHING_HEEL_LIFT_STEP_MM,
-                limit=settings.MATCHING_RECOMMENDATIONS_MAX,
+                limit=None if settings.MATCHING_LEARNING else settings.MATCHING_RECOMMENDATIONS_MAX,
             )
 
         insoles = candidates()
         if mechanical:
             ranked = rank(insoles)
-            recommendations = [_recommendation(r, foot_width=foot_width) for r in ranked]
+            estimates: list = [None] * len(ranked)
+            if settings.MATCHING_LEARNING and ranked:
+                ranked, estimates = _learned(ranked, profile=profile)
+            ranked = ranked[: settings.MATCHING_RECOMMENDATIONS_MAX]
+            recommendations = [
+                _recommendation(r, foot_width=foot_width, estimate=e)
+                for r, e in zip(ranked, estimates, strict=False)
+            ]
             accessories = [
                 _recommendation(r, foot_width=foot_width)
                 for r in rank_accessories(
@@ -234,7 +242,30 @@ def _variant(candidate) -> dict | None:
     return {"sku": candidate.variant_sku, "size_label": candidate.variant_size_label}
 
 
-def _recommendation(r: Recommendation, *, foot_width: str | None) -> dict:
+def _learned(ranked: list[Recommendation], *, profile) -> tuple[list[Recommendation], list[Estimate]]:
+    """Re-rank by the outcomes of customers in the profile's segment (one query); return both lists."""
+    segment = segment_of(profile)
+    pairs = rank_learned(
+        ranked,
+        segment=segment,
+        evidence=selectors.segment_evidence(segment=segment),
+        params=selectors.learning_params(),
+    )
+    return [r for r, _ in pairs], [e for _, e in pairs]
+
+
+def _learning(estimate: Estimate | None) -> dict | None:
+    if estimate is None:
+        return None
+    return {
+        "rule_score": estimate.rule_score,
+        "adjustment": estimate.adjustment,
+        "outcomes": estimate.own.trials,
+        "outcomes_wider": estimate.wider.trials,
+    }
+
+
+def _recommendation(r: Recommendation, *, foot_width: str | None, estimate: Estimate | None = None) -> dict:
     """A ranked product as shown, with a note when it is not made in the customer's width."""
     candidate = r.candidate
     notes = []
@@ -250,6 +281,7 @@ def _recommendation(r: Recommendation, *, foot_width: str | None) -> dict:
         "cautions": list(r.cautions),
         "notes": notes,
         "variant": _variant(candidate),
+        "learning": _learning(estimate),
     }
 
 

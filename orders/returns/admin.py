@@ -32,6 +32,7 @@ from orders.returns.exceptions import RETURN_REFUSALS
 from orders.returns.models import ReturnLine, ReturnPhoto, ReturnRequest, ReturnStatusChange, StatutoryRight
 from orders.returns.selectors import (
     return_line_eligibility_at_request,
+    return_reasons_by_product,
     return_request_refund_overdue,
     return_request_refund_quote,
     return_request_refund_repeatable,
@@ -42,6 +43,7 @@ from orders.returns.statuses import (
     RETURN_OPEN,
     RETURN_REFUND_SETTLED,
     ReturnKind,
+    ReturnReason,
     ReturnStatus,
     return_next_statuses,
 )
@@ -559,6 +561,11 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
                 name="returns_returnrequest_step",
             ),
             path(
+                "reasons/",
+                self.admin_site.admin_view(self.reasons_view),
+                name="returns_returnrequest_reasons",
+            ),
+            path(
                 "<int:pk>/deduct/",
                 self.admin_site.admin_view(self.deduct_view),
                 name="returns_returnrequest_deduct",
@@ -570,6 +577,27 @@ class ReturnRequestAdmin(FastListMixin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def reasons_view(self, request):
+        """Per product, how many units came back for each reason, fit reasons apart (a defect is not fit)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = return_reasons_by_product()
+        used = {reason for row in rows for reason in row.counts}
+        reasons = [(code, label) for code, label in ReturnReason.choices if code in used]
+        if policy.WITHDRAWAL_REASON in used and all(code != policy.WITHDRAWAL_REASON for code, _ in reasons):
+            reasons.append((policy.WITHDRAWAL_REASON, "Withdrawal"))
+        table = [{"row": row, "cells": [row.counts.get(code, 0) for code, _ in reasons]} for row in rows]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Return reasons by product",
+            "opts": self.model._meta,
+            "reasons": [
+                {"code": code, "label": label, "fit": policy.is_fit_reason(code)} for code, label in reasons
+            ],
+            "table": table,
+        }
+        return TemplateResponse(request, "admin/returns/returnrequest/reasons.html", context)
 
     def photo_view(self, request, pk, photo_id):
         """Serve a photo (``?size=thumbnail``: its thumbnail) to staff who may view return photos; log it."""

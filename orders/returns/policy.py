@@ -36,6 +36,23 @@ WINDOW_PURPOSES = ("change_of_mind", "fault")
 WITHDRAWAL_REASON = "withdrawal"
 WITHDRAWAL_REASONS = (WITHDRAWAL_REASON,)
 
+# What was wrong with the fit: the one set of fit-related reasons. A defect, damage or a wrong item is
+# the shop's fault, never the fit's; a change of mind says nothing about the fit either.
+FIT_REASONS = (
+    "too_firm",
+    "too_soft",
+    "arch_too_high",
+    "arch_too_low",
+    "too_long",
+    "too_short",
+    "too_wide",
+    "too_narrow",
+    "does_not_fit_shoes",
+    "pain_not_better",
+    "pain_worse",
+)
+# The fit reasons another size of the same product can put right.
+SIZE_FIT_REASONS = ("too_long", "too_short", "too_wide", "too_narrow")
 RETURN_REASONS = (
     "changed_mind",
     "not_comfortable",
@@ -43,13 +60,27 @@ RETURN_REASONS = (
     "defective",
     "wrong_item",
     "damaged_in_transit",
+    *FIT_REASONS,
 )
-REPLACEMENT_REASONS = ("wrong_size", "defective", "damaged_in_transit", "wrong_item", "remake_does_not_fit")
+REPLACEMENT_REASONS = (
+    "wrong_size",
+    "defective",
+    "damaged_in_transit",
+    "wrong_item",
+    "remake_does_not_fit",
+    *SIZE_FIT_REASONS,
+)
 # An exchange takes any reason of either: one of a replacement is judged by the replacement's window
 # (``exchange_judged_as``), any other (a change of mind) by the return's.
 EXCHANGE_REASONS = tuple(dict.fromkeys(RETURN_REASONS + REPLACEMENT_REASONS))
 # Reasons that are the shop's fault: shipping is refunded when the whole order comes back for one.
 SHOP_FAULT_REASONS = frozenset({"defective", "wrong_item", "damaged_in_transit"})
+
+
+def is_fit_reason(reason: str) -> bool:
+    """Return whether ``reason`` says the product did not fit (``FIT_REASONS``); a defect never does."""
+    return reason in FIT_REASONS
+
 
 NOT_DELIVERED = "not_delivered"
 NOT_RETURNABLE = "not_returnable"

@@ -346,3 +346,48 @@ def return_requests_awaiting_staff() -> QuerySet[ReturnRequest]:
     return ReturnRequest.objects.filter(status__in=RETURN_AWAITING_STAFF).order_by(
         F("window_closes_at").asc(nulls_last=True), "id"
     )
+
+
+@dataclass(frozen=True)
+class ProductReasonRow:
+    """One product's returned units per reason, for the admin's report."""
+
+    product_id: int | None
+    product_name: str
+    counts: dict[str, int]  # reason -> units
+    total: int
+    fit_total: int  # of those, units sent back for a fit reason (``policy.FIT_REASONS``)
+
+
+def return_reasons_by_product(*, since: datetime | None = None) -> list[ProductReasonRow]:
+    """Return, per product, the units asked back for each reason (cancelled requests left out), most first.
+
+    One grouped query; ``since`` limits it to requests made from then on.
+    """
+    lines = ReturnLine.objects.exclude(return_request__status__in=RETURN_RELEASED)
+    if since is not None:
+        lines = lines.filter(return_request__requested_at__gte=since)
+    grouped = (
+        lines.values("order_line__product_id", "order_line__product_name", "return_request__reason")
+        .annotate(units=Sum("quantity"))
+        .order_by("order_line__product_id", "return_request__reason")
+    )
+    rows: dict[int | None, dict] = {}
+    for item in grouped:
+        row = rows.setdefault(
+            item["order_line__product_id"], {"name": item["order_line__product_name"], "counts": {}}
+        )
+        reason = item["return_request__reason"]
+        row["counts"][reason] = row["counts"].get(reason, 0) + item["units"]
+    result = [
+        ProductReasonRow(
+            product_id=product_id,
+            product_name=row["name"],
+            counts=row["counts"],
+            total=sum(row["counts"].values()),
+            fit_total=sum(n for reason, n in row["counts"].items() if policy.is_fit_reason(reason)),
+        )
+        for product_id, row in rows.items()
+    ]
+    result.sort(key=lambda r: (-r.total, r.product_name))
+    return result

@@ -25,6 +25,7 @@ from orders.discounts.policy import allocate
 from orders.exceptions import InvalidInput, ReasonRequired, RefundExceedsCaptured
 from orders.fittings.services import fitting_carry_forward, fitting_order_paid
 from orders.models import ZERO, Order, OrderLine, Refund
+from orders.outcomes.services import return_lines_outcome_refresh
 from orders.redaction import redact
 from orders.returns import policy
 from orders.returns.exceptions import (
@@ -50,7 +51,7 @@ from orders.returns.selectors import (
     shop_tz,
     units_refunded_before,
 )
-from orders.returns.statuses import RETURN_OPEN, ReturnKind, ReturnStatus, return_is_allowed
+from orders.returns.statuses import RETURN_OPEN, RETURN_RELEASED, ReturnKind, ReturnStatus, return_is_allowed
 from orders.services.orders import order_ship
 from orders.services.payments import payment_start, refund_record_pending, refund_submit
 from orders.services.stock import stock_release, stock_reserve
@@ -126,6 +127,9 @@ def return_request_transition(
             created_at=now,
         )
         return_notify_on_commit(return_request_id=locked.pk, notification=to_status, change_id=change.pk)
+        if to_status in RETURN_RELEASED and from_status not in RETURN_RELEASED:
+            # A cancelled or rejected request no longer says anything about the fit.
+            return_lines_outcome_refresh(order_line_ids=locked.lines.values_list("order_line_id", flat=True))
     for field in update_fields:
         setattr(return_request, field, getattr(locked, field))
     return locked
@@ -238,6 +242,8 @@ def return_request_create(
         for new_line in new_lines:
             new_line.return_request = request
         ReturnLine.objects.bulk_create(new_lines)
+        # A fit reason or a defect is evidence for the rankings (docs/matching.md).
+        return_lines_outcome_refresh(order_line_ids=[new_line.order_line_id for new_line in new_lines])
         change = ReturnStatusChange.objects.create(
             return_request=request,
             from_status="",

@@ -27,6 +27,18 @@ class ReturnReason(models.TextChoices):
     WRONG_ITEM = "wrong_item", "Wrong item sent"
     DAMAGED_IN_TRANSIT = "damaged_in_transit", "Damaged in transit"
     REMAKE_DOES_NOT_FIT = "remake_does_not_fit", "The remade pair does not fit"
+    # What was wrong with the fit (``policy.FIT_REASONS``): the evidence recommendations learn from.
+    TOO_FIRM = "too_firm", "Too firm"
+    TOO_SOFT = "too_soft", "Too soft"
+    ARCH_TOO_HIGH = "arch_too_high", "Arch too high"
+    ARCH_TOO_LOW = "arch_too_low", "Arch too low"
+    TOO_LONG = "too_long", "Too long"
+    TOO_SHORT = "too_short", "Too short"
+    TOO_WIDE = "too_wide", "Too wide"
+    TOO_NARROW = "too_narrow", "Too narrow"
+    DOES_NOT_FIT_SHOES = "does_not_fit_shoes", "Does not fit my shoes"
+    PAIN_NOT_BETTER = "pain_not_better", "Pain not better"
+    PAIN_WORSE = "pain_worse", "Pain worse"
 
 
 class ReturnStatus(models.TextChoices):

@@ -168,8 +168,8 @@ def test_what_is_deleted_and_what_is_kept_without_the_person(
     assert (build.shell, build.posting, build.heel_lift_left_mm) == ("polypropylene", "medial", 4)
     assert build.made_at is not None and build.lab_notes == "[erased] asked for a softer top cover"
 
-    # Consents and the access log stay, linked to nobody.
-    assert Consent.objects.filter(user__isnull=True, withdrawn_at__isnull=False).count() == 2
+    # Consents (the three purposes: assessment, lab sharing, follow-ups) and the access log stay, linked to nobody.
+    assert Consent.objects.filter(user__isnull=True, withdrawn_at__isnull=False).count() == 3
     assert not Consent.objects.filter(user__isnull=False).exists()
     access = HealthRecordAccess.objects.get()
     assert access.customer_id is None and access.staff == staff_user
@@ -204,7 +204,7 @@ def test_the_answer_says_what_was_erased_and_what_was_kept_and_why(story, schema
     }
     kept = {item["what"]: item for item in body["kept"]}
     assert {what: item["count"] for what, item in kept.items()} == {
-        "consents": 2,
+        "consents": 3,
         "health_record_accesses": 1,
         "custom_device_records": 1,
         "return_requests": 1,

@@ -71,6 +71,7 @@ def test_the_profile_the_saved_address_and_the_consents(story, exported):
     ) == [
         ("foot_assessment", CONSENT_TEXTS["foot_assessment"][0], "api", None),
         ("lab_sharing", CONSENT_TEXTS["lab_sharing"][0], "api", None),
+        ("outcome_followups", CONSENT_TEXTS["outcome_followups"][0], "api", None),
     ]
 
 

@@ -107,12 +107,13 @@ def test_shoe_size_gives_the_size_in_every_system(api_client, catalogue_products
 def test_query_count_does_not_grow_with_the_catalogue(
     api_client, catalogue_products, django_assert_max_num_queries
 ):
-    """Pinned exactly, cold and warm, for small and larger shelves in ``test_query_counts``."""
-    with django_assert_max_num_queries(5):
+    """Pinned exactly, cold and warm, for small and larger shelves in ``test_query_counts`` (six cold: the
+    catalogue's four, the outcomes of the segment, the insert)."""
+    with django_assert_max_num_queries(6):
         assert api_client.post(ASSESSMENTS, FLAT_BACK_PAIN, format="json").status_code == 201
     for number in range(25):
         make_product(f"more-{number}", shoe_types=["athletic"])
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = api_client.post(ASSESSMENTS, FLAT_BACK_PAIN, format="json")
     assert len(response.json()["recommendations"]) == 10
 
@@ -377,7 +378,7 @@ def test_demo_catalogue_assessments(api_client, django_assert_max_num_queries):
     from catalogue.demo import demo_catalogue_load
 
     demo_catalogue_load(with_images=False)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         body = api_client.post(ASSESSMENTS, FLAT_BACK_PAIN, format="json").json()
     assert body["recommendations"] and {r["product"]["kind"] for r in body["recommendations"]} <= {
         "insole",

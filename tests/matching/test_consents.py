@@ -52,10 +52,12 @@ def test_the_list_shows_each_purpose_with_its_current_text_and_nothing_given(new
     assert [(c["purpose"], c["version"], c["given"], c["given_at"]) for c in response.json()] == [
         ("foot_assessment", VERSION, False, None),
         ("lab_sharing", consent_texts.CONSENT_TEXTS["lab_sharing"][0], False, None),
+        ("outcome_followups", consent_texts.CONSENT_TEXTS["outcome_followups"][0], False, None),
     ]
     texts = {c["purpose"]: c["text"] for c in response.json()}
     assert "assessment answers" in texts["foot_assessment"] and "footprint photos" in texts["foot_assessment"]
     assert "orthotics lab" in texts["lab_sharing"] and "prescription" in texts["lab_sharing"]
+    assert "two and eight weeks" in texts["outcome_followups"] and "pooled" in texts["outcome_followups"]
     assert_conforms(schema, "GET", "/api/v1/me/consents/", response)
 
 
@@ -176,7 +178,7 @@ def test_withdrawing_one_purpose_leaves_the_other(newcomer, newcomer_client):
     consents_give(newcomer)
     assert newcomer_client.delete(f"{CONSENTS}lab_sharing/").status_code == 204
     states = {state["purpose"]: state["given"] for state in newcomer_client.get(CONSENTS).json()}
-    assert states == {"foot_assessment": True, "lab_sharing": False}
+    assert states == {"foot_assessment": True, "lab_sharing": False, "outcome_followups": True}
     assert newcomer_client.post(ASSESSMENTS, {}, format="json").status_code == 201
 
 

@@ -1,8 +1,9 @@
 """An assessment runs a small, constant number of SQL queries, cold or warm, whatever the catalogue's size.
 
 Cold (the first assessment after the catalogue changed, or every one with the cache off): the products,
-their variants in stock, the rules, the exercises with their conditions, and the insert. Warm: the
-insert alone, everything else comes from the memoised matching catalogue.
+their variants in stock, the rules, the exercises with their conditions, the outcomes of the customer's
+segment (learning), and the insert. Warm: the outcomes and the insert, everything else comes from the
+memoised matching catalogue. With learning off, one query fewer.
 """
 
 from decimal import Decimal
@@ -16,8 +17,8 @@ from tests.matching.test_api import ASSESSMENTS, FLAT_BACK_PAIN
 
 pytestmark = pytest.mark.django_db
 
-COLD = 5
-WARM = 1
+COLD = 6
+WARM = 2
 WITHOUT_SIZE = {key: value for key, value in FLAT_BACK_PAIN.items() if key != "foot_length_mm"}
 LEG_LENGTH = {**FLAT_BACK_PAIN, "one_leg_longer": True, "short_side": "left", "foot_width": "wide"}
 
@@ -48,7 +49,7 @@ def assess(client, answers: dict) -> dict:
 def test_cold_and_warm_assessments_run_a_fixed_number_of_queries(
     api_client, settings, django_assert_num_queries, products, answers
 ):
-    """Right after a catalogue change: five queries; then one (the insert); for 1 or 40 products alike."""
+    """Right after a catalogue change: six queries; then two (the outcomes, the insert); for 1 or 40 products."""
     settings.CATALOGUE_CACHE_TIMEOUT = 300
     shelf(products)
     assess(api_client, answers)
@@ -80,3 +81,12 @@ def test_an_urgent_referral_reads_nothing_but_stores_the_assessment(
     with django_assert_num_queries(1):
         body = assess(api_client, {**FLAT_BACK_PAIN, "recent_injury_cannot_bear_weight": True})
     assert body["referral"]["urgency"] == "urgent" and body["recommendations"] == []
+
+
+def test_with_learning_off_the_outcomes_are_not_read(api_client, settings, django_assert_num_queries):
+    settings.CATALOGUE_CACHE_TIMEOUT = 300
+    settings.MATCHING_LEARNING = False
+    shelf(3)
+    assess(api_client, FLAT_BACK_PAIN)
+    with django_assert_num_queries(WARM - 1):
+        assess(api_client, FLAT_BACK_PAIN)

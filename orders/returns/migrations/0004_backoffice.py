@@ -35,7 +35,7 @@ GROUPS = {
     ],
 }  # fmt: skip
 MANAGER = "Manager"
-MANAGER_APPS = ["orders", "returns", "fittings", "invoices", "discounts", "catalogue", "matching", "accounts"]
+MANAGER_APPS = ["orders", "returns", "fittings", "invoices", "discounts", "outcomes", "catalogue", "matching", "accounts"]
 MANAGER_EXTRA = [
     ("shop", "view_user"), ("shop", "view_scheduledjob"),
     # The task queue: failed tasks with their errors, and running them again.
@@ -81,7 +81,8 @@ class Migration(migrations.Migration):
         ('orders', '0007_backoffice'),
         ('returns', '0003_statutory_rights'),
         ('fittings', '0003_private_prescriptions'),
-        ('matching', '0005_clinical_safety'),
+        ('matching', '0006_product_evidence'),
+        ('outcomes', '0001_initial'),
         ('catalogue', '0010_product_price'),
         ('accounts', '0001_erasure_record'),
         ('invoices', '0001_initial'),
