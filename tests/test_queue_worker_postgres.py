@@ -292,6 +292,7 @@ def test_the_procfile_processes_run_as_written(processes):
     scheduled = {
         "orders.jobs.unpaid_orders_expire",
         "orders.jobs.health_data_expire",
+        "orders.jobs.followups_send_due",
         "shop.queue.tasks_stale_requeue",
         "shop.queue.task_results_prune",
     }

@@ -18,6 +18,14 @@ class PostgresSQL(migrations.RunSQL):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
+class PostgresTrigramExtension(TrigramExtension):
+    """pg_trgm on PostgreSQL only, both ways: Django's own skips other databases going forwards only."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -25,7 +33,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # PostgreSQL only (Django skips it elsewhere)
+        PostgresTrigramExtension(),
         migrations.AddField(
             model_name='productlisting',
             name='created_at',

@@ -20,6 +20,7 @@ from shop.api.openapi import (
 # a nested serializer itself missing or null: drf-standardized-errors lists only its fields by itself
 @domain_validation_errors(["required", "null"], field_name="shipping_address", methods=["post"])
 @domain_validation_errors(["invalid_shipping_method"], field_name="shipping_method", methods=["post"])
+@domain_validation_errors(["country_not_shipped"], field_name="shipping_address.country", methods=["post"])
 class CheckoutApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "checkout"

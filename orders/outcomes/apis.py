@@ -1,17 +1,19 @@
 """Customer endpoints of the follow-ups: the list, one tap from the email, the full answer."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalogue.matching.vocabulary import PAIN_AREAS
 from orders.outcomes.exceptions import FollowUpTokenInvalid
+from orders.outcomes.models import FollowUp
 from orders.outcomes.notifications import followup_token
 from orders.outcomes.selectors import followup_from_token, followup_get, followups_of
 from orders.outcomes.services import QUICK_ANSWERS, followup_answer, followup_answer_quick
 from orders.returns.policy import FIT_REASONS
+from shop.api.openapi import domain_validation_errors
 from shop.api.pagination import PageNumberPagination
 
 FORM = "form"
@@ -41,16 +43,20 @@ class FollowUpOutputSerializer(serializers.Serializer):
         return [area for area in answers.get("pain_areas") or [] if area in PAIN_AREAS]
 
 
-class FollowUpListApi(APIView):
+class FollowUpListApi(generics.ListAPIView):
+    """The signed-in customer's follow-ups, newest first, a page at a time."""
+
     permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination
+    serializer_class = FollowUpOutputSerializer
 
-    @extend_schema(responses={200: FollowUpOutputSerializer(many=True)})
-    def get(self, request):
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(followups_of(user=request.user), request, view=self)
-        return paginator.get_paginated_response(FollowUpOutputSerializer(page, many=True).data)
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no customer
+            return FollowUp.objects.none()
+        return followups_of(user=self.request.user)
 
 
+@domain_validation_errors(["invalid_token"], field_name="token", methods=["get"])
 class FollowUpTapApi(APIView):
     """One tap from the email: the signed link records its answer (``form`` records nothing and returns
     the follow-up with a token to send the full answer with)."""
@@ -74,12 +80,20 @@ class FollowUpTapApi(APIView):
         return Response(body)
 
 
-def _score(low: int, high: int):
-    return serializers.DictField(
-        child=serializers.IntegerField(min_value=low, max_value=high), required=False, default=dict
+PAIN_SCORES = range(0, 11)
+
+
+def _pain_scores():
+    # Pain area -> 0-10. Checked as a whole in ``validate``, so an error names the field, never a key the
+    # caller made up.
+    return serializers.JSONField(
+        required=False, default=dict, help_text="An object: pain area -> a whole number from 0 to 10."
     )
 
 
+@domain_validation_errors(["invalid_token"], field_name="token", methods=["post"])
+@domain_validation_errors(["invalid"], field_name="pain_before", methods=["post"])  # an unknown area or score
+@domain_validation_errors(["invalid"], field_name="pain_now", methods=["post"])
 class FollowUpAnswerApi(APIView):
     """The full answer: by the signed-in customer, or with the token of a link of the email."""
 
@@ -91,8 +105,8 @@ class FollowUpAnswerApi(APIView):
 
         token = serializers.CharField(required=False, allow_blank=True, default="")
         comfort = serializers.IntegerField(min_value=1, max_value=5)
-        pain_before = _score(0, 10)
-        pain_now = _score(0, 10)
+        pain_before = _pain_scores()
+        pain_now = _pain_scores()
         still_wearing = serializers.BooleanField()
         problems = serializers.ListField(
             child=serializers.ChoiceField(choices=FIT_REASONS), required=False, default=list, max_length=11
@@ -100,9 +114,16 @@ class FollowUpAnswerApi(APIView):
 
         def validate(self, data):
             for field in ("pain_before", "pain_now"):
+                if not isinstance(data[field], dict):
+                    raise serializers.ValidationError({field: ["An object of pain areas and their scores."]})
                 unknown = sorted(set(data[field]) - set(PAIN_AREAS))
                 if unknown:
                     raise serializers.ValidationError({field: [f"Unknown pain area: {unknown[0]}."]})
+                scores = data[field].values()
+                if not all(type(score) is int and score in PAIN_SCORES for score in scores):
+                    raise serializers.ValidationError(
+                        {field: ["Each pain score is a whole number from 0 to 10."]}
+                    )
             return data
 
     @extend_schema(request=InputSerializer, responses={200: FollowUpOutputSerializer})

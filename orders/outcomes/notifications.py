@@ -1,12 +1,11 @@
-"""The follow-up email, queued once the row that sends it is committed (``orders.tasks.email_send``)."""
+"""The follow-up email, queued with the transaction that writes its row (``orders.notifications.email_queue``)."""
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.template.loader import render_to_string
 
+from orders.notifications import email_queue
 from orders.outcomes.models import FollowUp
-from orders.tasks import email_send
 
 TOKEN_SALT = "orders.outcomes.followup"
 # A link in the email works this long (days) after it was sent.
@@ -50,10 +49,7 @@ def followup_email(*, followup: FollowUp) -> dict[str, str]:
 
 
 def followup_notify_on_commit(*, followup_id: int) -> None:
-    """Queue the follow-up email once the transaction that created the follow-up commits."""
-
-    def send():
-        followup = FollowUp.objects.select_related("order_line__order").get(pk=followup_id)
-        email_send.enqueue(**followup_email(followup=followup))
-
-    transaction.on_commit(send)
+    """Queue the follow-up email with the transaction that created the follow-up: it goes once that
+    commits, and once only (its key is the follow-up's)."""
+    followup = FollowUp.objects.select_related("order_line__order").get(pk=followup_id)
+    email_queue(key=f"followup:{followup_id}", **followup_email(followup=followup))

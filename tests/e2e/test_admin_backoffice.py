@@ -114,7 +114,7 @@ def test_customer_service_starts_a_goodwill_return_a_day_after_the_window_closed
     office.act("Start a return or replacement")
     row = page.locator('#act-lines tbody tr[data-sku="ARCH-PRO-4243"]')
     expect(row).to_contain_text("(goodwill only)")
-    row.locator("input").fill("1")
+    row.locator("input[type=number]").fill("1")
     page.select_option("#id_reason", label="Not comfortable")
     office.click(page.locator("#order-act input[type=submit]"))
     expect(page.locator(".errorlist")).to_contain_text("Give a goodwill reason to accept it anyway.")

@@ -186,6 +186,17 @@ def test_the_full_answer_by_api_with_pain_on_the_reported_areas(
     bad = client.post(f"/api/v1/followups/{followup_id}/answer/", {"comfort": 6, "still_wearing": True},
                       format="json")  # fmt: skip
     assert bad.status_code == 400
+    for pain_now, message in [
+        ({"heel": 11}, "Each pain score is a whole number from 0 to 10."),
+        ({"heel": None}, "Each pain score is a whole number from 0 to 10."),
+        ({"heel": 4.5}, "Each pain score is a whole number from 0 to 10."),
+        ({"elbow": 3}, "Unknown pain area: elbow."),
+        ([3], "An object of pain areas and their scores."),
+    ]:
+        refused = client.post(f"/api/v1/followups/{followup_id}/answer/",
+                              {"comfort": 3, "still_wearing": True, "pain_now": pain_now}, format="json")  # fmt: skip
+        assert refused.status_code == 400
+        assert refused.json()["errors"] == [{"code": "invalid", "detail": message, "attr": "pain_now"}]
     answer = {"comfort": 2, "pain_before": {"heel": 6, "arch": 4}, "pain_now": {"heel": 6, "arch": 5},
               "still_wearing": True, "problems": ["too_firm"]}  # fmt: skip
     response = client.post(f"/api/v1/followups/{followup_id}/answer/", answer, format="json")

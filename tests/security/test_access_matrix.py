@@ -133,6 +133,16 @@ class World:
         return request_for(self._delivered).pk
 
     @cached_property
+    def followup(self):
+        from django.utils import timezone
+
+        from orders.outcomes.models import FollowUp
+
+        line = self._delivered.lines.first()
+        now = timezone.now()
+        return FollowUp.objects.create(order_line=line, user=self.owner, days=14, due_at=now, sent_at=now).pk
+
+    @cached_property
     def return_photo(self):
         return build.return_photo_for(self.return_request).pk
 
@@ -268,6 +278,15 @@ ROWS = [
         body={"quantity": 2},
     ),
     Row("cart: remove item", "delete", "/api/v1/carts/{cart}/items/{item}/", {**CUSTOMER_OBJECT, OWNER: 204}),
+    # An unknown code: the owner is told so (409); anybody else learns nothing of the cart.
+    Row(
+        "cart: apply a discount code",
+        "post",
+        "/api/v1/carts/{cart}/discount/",
+        {**CUSTOMER_OBJECT, OWNER: 409},
+        body={"code": "NO-SUCH-CODE"},
+    ),
+    Row("cart: remove the discount code", "delete", "/api/v1/carts/{cart}/discount/", CUSTOMER_OBJECT),
     Row("checkout of the cart", "post", "/api/v1/checkout/", {**CUSTOMER_OBJECT, OWNER: 201}, body=CHECKOUT),
     Row("order", "get", "/api/v1/orders/{order}/", CUSTOMER_ORDER),
     Row("order: cancel", "post", "/api/v1/orders/{order}/cancel/", CUSTOMER_ORDER),
@@ -333,6 +352,13 @@ ROWS = [
         body=RETURN,
     ),
     Row("return request", "get", "/api/v1/returns/{return_request}/", CUSTOMER_ORDER),
+    # A plain return has no difference to pay: its owner (and staff) are told so, nobody else sees it.
+    Row(
+        "exchange: pay the difference",
+        "post",
+        "/api/v1/returns/{return_request}/exchange/payment/",
+        {**CUSTOMER_ORDER, OWNER: 409, STAFF: 409},
+    ),
     Row(
         "return request: cancel", "post", "/api/v1/returns/{return_request}/cancel/", CUSTOMER_ORDER, body={}
     ),
@@ -345,6 +371,14 @@ ROWS = [
         stores="returns.ReturnPhoto",
     ),
     Row("return photo", "get", "/api/v1/returns/{return_request}/photos/{return_photo}/", CUSTOMER_ORDER),
+    # Only the customer it was sent to (or a link's token) answers a follow-up; staff do not answer for them.
+    Row(
+        "follow-up: answer",
+        "post",
+        "/api/v1/followups/{followup}/answer/",
+        CUSTOMER_OBJECT,
+        body={"comfort": 4, "pain_before": {}, "pain_now": {}, "still_wearing": True},
+    ),
     Row(
         "return photo: thumbnail",
         "get",
