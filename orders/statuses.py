@@ -60,6 +60,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 
 # Statuses whose reserved stock still belongs to the order (released on cancel or expiry).
 HOLDS_STOCK = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED, S.PAID, S.AWAITING_IMPRESSION, S.IN_PRODUCTION})
+# Statuses of an order that ended without going to the customer: its discount code's use is given back
+# on entering one (``orders.discounts.usage.discount_use_release``) and it no longer counts as the
+# customer's use of a once-per-customer code. A refund after delivery (a return) does not end an order.
+ENDED_UNFULFILLED = frozenset({S.CANCELLED, S.EXPIRED})
 # Statuses waiting for the customer's money (the payment deadline applies).
 AWAITING_PAYMENT = frozenset({S.PENDING_PAYMENT, S.PAYMENT_FAILED})
 # Statuses of an order still under way (to be paid, made, shipped or delivered): an account with one

@@ -20,7 +20,14 @@ class DiscountCodeAdmin(admin.ModelAdmin):
         ("What it takes off", {"fields": ["kind", "value", "free_shipping", "minimum_subtotal"]}),
         ("On what", {"fields": ["products", "categories", "product_kinds", "includes_custom_orthotics"]}),
         ("When and how often", {"fields": ["valid_from", "valid_until", "usage_limit", "once_per_customer"]}),
-        ("Usage", {"fields": ["usage", "orders_link", "created_at"]}),
+        (
+            "Usage",
+            {
+                "fields": ["usage", "orders_link", "created_at"],
+                "description": "Uses are the orders placed with the code; an order that is cancelled or "
+                "expires unpaid gives its use back (a return after delivery does not).",
+            },
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):

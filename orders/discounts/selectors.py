@@ -12,6 +12,7 @@ from orders.discounts import policy
 from orders.discounts.exceptions import DiscountNotFound
 from orders.discounts.models import DiscountCode
 from orders.models import Order
+from orders.statuses import ENDED_UNFULFILLED
 
 
 def discount_code_find(*, code: str) -> DiscountCode:
@@ -57,9 +58,16 @@ def customer_orders_with(*, user, email: str) -> Q:
     return condition
 
 
+def customer_orders_holding_a_use(*, user, email: str):
+    """The orders of this customer that hold a use of their code: all but those cancelled or expired."""
+    return Order.objects.filter(customer_orders_with(user=user, email=email)).exclude(
+        status__in=ENDED_UNFULFILLED
+    )
+
+
 def discount_used_by(*, code: DiscountCode, user, email: str) -> bool:
-    """Whether this customer (account or email) already has an order carrying the code."""
-    return Order.objects.filter(customer_orders_with(user=user, email=email), discount_code=code).exists()
+    """Whether this customer (account or email) already has an order carrying the code, not cancelled or expired."""
+    return customer_orders_holding_a_use(user=user, email=email).filter(discount_code=code).exists()
 
 
 def basket_lines(items: Iterable) -> list[policy.BasketLine]:

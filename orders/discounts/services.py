@@ -1,4 +1,7 @@
-"""Writes of discount codes: put a code on a cart, take it off, and count a use at checkout."""
+"""Writes of discount codes: put a code on a cart, take it off, and count a use at checkout.
+
+The use is given back when the order is cancelled or expires: ``orders.discounts.usage``.
+"""
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -8,13 +11,12 @@ from orders.discounts.exceptions import DiscountNotApplicable
 from orders.discounts.models import DiscountCode
 from orders.discounts.selectors import (
     basket_lines,
-    customer_orders_with,
+    customer_orders_holding_a_use,
     discount_code_find,
     discount_terms,
     discount_used_by,
     refusal_message,
 )
-from orders.models import Order
 from orders.services.cart import cart_open_check
 
 
@@ -57,7 +59,8 @@ def discount_redeem(*, code: DiscountCode, items: list, user, email: str) -> pol
 
     Two statements when it applies: the code's product and category lists, and one conditional
     ``UPDATE`` that adds the use only while the code is under its limit and (once per customer) not on
-    an order of this customer's. Concurrent checkouts queue on the code's row, and each re-checks the
+    an order of this customer's (cancelled and expired ones do not count: they gave their use back,
+    ``orders.discounts.usage``). Concurrent checkouts queue on the code's row, and each re-checks the
     limit on the row as the one before it left it, so a limit of 10 gives exactly 10 orders. Raises
     ``DiscountNotApplicable`` (the transaction then writes nothing).
     """
@@ -66,7 +69,7 @@ def discount_redeem(*, code: DiscountCode, items: list, user, email: str) -> pol
     reason = policy.discount_refusal(terms=terms, lines=lines, now=timezone.now())
     if reason is not None:
         raise _refuse(reason, terms=terms)
-    used = Order.objects.filter(customer_orders_with(user=user, email=email), discount_code=OuterRef("code"))
+    used = customer_orders_holding_a_use(user=user, email=email).filter(discount_code=OuterRef("code"))
     counted = (
         DiscountCode.objects.filter(pk=code.pk, is_active=True)
         .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))

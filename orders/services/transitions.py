@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from orders.discounts.usage import discount_use_release
 from orders.exceptions import InvalidTransition, OrderNotFound
 from orders.invoices.exceptions import CreditExceedsInvoice, TaxRateMissing
 from orders.invoices.models import CreditNote
@@ -94,7 +95,9 @@ def order_transition(
 
     ``changes`` are further fields saved with the status (tracking number, reason); ``at`` is the
     time stored in the status's own field (``delivered_at``...), default now; the history row always
-    records when the change was made. Raises ``InvalidTransition`` (409) when the table says no.
+    records when the change was made. An order with a discount code that ends cancelled or expired
+    gives the code's use back in the same transaction (``orders.discounts.usage``). Raises
+    ``InvalidTransition`` (409) when the table says no.
     """
     now = timezone.now()
     at = at or now
@@ -112,6 +115,7 @@ def order_transition(
             setattr(locked, field, value)
             update_fields.append(field)
         locked.save(update_fields=update_fields)
+        discount_use_release(order=locked, from_status=from_status)
         change = OrderStatusChange.objects.create(
             order=locked,
             from_status=from_status,

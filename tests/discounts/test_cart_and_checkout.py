@@ -12,7 +12,12 @@ from orders.models import Order, ShippingMethod
 from orders.returns.models import StatutoryRight
 from tests.discounts.helpers import code, insole, place
 from tests.orders.test_checkout_api import cart_with, checkout
-from tests.orders.test_checkout_queries import CHECKOUT_STATEMENTS, SAVEPOINT_STATEMENTS, _statements
+from tests.orders.test_checkout_queries import (
+    CHECKOUT_STATEMENTS,
+    EMAIL_STATEMENTS,
+    SAVEPOINT_STATEMENTS,
+    _statements,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -165,6 +170,7 @@ def test_a_checkout_with_a_code_runs_two_statements_more(
         'SELECT "discounts_discountcode"',  # the code's products and categories
         'UPDATE "discounts_discountcode"',  # one use counted, under the limit
         *CHECKOUT_STATEMENTS[2:],
+        *EMAIL_STATEMENTS,  # the confirmation, sent once the order is committed
     ]
     with (
         django_assert_num_queries(len(expected) + SAVEPOINT_STATEMENTS) as captured,
