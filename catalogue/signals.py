@@ -13,7 +13,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from catalogue.cache import catalogue_changed
 from catalogue.listing import listings_refresh
-from catalogue.matching.models import Exercise, MatchingRule
+from catalogue.matching.models import Exercise, LearningSetting, MatchingRule
 from catalogue.models import (
     Category,
     Condition,
@@ -23,8 +23,12 @@ from catalogue.models import (
 )
 from catalogue.tasks import listings_refresh_products_on_commit, listings_refresh_related_on_commit
 
-# The matching catalogue (products, rules, exercises) is memoised under the same version (``catalogue_memoised``).
-CACHED_MODELS = (Product, ProductVariant, ProductImage, Category, Condition, MatchingRule, Exercise)
+# The matching catalogue (products, rules, exercises, the staff's learning switch) is memoised under the
+# same version (``catalogue_memoised``).
+CACHED_MODELS = (
+    *(Product, ProductVariant, ProductImage, Category, Condition),
+    *(MatchingRule, Exercise, LearningSetting),
+)
 M2M_THROUGH = (Product.conditions.through, Exercise.conditions.through)
 
 

@@ -414,6 +414,8 @@ MATCHING_LEARNING_SEGMENT_STRENGTH = 10.0  # pseudo-trials behind the wider segm
 MATCHING_LEARNING_RATE_AT_0 = 0.2  # the success rate a rule score of 0 implies
 MATCHING_LEARNING_RATE_AT_100 = 0.9  # ... and of 100
 MATCHING_LEARNING_MAX_POINTS = 15  # the most outcomes can move a score, either way
+# ... and the most places they can move a product from its rank by the rules alone, either way
+MATCHING_LEARNING_MAX_RANK_MOVE = env.int("MATCHING_LEARNING_MAX_RANK_MOVE", default=5)
 MATCHING_LEARNING_CITE_MIN = 20  # outcomes before a reason cites them
 MATCHING_LEARNING_REASON_MIN = 5  # a frequent fit reason is cited from this many...
 MATCHING_LEARNING_REASON_SHARE = 0.25  # ... and this share of the outcomes

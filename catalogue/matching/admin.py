@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, OuterRef, Subquery, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -21,11 +21,17 @@ from catalogue.matching.models import (
     Footprint,
     HealthRecordAccess,
     HealthRecordKind,
+    LearningSetting,
     MatchingRule,
     ProductEvidence,
 )
-from catalogue.matching.selectors import evidence_of_row, learning_params
-from catalogue.matching.services import consent_give, consent_withdraw, health_record_access_record
+from catalogue.matching.selectors import evidence_of_row, learning_params, learning_setting
+from catalogue.matching.services import (
+    consent_give,
+    consent_withdraw,
+    health_record_access_record,
+    learning_setting_change,
+)
 from shop.storage import private_file_response
 
 
@@ -246,11 +252,61 @@ def _wider(field: str):
     return Subquery(rows, output_field=IntegerField())
 
 
+def learning_state() -> str:
+    """Whether rankings learn from outcomes, and if not, which switch keeps them from it (one query)."""
+    if not settings.MATCHING_LEARNING:
+        return "off for this deployment (MATCHING_LEARNING=false): rankings use the rules alone"
+    setting = learning_setting()
+    if not setting.enabled:
+        by = f" by {setting.changed_by}" if setting.changed_by else ""
+        when = f" on {setting.changed_at:%Y-%m-%d %H:%M} UTC" if setting.changed_at else ""
+        return f"switched off{by}{when}: rankings use the rules alone"
+    return "on"
+
+
+@admin.register(LearningSetting)
+class LearningSettingAdmin(admin.ModelAdmin):
+    """The staff switch for learning from outcomes: one row, no add after the first, no delete.
+
+    Saving goes through ``learning_setting_change``, which records who changed it and when; the next
+    assessment follows it. Staff with the change permission (the Manager role) may switch it.
+    """
+
+    fields = ["enabled", "note", "changed_by", "changed_at"]
+    readonly_fields = ["changed_by", "changed_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not LearningSetting.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """The list would have one row: open it (or the form that creates it) instead."""
+        if LearningSetting.objects.filter(pk=LearningSetting.SINGLETON).exists():
+            url = reverse("admin:matching_learningsetting_change", args=[LearningSetting.SINGLETON])
+        else:
+            url = reverse("admin:matching_learningsetting_add")
+        return HttpResponseRedirect(url)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            messages.info(request, f"Learning from outcomes is {learning_state()}.")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        saved = learning_setting_change(
+            enabled=form.cleaned_data["enabled"], note=form.cleaned_data["note"], by=request.user
+        )
+        obj.pk, obj.changed_by, obj.changed_at = saved.pk, saved.changed_by, saved.changed_at
+
+
 @admin.register(ProductEvidence)
 class ProductEvidenceAdmin(admin.ModelAdmin):
     """What outcomes say per product and segment, and how far they move a rule score (read-only).
 
-    Learning is switched on and off by ``MATCHING_LEARNING``; the page says which.
+    The page says whether learning is on: staff switch it (``LearningSettingAdmin``), and
+    ``MATCHING_LEARNING=false`` keeps it off whatever they say.
     """
 
     list_display = [
@@ -286,10 +342,7 @@ class ProductEvidenceAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        state = (
-            "on" if settings.MATCHING_LEARNING else "off (MATCHING_LEARNING): rankings use the rules alone"
-        )
-        messages.info(request, f"Learning from outcomes is {state}.")
+        messages.info(request, f"Learning from outcomes is {learning_state()}.")
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="kept, pain better")

@@ -18,7 +18,9 @@ read back as a score, minus the rule score, is the adjustment, bounded to ``max_
     adjustment = clamp(round((ps - p0) * 100 / (rate_at_100 - rate_at_0)), -max_points, +max_points)
 
 With no evidence the estimate is the rule's own rate and the adjustment 0. A product the rules caution
-against (a contraindication) is never moved up, only down. The hard filters and the red flags run
+against (a contraindication) is never moved up, only down. Besides the points, the *rank* is bounded:
+re-ranked by the adjusted scores, no product ends more than ``max_rank_move`` places above or below its
+place in the rules' ranking (``bounded_order``). The hard filters and the red flags run
 before, so a product they exclude never reaches this module.
 """
 
@@ -128,6 +130,7 @@ class LearningParams:
     rate_at_0: float = 0.2
     rate_at_100: float = 0.9
     max_points: int = 15
+    max_rank_move: int = 3  # the most places outcomes can move a product from its rule rank, either way
     cite_min: int = 20  # outcomes of the wider segment before a reason cites them
     reason_min: int = 5  # a fit reason is cited from this many of them...
     reason_share: float = 0.25  # ...and this share of the trials
@@ -219,6 +222,31 @@ def evidence_by_product(
     return found
 
 
+def bounded_order(learned: Sequence[int], *, max_move: int) -> list[int]:
+    """Return ``learned`` (rule ranks, 0 first, in the order learning prefers) with no rank moved too far.
+
+    The result is a ranking in which each item sits at most ``max_move`` places from its rule rank,
+    as close to the learned order as that allows. Place by place from the top: an item that would
+    otherwise fall more than ``max_move`` below its rule rank takes the place; else the first item in
+    the learned order that does not rise more than ``max_move`` above its rule rank. Six items, the
+    last lifted to first, ``max_move`` 3: ``[5, 0, 1, 2, 3, 4]`` -> ``[0, 1, 5, 2, 3, 4]`` (third).
+    """
+    if max_move < 0:
+        raise ValueError("max_move must be 0 or more")
+    preference = {rank: index for index, rank in enumerate(learned)}
+    if sorted(preference) != list(range(len(learned))):
+        raise ValueError("learned must hold each rule rank 0..n-1 once")
+    waiting = list(learned)
+    placed: list[int] = []
+    for place in range(len(learned)):
+        # At most one item is due here (ranks are distinct); one is always allowed (ranks 0..place+max_move).
+        due = [rank for rank in waiting if rank + max_move <= place]
+        pick = due[0] if due else next(rank for rank in waiting if rank - max_move <= place)
+        waiting.remove(pick)
+        placed.append(pick)
+    return placed
+
+
 def rank_learned(
     ranked: Sequence,
     *,
@@ -230,7 +258,9 @@ def rank_learned(
     """Re-rank rule-ranked recommendations (``scoring.Recommendation``) by their adjusted scores.
 
     Each comes back with its estimate; its score is the rule score plus the adjustment (0-100), and its
-    reasons end with the sentences citing the evidence. Ties keep the rule ranking's order.
+    reasons end with the sentences citing the evidence. Ties keep the rule ranking's order. No product
+    ends more than ``params.max_rank_move`` places from its place in ``ranked`` (``bounded_order``), so
+    the order may then differ from that of the adjusted scores.
     """
     adjusted = []
     for position, recommendation in enumerate(ranked):
@@ -253,5 +283,7 @@ def rank_learned(
             )
         )
     adjusted.sort(key=lambda item: (item[0], item[1]))
-    pairs = [(recommendation, result) for _, _, recommendation, result in adjusted]
+    order = bounded_order([position for _, position, _, _ in adjusted], max_move=params.max_rank_move)
+    by_position = {position: (recommendation, result) for _, position, recommendation, result in adjusted}
+    pairs = [by_position[position] for position in order]
     return pairs[:limit] if limit is not None else pairs

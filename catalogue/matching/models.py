@@ -318,3 +318,34 @@ class ProductEvidence(models.Model):
 
     def __str__(self):
         return f"{self.product_id} / {self.segment}"
+
+
+class LearningSetting(models.Model):
+    """The staff switch for learning from outcomes: one row (``pk`` 1), changed in the admin.
+
+    Learning adjusts rankings when ``MATCHING_LEARNING`` (the deploy-level kill switch) is true and this
+    switch is on; no row means on. Read with the matching catalogue, memoised under the catalogue
+    version that a save changes (``catalogue.signals``), so it costs no query of its own. Written by
+    ``catalogue.matching.services.learning_setting_change``, which records who changed it and when.
+    """
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    enabled = models.BooleanField(
+        default=True, help_text="Rankings learn from outcomes (unless MATCHING_LEARNING turns it off)."
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Why it was switched, for the others.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )  # fmt: skip
+    changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "learning from outcomes"
+        verbose_name_plural = "learning from outcomes"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="learning_setting_one_row")]
+
+    def __str__(self):
+        return f"Learning from outcomes: {'on' if self.enabled else 'off'}"

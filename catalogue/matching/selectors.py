@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from catalogue.cache import catalogue_memoised
@@ -23,6 +23,7 @@ from catalogue.matching.models import (
     Exercise,
     Footprint,
     HealthRecordAccess,
+    LearningSetting,
     MatchingRule,
     ProductEvidence,
 )
@@ -59,13 +60,14 @@ class MatchingCatalogue:
     products: tuple[RankableProduct, ...]
     rules: tuple[Rule, ...]
     exercises: tuple[ExerciseOption, ...]
+    learning_switched_on: bool = True  # the staff switch (``LearningSetting``); see ``learning_on``
 
 
 def matching_catalogue() -> MatchingCatalogue:
     """Return the rankable products, the active rules and exercises, kept until the catalogue next changes.
 
-    Built in four queries (products, their variants in stock, rules, exercises with their conditions)
-    and kept in each process's memory; a read costs one cache round trip, for the catalogue version.
+    Built in four queries (products, their variants in stock, rules, exercises with their conditions;
+    the staff's learning switch is read in the products' query) and kept in each process's memory; a read costs one cache round trip, for the catalogue version.
     Stock moves that customers can see, such as a variant selling out, change that version
     (``catalogue.cache.catalogue_stock_changed``), so a sold-out variant is never offered.
     """
@@ -73,18 +75,34 @@ def matching_catalogue() -> MatchingCatalogue:
 
 
 def _matching_catalogue() -> MatchingCatalogue:
+    products, switched_on = _rankable_products()
     return MatchingCatalogue(
-        products=tuple(_rankable_products()),
+        products=tuple(products),
         rules=tuple(_matching_rules()),
         exercises=tuple(_exercise_options()),
+        learning_switched_on=switched_on,
     )
 
 
-def _rankable_products() -> list[RankableProduct]:
+def learning_on(catalogue: MatchingCatalogue) -> bool:
+    """Whether rankings learn from outcomes: ``MATCHING_LEARNING`` (the deploy's kill switch) and the staff's."""
+    return bool(settings.MATCHING_LEARNING) and catalogue.learning_switched_on
+
+
+def learning_setting() -> LearningSetting:
+    """Return the staff switch as stored (an unsaved one, on, if it was never saved); for the admin."""
+    return LearningSetting.objects.select_related("changed_by").filter(
+        pk=LearningSetting.SINGLETON
+    ).first() or (LearningSetting())
+
+
+def _rankable_products() -> tuple[list[RankableProduct], bool]:
     """Return the active insoles, custom orthotics and accessories with their active variants, in two queries.
 
     Variants out of stock are kept (marked), so that the assessment can say when the best fit is sold out
-    in the customer's size; a product with no active variant is left out.
+    in the customer's size; a product with no active variant is left out. With them, whether the staff
+    switched learning on (a scalar subquery on each product row, so it costs no query of its own; with
+    no product there is nothing to rank, and it reads as on).
     """
     variants: dict[int, list[tuple]] = defaultdict(list)
     variant_rows = (
@@ -99,12 +117,19 @@ def _rankable_products() -> list[RankableProduct]:
     products = (
         Product.objects.filter(is_active=True, kind__in=MATCHED_KINDS)
         .annotate(**first_image_annotations())
+        .annotate(
+            learning_switched_on=Subquery(
+                LearningSetting.objects.filter(pk=LearningSetting.SINGLETON).values("enabled")[:1]
+            )
+        )
         .order_by("id")
-        .values(*_PRODUCT_FIELDS, "first_image", "first_thumbnail")
+        .values(*_PRODUCT_FIELDS, "first_image", "first_thumbnail", "learning_switched_on")
     )
     thumbnail_url = _THUMBNAIL_STORAGE.url  # resolved once: the storage is a lazy object
     rankable = []
+    switched_on = True
     for product in products:
+        switched_on = product["learning_switched_on"] is not False  # NULL: never saved, on
         offered = variants.get(product["id"])
         if not offered:
             continue
@@ -139,7 +164,7 @@ def _rankable_products() -> list[RankableProduct]:
                 ),
             )
         )
-    return rankable
+    return rankable, switched_on
 
 
 def _max_heel_lift(profile: FootProfile) -> int:
@@ -234,6 +259,7 @@ def learning_params() -> LearningParams:
         rate_at_0=settings.MATCHING_LEARNING_RATE_AT_0,
         rate_at_100=settings.MATCHING_LEARNING_RATE_AT_100,
         max_points=settings.MATCHING_LEARNING_MAX_POINTS,
+        max_rank_move=settings.MATCHING_LEARNING_MAX_RANK_MOVE,
         cite_min=settings.MATCHING_LEARNING_CITE_MIN,
         reason_min=settings.MATCHING_LEARNING_REASON_MIN,
         reason_share=settings.MATCHING_LEARNING_REASON_SHARE,

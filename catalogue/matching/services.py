@@ -20,7 +20,7 @@ from catalogue.matching.consent import CONSENT_TEXTS, ConsentMethod, ConsentPurp
 from catalogue.matching.exceptions import ConsentPurposeNotFound, ConsentTextOutdated
 from catalogue.matching.footprint import METHOD, analyse_footprint
 from catalogue.matching.learning import Estimate, rank_learned, segment_of
-from catalogue.matching.models import Assessment, Consent, Footprint, HealthRecordAccess
+from catalogue.matching.models import Assessment, Consent, Footprint, HealthRecordAccess, LearningSetting
 from catalogue.matching.profile import FootprintReading, profile_from_answers, referral_for
 from catalogue.matching.scoring import (
     Recommendation,
@@ -143,6 +143,7 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
     mechanical = False
     if referral.urgency != "urgent":
         catalogue = selectors.matching_catalogue()
+        learning = selectors.learning_on(catalogue)
         mechanical = mechanical_reason(profile=profile, answers=answers)
 
         def candidates(**options):
@@ -160,14 +161,14 @@ def assessment_create(*, owner, answers: dict) -> Assessment:
                 rules=catalogue.rules,
                 urgency=referral.urgency,
                 heel_lift_step_mm=settings.MATCHING_HEEL_LIFT_STEP_MM,
-                limit=None if settings.MATCHING_LEARNING else settings.MATCHING_RECOMMENDATIONS_MAX,
+                limit=None if learning else settings.MATCHING_RECOMMENDATIONS_MAX,
             )
 
         insoles = candidates()
         if mechanical:
             ranked = rank(insoles)
             estimates: list = [None] * len(ranked)
-            if settings.MATCHING_LEARNING and ranked:
+            if learning and ranked:
                 ranked, estimates = _learned(ranked, profile=profile)
             ranked = ranked[: settings.MATCHING_RECOMMENDATIONS_MAX]
             recommendations = [
@@ -240,6 +241,23 @@ def _variant(candidate) -> dict | None:
     if not candidate.variant_sku:
         return None
     return {"sku": candidate.variant_sku, "size_label": candidate.variant_size_label}
+
+
+def learning_setting_change(*, enabled: bool, note: str = "", by) -> LearningSetting:
+    """Switch learning from outcomes on or off for every ranking, recording who did it and when.
+
+    Takes effect on the next assessment in every process (the save changes the catalogue version the
+    matching catalogue, which carries the switch, is memoised under). ``MATCHING_LEARNING=false`` still
+    keeps learning off whatever this says.
+    """
+    with transaction.atomic():
+        setting, _ = LearningSetting.objects.select_for_update().get_or_create(pk=LearningSetting.SINGLETON)
+        setting.enabled = enabled
+        setting.note = note
+        setting.changed_by = by if by is not None and by.is_authenticated else None
+        setting.changed_at = timezone.now()
+        setting.save()
+    return setting
 
 
 def _learned(ranked: list[Recommendation], *, profile) -> tuple[list[Recommendation], list[Estimate]]:
