@@ -583,6 +583,25 @@ def return_request_replace(
     return order
 
 
+def _order_for(original: Order, *, subtotal: Decimal, discount_total: Decimal, total: Decimal) -> Order:
+    """A new (unsaved) order linked to ``original`` (``replacement_for``), to the same customer and address,
+    with the same shipping method and no shipping charge: what a replacement or an exchange sends."""
+    return Order(
+        user=original.user,
+        email=original.email,
+        currency=original.currency,
+        subtotal=subtotal,
+        discount_total=discount_total,
+        shipping_total=ZERO,
+        total=total,
+        shipping_address=original.shipping_address,
+        billing_address=original.billing_address,
+        shipping_method_code=original.shipping_method_code,
+        shipping_method_name=original.shipping_method_name,
+        replacement_for=original,
+    )
+
+
 def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) -> Order:
     original = return_request.order
     items = list(
@@ -596,19 +615,7 @@ def _replacement_order_create(*, return_request: ReturnRequest, actor: Actor) ->
             quantities.get(item.replacement_variant_id, 0) + item.quantity
         )
     variants = stock_reserve(quantities=quantities)
-    order = Order(
-        user=original.user,
-        email=original.email,
-        currency=original.currency,
-        subtotal=ZERO,
-        shipping_total=ZERO,
-        total=ZERO,
-        shipping_address=original.shipping_address,
-        billing_address=original.billing_address,
-        shipping_method_code=original.shipping_method_code,
-        shipping_method_name=original.shipping_method_name,
-        replacement_for=original,
-    )
+    order = _order_for(original, subtotal=ZERO, discount_total=ZERO, total=ZERO)
     # Nothing to pay: it starts where a paid order waits for shipment (the table's staff creation).
     order_create(
         order=order,
@@ -717,20 +724,7 @@ def _exchange_order_create(*, return_request: ReturnRequest, actor: Actor) -> Or
     credit = min(quote.credit, quote.new_items)
     credits = allocate(credit, totals)
     to_pay = quote.new_items - credit
-    order = Order(
-        user=original.user,
-        email=original.email,
-        currency=original.currency,
-        subtotal=quote.new_items,
-        discount_total=credit,
-        shipping_total=ZERO,
-        total=to_pay,
-        shipping_address=original.shipping_address,
-        billing_address=original.billing_address,
-        shipping_method_code=original.shipping_method_code,
-        shipping_method_name=original.shipping_method_name,
-        replacement_for=original,
-    )
+    order = _order_for(original, subtotal=quote.new_items, discount_total=credit, total=to_pay)
     order_create(
         order=order,
         to_status=OrderStatus.PENDING_PAYMENT if to_pay > 0 else OrderStatus.PAID,
