@@ -11,8 +11,10 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _shop_in_berlin(settings):
-    """A shop time zone with daylight saving (+01:00 in winter, +02:00 in summer)."""
+    """A shop time zone with daylight saving (+01:00 in winter, +02:00 in summer), German VAT, no OSS."""
     settings.TIME_ZONE = "Europe/Berlin"
+    settings.SHOP_COUNTRY = "DE"
+    settings.SHOP_VAT_OSS = False
 
 
 @pytest.fixture(autouse=True)
