@@ -341,11 +341,12 @@ class ProductListing(models.Model):
     images, category or conditions change, so any product list (with any filter, search, ordering
     and page) or detail is one query (``docs/performance.md``). The JSON is the product serializers'
     own output, with placeholders for what is not the product's to know: the request's scheme and
-    host, and the stock flags and hints, which are read live from the variants. Beside it, what the
-    list filters and sorts on, as indexed columns: ``tags`` (category, kind, arch support,
-    conditions, activities, shoe types), ``sizes`` (the EU sizes the sellable variants cover), ``price``,
-    ``created_at`` and the search text (``search_vector`` on PostgreSQL); whether a product is in
-    stock is read live, as its flags are. Not a cache:
+    host, and the stock flags and hints. Beside it, what the list filters and sorts on, as indexed
+    columns: ``tags`` (category, kind, arch support, conditions, activities, shoe types), ``sizes``
+    (the EU sizes the sellable variants cover), ``in_stock`` and ``stock_sizes`` (whether the product
+    is in stock, and the EU sizes its in-stock variants cover: rewritten by every stock move that
+    takes a size to or from zero), ``price``, ``created_at`` and the search text
+    (``search_vector`` on PostgreSQL). Not a cache:
     nothing expires, and a row built under other settings or code (``format``) is never served as it is.
     """
 
@@ -360,6 +361,8 @@ class ProductListing(models.Model):
     variant_count = models.PositiveSmallIntegerField()
     tags = TagsField(default=list)
     sizes = TagsField(base_type="integer", default=list)  # EU sizes in tenths the sellable sizes cover
+    in_stock = models.BooleanField(default=False)  # a sellable size has a unit (``catalogue.stock``)
+    stock_sizes = TagsField(base_type="integer", default=list)  # EU sizes in tenths the in-stock sizes cover
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     created_at = models.DateTimeField(null=True)
     # Search: weight B (short description, condition names) and C (description, SKUs); the name is A.
@@ -374,6 +377,7 @@ class ProductListing(models.Model):
             models.Index(fields=["name", "product"], name="listing_name_idx"),
             models.Index(fields=["price", "product"], name="listing_price_idx"),
             models.Index(fields=["created_at", "product"], name="listing_created_idx"),
+            models.Index(fields=["in_stock", "name", "product"], name="listing_stock_name_idx"),
         ]
 
     def __str__(self):

@@ -1,9 +1,15 @@
-"""Stock reservation: row locks in primary-key order and ``F()`` updates, so no oversell and no deadlock."""
+"""Stock reservation: row locks in primary-key order and ``F()`` updates, so no oversell and no deadlock.
+
+``QuerySet.update()`` sends no signal, so each move tells the catalogue itself: the cache
+(``catalogue_stock_changed``) and the read model's stock columns (``listings_stock_moved``, which
+writes only for a variant taken to or from zero, in this transaction, after the variant locks).
+"""
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 
 from catalogue.cache import catalogue_stock_changed
+from catalogue.listing import listings_stock_moved
 from catalogue.models import ProductVariant
 from orders.exceptions import InsufficientStock
 
@@ -45,9 +51,12 @@ def stock_reserve(
     )
     if taken != len(quantities):  # only without row locks: another order took it since it was read
         _refuse_short_line(quantities=quantities, variants=variants)
-    catalogue_stock_changed(
-        levels=[(variants[pk].stock, variants[pk].stock - units) for pk, units in quantities.items()]
-    )
+    moves = [
+        (variants[pk].product_id, variants[pk].stock, variants[pk].stock - units)
+        for pk, units in quantities.items()
+    ]
+    listings_stock_moved(moves=moves)
+    catalogue_stock_changed(levels=[(before, after) for _product, before, after in moves])
     return variants
 
 
@@ -77,8 +86,10 @@ def stock_release(*, quantities: dict[int, int]) -> None:
         ProductVariant.objects.select_for_update()
         .filter(pk__in=quantities)
         .order_by("pk")
-        .values_list("pk", "stock")
+        .values_list("pk", "product_id", "stock")
     )
-    for variant_id, _stock in present:
+    for variant_id, _product, _stock in present:
         ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantities[variant_id])
-    catalogue_stock_changed(levels=[(stock, stock + quantities[pk]) for pk, stock in present])
+    moves = [(product, stock, stock + quantities[pk]) for pk, product, stock in present]
+    listings_stock_moved(moves=moves)
+    catalogue_stock_changed(levels=[(before, after) for _product, before, after in moves])

@@ -7,6 +7,7 @@ read model answers, in one query) and signed in (the view answers).
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from catalogue.matching.selectors import matching_catalogue
 from catalogue.models import ProductVariant
@@ -18,6 +19,7 @@ from catalogue.stock import (
     sellable_variants,
     stock_hint,
 )
+from orders.services.stock import stock_reserve
 from tests.factories import ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +98,8 @@ def test_the_last_unit_is_in_stock_with_a_hint_of_one(reader):
 
 def test_the_last_unit_sold_leaves_the_product_out_of_stock_with_a_hint_of_zero(reader):
     variant = VariantFactory(product=ProductFactory(slug="last-unit"), sku="LAST-1", stock=1)
-    ProductVariant.objects.filter(pk=variant.pk).update(stock=0)  # as checkout takes it
+    with transaction.atomic():  # as checkout takes it
+        stock_reserve(quantities={variant.pk: 1})
     assert listed(reader) == {"last-unit": False}
     detail = reader(f"{LIST}last-unit/").json()
     assert detail["in_stock"] is False

@@ -2,16 +2,19 @@
 
 import random
 import threading
+import time
+from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from catalogue.models import ProductVariant
+from catalogue.models import ProductListing, ProductVariant
 from orders.models import Order, OrderLine
-from tests.factories import VariantFactory
+from orders.services.stock import stock_reserve
+from tests.factories import ProductFactory, VariantFactory
 from tests.orders.factories import address
 
 # serialized_rollback: the flush after each test would otherwise drop the seeded shipping methods.
@@ -147,3 +150,64 @@ def test_two_refunds_at_once_never_exceed_what_was_captured():
     assert sorted(outcomes) == ["refunded", "refused"]
     order.refresh_from_db()
     assert order.refunded_total == Decimal("60.00") and Refund.objects.count() == 1
+
+
+def _wait_for_a_lock_wait(timeout: float = 20.0) -> None:
+    """Return once another connection waits for a row lock on the read model (fail after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND query LIKE %s",
+                ["%catalogue_productlisting%"],
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the second order never waited for the read model's row")
+
+
+def test_two_orders_taking_the_last_unit_of_two_sizes_leave_the_product_out_of_stock():
+    """The second order's recount, after the first commits, sees both sizes sold out."""
+    product = ProductFactory(slug="two-sizes")
+    small = VariantFactory(product=product, eu_min=Decimal("40"), eu_max=Decimal("41"), stock=1)
+    large = VariantFactory(product=product, eu_min=Decimal("42"), eu_max=Decimal("43"), stock=1)
+    first_reserved, first_may_commit = threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                stock_reserve(quantities={small.pk: 1})
+                first_reserved.set()
+                assert first_may_commit.wait(timeout=30)
+        except Exception as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            assert first_reserved.wait(timeout=30)
+            with transaction.atomic():
+                stock_reserve(quantities={large.pk: 1})  # waits for the first order's read-model row
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    try:
+        _wait_for_a_lock_wait()
+    finally:
+        first_may_commit.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    assert ProductListing.objects.values_list("in_stock", "stock_sizes").get(product=product) == (False, [])
+    client = APIClient()
+    assert client.get("/api/v1/products/", {"in_stock": "true"}).json()["count"] == 0
+    assert client.get("/api/v1/products/two-sizes/").json()["in_stock"] is False
