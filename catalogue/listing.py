@@ -11,8 +11,9 @@ written, so the API has one definition of a product. Two things are not the prod
 are placeholders (``%(name)s``, with every other ``%`` doubled) filled in when a request is answered:
 
 - the request's scheme and host, which start every image URL that storage gives as a path;
-- the stock flags (``in_stock`` of the product and of each size) and each size's stock hint: they
-  are read live from the variants, so checkout, cancellations and expiry never write here.
+- the stock flags (``in_stock`` of the product and of each size) and each size's stock hint: a
+  size's flag and hint are read live from the variants; the product's flag is the row's ``in_stock``
+  column (below), on the list and on the product page alike.
 
 Beside the JSON, what the list filters, searches and sorts on, as indexed columns: ``tags`` (one
 array: ``g:`` category, ``k:`` kind, ``r:`` arch support, ``c:`` conditions, ``a:`` activities,
@@ -20,19 +21,28 @@ array: ``g:`` category, ``k:`` kind, ``r:`` arch support, ``c:`` conditions, ``a
 (every EU size, in tenths, a sellable variant's band covers; GIN too), ``price`` (``listing_price``),
 ``created_at``, and the search text: ``search_vector`` (PostgreSQL: the name weighted A, the short
 description and condition names B, the description and SKUs C) and ``search_words`` (the name and
-condition names, for typos through trigrams). ``in_stock`` is filtered live, like the flags.
+condition names, for typos through trigrams), and stock: ``in_stock`` (the product has an
+in-stock variant) and ``stock_sizes`` (the EU sizes, in tenths, that in-stock variants cover; GIN),
+which ``?in_stock=`` and, with ``in_stock=true``, ``?size_eu=`` filter on.
 
-**How stock is read.** The queries are compiled by Django from ``ProductListing`` querysets
-annotated with ``catalogue.stock``'s own expressions, not written by hand: a list row's flag is
-``product_in_stock``; a page's sizes (``selectors.listed_variants``) come with ``variant_in_stock``
-and ``stock_hint_expression``, and the product is in stock when one of them is.
+**How stock is kept and read.** ``catalogue.stock`` holds the rule; nothing here restates it.
+``listings_refresh`` writes the stock columns with the rest of the row (``in_stock`` from the
+selector's ``product_in_stock``, ``stock_sizes`` from ``is_in_stock``). Checkout, cancellations and
+expiry change stock with ``QuerySet.update()`` and do not rewrite rows: when a move takes a variant
+to or from zero units, ``listings_stock_moved`` rewrites the two columns of its products in the same
+transaction (``listings_stock_write``: the rows locked in product order, then one ``UPDATE``
+computed by the database from ``product_in_stock`` and ``in_stock_variants``); a move that leaves
+units on both sides writes nothing. A page's sizes (``selectors.listed_variants``) come with the
+live ``variant_in_stock`` and ``stock_hint_expression``, compiled by Django into the detail query.
 
 **When rows are written** (``listings_refresh``): the signal handlers in ``catalogue.signals`` call
 it in the transaction that saves or deletes a product, variant or image, or changes a product's
 conditions; a category or condition saved (which may concern thousands of products) is followed by
 a background task after the commit (``catalogue.tasks``), which rewrites the rows in batches, each
 row whole. ``QuerySet.update()``, ``bulk_create()`` and raw SQL send no signals: code that changes
-the catalogue that way calls ``listings_refresh`` itself (``bench/catalogue.py`` does). A row also
+the catalogue that way calls ``listings_refresh`` itself (``bench/catalogue.py`` does), and code
+that changes only stock that way ``listings_stock_write`` (``orders.services.stock`` does, through
+``listings_stock_moved``). A row also
 records its ``format``: a digest of this module's version, the serializers' fields and the settings
 the output depends on (currency, return days, media URL). A row of another format is rendered by
 the serializers instead of being served as it is; ``migrate`` (``post_migrate``) and ``manage.py
@@ -622,7 +632,7 @@ def _page_sql(filters: dict) -> tuple[str, list]:
 def product_page_body(request) -> bytes:
     """Return the JSON of a product list page (any filter, search, ordering and page), or raise a 400 or 404.
 
-    One query: the page's rows with the count of every row the filters select, each row's live stock
+    One query: the page's rows with the count of every row the filters select, each row's stock
     flag, and (for a category or condition filter) whether the slugs exist. A second only when the
     page is empty and a slug must still be checked, and to render a row built by another release.
     """

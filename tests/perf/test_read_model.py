@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from catalogue import selectors
-from catalogue.listing import listings_rebuild, listings_refresh
+from catalogue.listing import listings_rebuild, listings_refresh, listings_stock_write
 from catalogue.models import Category, Condition, Product, ProductImage, ProductListing, ProductVariant
 from catalogue.serializers import ProductDetailOutput, ProductListOutput
 from shop.api.pagination import PageNumberPagination
@@ -132,16 +132,24 @@ def test_image_urls_carry_the_host_the_customer_asked(api_client, catalogue_rows
     assert {item["thumbnail_url"] for item in page["results"]} >= {"http://localhost/media/products/1-t.jpg"}
 
 
-def test_stock_is_read_live(api_client, catalogue_rows, django_assert_num_queries):
-    """Checkout changes stock with ``update()`` and never writes the read model: the flags follow anyway."""
+def test_stock_moved_with_update_shows_once_its_columns_are_written(
+    api_client, catalogue_rows, django_assert_num_queries
+):
+    """Stock changed with ``update()`` (as orders do): the sizes' flags and hints are read live, and the
+    product's flag follows once ``listings_stock_write`` has run, as the stock services run it."""
     product = catalogue_rows[3]
     ProductVariant.objects.filter(product=product).update(stock=0)
+    listings_stock_write([product.pk])
     body = read(api_client, f"{LIST}{product.slug}/", django_assert_num_queries).json()
     assert body["in_stock"] is False and [v["stock"] for v in body["variants"]] == [0, 0]
     ProductVariant.objects.filter(product=product, price=Decimal("49.90")).update(stock=4)
+    listings_stock_write([product.pk])
     body = read(api_client, f"{LIST}{product.slug}/", django_assert_num_queries).json()
     assert body["in_stock"] is True and sorted(v["stock"] for v in body["variants"]) == [0, 4]
     read(api_client, LIST, django_assert_num_queries)
+    ProductVariant.objects.filter(product=product).update(stock=7)  # no crossing: the hints alone move
+    body = read(api_client, f"{LIST}{product.slug}/", django_assert_num_queries).json()
+    assert body["in_stock"] is True and [v["stock"] for v in body["variants"]] == [7, 7]
 
 
 def test_staff_changes_show_at_once(
