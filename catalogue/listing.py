@@ -355,7 +355,7 @@ def listings_stock_write(product_ids: Iterable[int]) -> None:
     ids = sorted(set(product_ids))
     if not ids:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction: no savepoint of its own
         list(
             ProductListing.objects.select_for_update()
             .filter(product_id__in=ids)

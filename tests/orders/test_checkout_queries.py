@@ -85,6 +85,36 @@ def test_a_checkout_runs_the_same_statements_however_many_lines(
     assert len(mail.outbox) == 1 and response.json()["number"] in mail.outbox[0].subject
 
 
+# A line that sells its size's last unit adds two, after the stock UPDATE: the product's read-model
+# row locked, then its stock columns rewritten (``listings_stock_moved``). Nine: the one checkout
+# shape above the ceiling of eight, and only when a size sells out.
+SELL_OUT_STATEMENTS = [
+    'SELECT "orders_cartitem"',
+    'UPDATE "catalogue_productvariant"',
+    'SELECT "catalogue_productlisting"',
+    'UPDATE "catalogue_productlisting"',
+    *CHECKOUT_STATEMENTS[2:],
+]
+
+
+def test_a_checkout_selling_a_last_unit_adds_the_read_model_write(
+    api_client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Two lines, one of them the last unit of its size: two more statements, whatever the lines."""
+    expected = SELL_OUT_STATEMENTS + EMAIL_STATEMENTS
+    token = cart_with(api_client, (VariantFactory(stock=1), 1), (VariantFactory(stock=20), 2))
+    ShippingMethod.objects.get_active("standard")
+    StatutoryRight.objects.cached()
+    with (
+        django_assert_num_queries(len(expected) + SAVEPOINT_STATEMENTS) as captured,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = checkout(api_client, token, key="queries-sell-out")
+    assert response.status_code == 201, response.json()
+    assert _statements(captured) == expected
+    assert len(SELL_OUT_STATEMENTS) == MAX_CHECKOUT_STATEMENTS + 1
+
+
 def _fields(obj, *, without=("id",)) -> dict:
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in without}
 
