@@ -52,6 +52,7 @@ def checkout_requests(context) -> list:
     from bench.endpoints import BenchRequest
     from catalogue.cache import catalogue_changed
     from catalogue.choices import ProductKind
+    from catalogue.listing import listings_stock_write
     from catalogue.models import ProductVariant
     from orders.models import Cart, CartItem
 
@@ -63,6 +64,7 @@ def checkout_requests(context) -> list:
     )
     with transaction.atomic():
         ProductVariant.objects.filter(pk__in=[v.pk for v in variants]).update(stock=F("stock") + HOOK_CARTS)
+        listings_stock_write({v.product_id for v in variants})  # a size at 0 is back in stock
         catalogue_changed()
         carts = Cart.objects.bulk_create([Cart() for _ in range(HOOK_CARTS)])
         CartItem.objects.bulk_create(

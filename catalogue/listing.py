@@ -253,6 +253,16 @@ def _search_vector_write(ids) -> None:
     )
 
 
+def _rows_lock(product_ids) -> None:
+    """Lock these products' rows of the read model, in product order, until the transaction ends."""
+    list(
+        ProductListing.objects.select_for_update()
+        .filter(product_id__in=product_ids)
+        .order_by("pk")
+        .values_list("pk")
+    )
+
+
 def listings_refresh(product_ids: Iterable[int], *, create: bool = False) -> None:
     """Rewrite the rows of these products as they are now; with ``create``, also add and remove rows.
 
@@ -273,6 +283,9 @@ def listings_refresh(product_ids: Iterable[int], *, create: bool = False) -> Non
         list(
             Product.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk")
         )
+        # And a stock move writing a row's stock columns (``listings_stock_write``) finishes first:
+        # what is read below then holds its stock, and cannot be written back over it.
+        _rows_lock(ids)
         format_ = listing_format()
         rows = [
             _listing_row(product, format_)
@@ -356,12 +369,7 @@ def listings_stock_write(product_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic(savepoint=False):  # the caller's transaction: no savepoint of its own
-        list(
-            ProductListing.objects.select_for_update()
-            .filter(product_id__in=ids)
-            .order_by("pk")
-            .values_list("pk")
-        )
+        _rows_lock(ids)
         variants = in_stock_variants(product_active=True).filter(product=OuterRef("product_id"))
         ProductListing.objects.filter(product_id__in=ids).update(
             in_stock=product_in_stock("product_id"), stock_sizes=_CoveredSizes(variants)

@@ -168,30 +168,27 @@ def _wait_for_a_lock_wait(timeout: float = 20.0) -> None:
     raise AssertionError("the second order never waited for the read model's row")
 
 
-def test_two_orders_taking_the_last_unit_of_two_sizes_leave_the_product_out_of_stock():
-    """The second order's recount, after the first commits, sees both sizes sold out."""
-    product = ProductFactory(slug="two-sizes")
-    small = VariantFactory(product=product, eu_min=Decimal("40"), eu_max=Decimal("41"), stock=1)
-    large = VariantFactory(product=product, eu_min=Decimal("42"), eu_max=Decimal("43"), stock=1)
-    first_reserved, first_may_commit = threading.Event(), threading.Event()
+def _second_waits_for_the_first(first_change, second_change) -> list:
+    """Run ``first_change`` in a transaction held open until ``second_change`` waits for a row lock."""
+    first_done, first_may_commit = threading.Event(), threading.Event()
     errors = []
 
     def first():
         try:
             with transaction.atomic():
-                stock_reserve(quantities={small.pk: 1})
-                first_reserved.set()
+                first_change()
+                first_done.set()
                 assert first_may_commit.wait(timeout=30)
-        except Exception as error:  # noqa: BLE001 - reported by the test below
+        except Exception as error:  # noqa: BLE001 - reported by the caller
             errors.append(error)
         finally:
             connection.close()
 
     def second():
         try:
-            assert first_reserved.wait(timeout=30)
+            assert first_done.wait(timeout=30)
             with transaction.atomic():
-                stock_reserve(quantities={large.pk: 1})  # waits for the first order's read-model row
+                second_change()
         except Exception as error:  # noqa: BLE001
             errors.append(error)
         finally:
@@ -206,8 +203,48 @@ def test_two_orders_taking_the_last_unit_of_two_sizes_leave_the_product_out_of_s
         first_may_commit.set()
         for thread in threads:
             thread.join(timeout=60)
-    assert errors == []
+    return errors
+
+
+@pytest.fixture
+def two_last_units():
+    """A product in two bands, EU 40-41 and 42-43, each with its last unit."""
+    product = ProductFactory(slug="two-sizes")
+    small = VariantFactory(product=product, eu_min=Decimal("40"), eu_max=Decimal("41"), stock=1)
+    large = VariantFactory(product=product, eu_min=Decimal("42"), eu_max=Decimal("43"), stock=1)
+    return product, small, large
+
+
+def _shown_out_of_stock(product) -> None:
     assert ProductListing.objects.values_list("in_stock", "stock_sizes").get(product=product) == (False, [])
     client = APIClient()
     assert client.get("/api/v1/products/", {"in_stock": "true"}).json()["count"] == 0
+    assert client.get("/api/v1/products/", {"size_eu": "42", "in_stock": "true"}).json()["count"] == 0
     assert client.get("/api/v1/products/two-sizes/").json()["in_stock"] is False
+
+
+def test_two_orders_taking_the_last_unit_of_two_sizes_leave_the_product_out_of_stock(two_last_units):
+    """The second order's recount, after the first commits, sees both sizes sold out."""
+    product, small, large = two_last_units
+    errors = _second_waits_for_the_first(
+        lambda: stock_reserve(quantities={small.pk: 1}),
+        lambda: stock_reserve(quantities={large.pk: 1}),  # waits for the first order's read-model row
+    )
+    assert errors == []
+    _shown_out_of_stock(product)
+
+
+def test_a_staff_edit_during_the_sale_of_the_last_units_does_not_put_them_back(two_last_units):
+    """A sold-out size's price saved while an order sells the last units: the row is rewritten after the order."""
+    product, small, large = two_last_units
+    sold_out = VariantFactory(product=product, eu_min=Decimal("44"), eu_max=Decimal("45"), stock=0)
+
+    def price_edit():
+        sold_out.price = Decimal("44.00")
+        sold_out.save()  # the signal rewrites the product's row, waiting for the order's lock first
+
+    errors = _second_waits_for_the_first(
+        lambda: stock_reserve(quantities={small.pk: 1, large.pk: 1}), price_edit
+    )
+    assert errors == []
+    _shown_out_of_stock(product)
