@@ -61,6 +61,7 @@ def bench_catalogue_create(
                 category=categories[category],
                 short_description=short,
                 description=f"{short}\n\nBenchmark product number {number}.",
+                price=Decimal(price),
                 **attributes,
             )
         )
