@@ -51,6 +51,12 @@ class CountedPageNumberPagination(PageNumberPagination):
     least what the pages shown so far prove); ``next`` is right either way (``catalogue.listing``).
     """
 
+    def get_paginated_response(self, data):
+        """DRF's page of a queryset, which counts exactly."""
+        response = super().get_paginated_response(data)
+        response.data = {"count": response.data.pop("count"), "count_exact": True, **response.data}
+        return response
+
     def get_paginated_response_schema(self, schema):
         paginated = super().get_paginated_response_schema(schema)
         properties = paginated["properties"]
