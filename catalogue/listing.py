@@ -576,9 +576,14 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int) -> tuple[str, tuple]
     columns = ("format", "list_json", "live_in_stock", "product_id", *checks)
 
     def compiled(tier, stop=None):
+        # The typos (the last tier) in the order of the rows, not of their names: a name index walk
+        # would test every name before the first like the text (a trigram comparison each).
+        default = (
+            ["product_id"] if search and tier is tiers[-1] and len(tiers) > 1 else ["name", "product_id"]
+        )
         values = (
             tier.annotate(live_in_stock=product_in_stock("product_id"), **checks)
-            .order_by(*(ordering or ["name", "product_id"]))
+            .order_by(*(ordering or default))
             .values_list(*columns)
         )
         return values[:stop].query.sql_with_params()
