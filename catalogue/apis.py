@@ -9,6 +9,7 @@ from catalogue import listing, selectors
 from catalogue.cache import CachedCatalogueRead, stored_json_response
 from catalogue.filters import ProductFilter
 from catalogue.serializers import CategoryOutput, ConditionOutput, ProductDetailOutput, ProductListOutput
+from shop.api.pagination import CountedPageNumberPagination
 
 
 class CategoryListApi(CachedCatalogueRead, generics.ListAPIView):
@@ -36,6 +37,7 @@ class ProductListApi(CachedCatalogueRead, generics.ListAPIView):
 
     serializer_class = ProductListOutput
     filterset_class = ProductFilter
+    pagination_class = CountedPageNumberPagination
     read_model_answer = staticmethod(listing.product_page_body)
 
     def get_queryset(self):

@@ -59,28 +59,26 @@ import functools
 import hashlib
 import json
 import logging
+import operator
 import re
 import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models import (
-    Count,
     Exists,
     Expression,
     F,
-    FloatField,
     Func,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
+    TextField,
     Value,
-    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
@@ -100,7 +98,7 @@ from catalogue.stock import (
     stock_hint_expression,
     variant_in_stock,
 )
-from shop.api.pagination import PageNumberPagination
+from shop.api.pagination import CountedPageNumberPagination, PageNumberPagination
 
 logger = logging.getLogger(__name__)
 
@@ -480,20 +478,53 @@ def product_filters(request) -> dict:
     return {name: value for name, value in form.cleaned_data.items() if value not in (None, "", [])}
 
 
-def _search_q(rows, text: str):
-    """Rows matching a search, with ``relevance`` on PostgreSQL (full text, weighted, and trigrams)."""
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        return rows.filter(Q(search_vector=query) | Q(search_words__trigram_word_similar=text)).annotate(
-            relevance=SearchRank(F("search_vector"), query)
+def _search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _weighted(weights: str) -> Func:
+    """The part of ``search_vector`` of these weights (``"a"``, ``"a,b"``): what a search tier matches.
+
+    Written as the indexes of the tiers are (migration ``listing_search_tier_indexes``), so the
+    planner can use them and their statistics.
+    """
+    return Func(
+        F("search_vector"),
+        RawSQL(f"'{{{weights}}}'::\"char\"[]", (), output_field=TextField()),
+        function="ts_filter",
+        output_field=SearchVectorField(),
+    )
+
+
+def _search_parts(rows, text: str) -> tuple[list, list]:
+    """The matches of a search as (tiers, parts): the page reads the tiers in turn, the count the parts.
+
+    PostgreSQL: the words in the name, else in the short description or condition names, else only
+    in the description or SKUs (weighted full text, websearch syntax); and, only when the full text
+    finds nothing, the rows whose name or condition names hold a word like the text (trigrams), so
+    a misspelling still finds its product. Elsewhere: the text in any of the three (one tier).
+    """
+    if connection.vendor != "postgresql":
+        matches = rows.filter(
+            Q(name__icontains=text) | Q(search_b__icontains=text) | Q(search_c__icontains=text)
         )
-    return rows.filter(
-        Q(name__icontains=text) | Q(search_b__icontains=text) | Q(search_c__icontains=text)
-    ).annotate(relevance=Value(0.0, output_field=FloatField()))
+        return [matches], [matches]
+    query = _search_query(text)
+    full = rows.filter(search_vector=query)
+    # Uncorrelated: PostgreSQL asks it once per read, and skips the trigram match when it holds.
+    typos = rows.filter(search_words__trigram_word_similar=text).filter(~Exists(full))
+    tiered = rows.alias(in_name=_weighted("a"), in_short=_weighted("a,b"))
+    tiers = [
+        tiered.filter(in_name=query),
+        tiered.filter(in_short=query).filter(~Q(in_name=query)),
+        tiered.filter(search_vector=query).filter(~Q(in_short=query)),
+        typos,
+    ]
+    return tiers, [full, typos]
 
 
 def _filtered(filters: dict):
-    """The read model's rows a filter set selects, with ``relevance`` when it searches."""
+    """The read model's rows a filter set selects, before a search (``_search_parts``); and the search text."""
     rows = ProductListing.objects.all()
     tags = []
     if "category" in filters:
@@ -514,14 +545,19 @@ def _filtered(filters: dict):
         rows = rows.filter(price__gte=filters["price_min"])
     if "price_max" in filters:
         rows = rows.filter(price__lte=filters["price_max"])
-    search = (filters.get("search") or "").strip()
-    if search:
-        rows = _search_q(rows, search)
-    return rows, bool(search)
+    return rows, (filters.get("search") or "").strip()
 
 
-def _ordering(filters: dict, searched: bool) -> list:
-    """The page's order: the ``ordering`` asked for, else relevance for a search, else the name; then the id."""
+def _matches_count(filters: dict) -> int:
+    """The exact number of rows the list shows for these filters, in one query (``?page=last``)."""
+    rows, search = _filtered(filters)
+    if not search:
+        return rows.count()
+    return functools.reduce(operator.or_, _search_parts(rows, search)[1]).count()
+
+
+def _ordering(filters: dict) -> list | None:
+    """The ``ordering`` asked for, then the id; None when none is (the name, or a search's tiers)."""
     chosen = []
     for param in filters.get("ordering") or ():
         column = ORDERINGS.get(param.lstrip("-"))
@@ -531,18 +567,21 @@ def _ordering(filters: dict, searched: bool) -> list:
             chosen.append(F(column).desc(nulls_last=True) if column == "price" else F(column).desc())
         else:
             chosen.append(F(column).asc(nulls_last=True) if column == "price" else F(column).asc())
-    if chosen:
-        return [*chosen, "product_id"]
-    if searched:
-        return [F("relevance").desc(), "name", "product_id"]
-    return ["name", "product_id"]
+    return [*chosen, "product_id"] if chosen else None
 
 
-def _count(queryset) -> Subquery:
-    """The number of rows of ``queryset``, as a scalar subquery."""
-    return Subquery(
-        queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
-    )
+def _capped_count(parts: list, limit: int) -> tuple[str, list]:
+    """SQL of the number of rows of ``parts`` (querysets), each counted only up to ``limit + 1``.
+
+    ``SELECT COUNT(*) FROM (SELECT ... LIMIT limit+1)``: a read never visits more matches than that
+    to count them, however many there are.
+    """
+    statements, all_params = [], []
+    for part in parts:
+        sql, params = part.order_by().values("pk")[: limit + 1].query.sql_with_params()
+        statements.append(f"(SELECT COUNT(*) FROM ({sql}) AS matched)")
+        all_params += params
+    return " + ".join(statements), all_params
 
 
 def _slugs_known(filters: dict) -> dict:
@@ -613,39 +652,75 @@ def _filters_key(filters: dict) -> tuple:
     )
 
 
+# Where the page query takes its numbers: the rows a tier reads, the page's rows and its offset.
+_TIER_ROWS, _PAGE_ROWS, _PAGE_OFFSET = "\x00tier", "\x00rows", "\x00offset"
+_UNSLICED = 987654321  # a tier's LIMIT while it is compiled, replaced by ``_TIER_ROWS``
+
+
 @functools.lru_cache(maxsize=512)
-def _page_sql_compiled(vendor: str, key: tuple) -> tuple[str, tuple]:
-    """The page query for these filters, compiled by Django once per process (``LIMIT``/``OFFSET`` added)."""
+def _page_sql_compiled(vendor: str, key: tuple, limit: int) -> tuple[str, tuple]:
+    """The page query for these filters and count limit, compiled by Django once per process.
+
+    Every row carries the count of the matches (``_capped_count``: up to ``limit + 1``). The rows
+    come from an index in the page's order where one serves, so PostgreSQL stops after the page. A
+    search without an ``ordering`` reads its tiers (``_search_parts``) in turn, each in name order
+    and stopping after as many rows as the page needs (``UNION ALL`` without an outer order: a tier
+    is read only when those before it did not fill the page, and the rows keep the tiers' order).
+    """
     filters = {name: list(value) if isinstance(value, tuple) else value for name, value in key}
-    rows, searched = _filtered(filters)
+    rows, search = _filtered(filters)
+    tiers, parts = _search_parts(rows, search) if search else ([rows], [rows])
     checks = _slugs_known(filters)
-    # A search visits every match anyway (to rank them): counting them as they pass (a window)
-    # evaluates the search once. Otherwise a count of its own is an index lookup, and the page is
-    # read from an index in its order, its first rows only.
-    total = Window(Count("*")) if searched else _count(rows)
-    values = (
-        rows.annotate(total=total, **checks)
-        .order_by(*_ordering(filters, searched))
-        .values_list("total", "format", "list_json", "in_stock", "product_id", *checks)
+    ordering = _ordering(filters)
+    if ordering is not None:
+        tiers = parts  # an ordering asked for overrides relevance: the full text, then the typos
+    columns = ("format", "list_json", "in_stock", "product_id", *checks)
+
+    def compiled(tier, stop=None):
+        # The typos (the last tier) in the order of the rows, not of their names: a name index walk
+        # would test every name before the first like the text (a trigram comparison each).
+        default = (
+            ["product_id"] if search and tier is tiers[-1] and len(tiers) > 1 else ["name", "product_id"]
+        )
+        values = tier.annotate(**checks).order_by(*(ordering or default)).values_list(*columns)
+        return values[:stop].query.sql_with_params()
+
+    statements, page_params = [], []
+    for tier in tiers:
+        sql, params = compiled(tier, _UNSLICED)
+        suffix = f" LIMIT {_UNSLICED}"
+        if not sql.endswith(suffix):
+            raise RuntimeError(f"A page query does not end with its LIMIT: {sql}")
+        statements.append(f"({sql.removesuffix(suffix)} LIMIT %s)")
+        page_params += [*params, _TIER_ROWS]
+    count_sql, count_params = _capped_count(parts, limit)
+    sql = (
+        f"SELECT ({count_sql}) AS total, page.* FROM ({' UNION ALL '.join(statements)} LIMIT %s OFFSET %s) AS page"
+        if len(statements) > 1
+        else f"SELECT ({count_sql}) AS total, page.* FROM ({statements[0][1:-1]} OFFSET %s) AS page"
     )
-    sql, params = values.query.sql_with_params()
-    return f"{sql} LIMIT %s OFFSET %s", tuple(params)
+    if len(statements) == 1:
+        return sql, (*count_params, *page_params[:-1], _PAGE_ROWS, _PAGE_OFFSET)
+    return sql, (*count_params, *page_params, _PAGE_ROWS, _PAGE_OFFSET)
 
 
-def _page_sql(filters: dict) -> tuple[str, list]:
-    sql, params = _page_sql_compiled(connection.vendor, _filters_key(filters))
-    return sql, list(params)
+def _page_sql(filters: dict, *, rows: int, offset: int) -> tuple[str, list]:
+    sql, params = _page_sql_compiled(connection.vendor, _filters_key(filters), settings.CATALOGUE_COUNT_LIMIT)
+    numbers = {_TIER_ROWS: offset + rows, _PAGE_ROWS: rows, _PAGE_OFFSET: offset}
+    return sql, [numbers.get(value, value) if isinstance(value, str) else value for value in params]
 
 
 def product_page_body(request) -> bytes:
     """Return the JSON of a product list page (any filter, search, ordering and page), or raise a 400 or 404.
 
-    One query: the page's rows with the count of every row the filters select, each row's stock
-    flag, and (for a category or condition filter) whether the slugs exist. A second only when the
-    page is empty and a slug must still be checked, and to render a row built by another release.
+    One query: the page's rows and one more (whether there is a next page), with the count of the
+    matches up to ``CATALOGUE_COUNT_LIMIT`` (beyond it ``count`` is a lower bound and
+    ``count_exact`` false), each row's stock flag, and (for a category or condition filter)
+    whether the slugs exist. A second only when the page is empty and a slug must still be checked,
+    for ``?page=last`` (an exact count first), and to render a row built by another release.
     """
     filters = product_filters(request)
-    pagination = PageNumberPagination()
+    pagination = CountedPageNumberPagination()
     page = _page_number(request, pagination)
     size = pagination.get_page_size(_Query(request))
     checks = [
@@ -653,17 +728,29 @@ def product_page_body(request) -> bytes:
         for name, given in (("known_category", "category"), ("known_conditions", "condition"))
         if given in filters
     ]
-    if page is None:  # "last": which page that is needs the count first
-        page = max(1, -(-_filtered(filters)[0].count() // size))
-    sql, params = _page_sql(filters)
-    found = _fetch(sql, [*params, size, (page - 1) * size])
+    exact = None
+    if page is None:  # "last": which page that is needs the exact count first
+        exact = _matches_count(filters)
+        page = max(1, -(-exact // size))
+    offset = (page - 1) * size
+    sql, params = _page_sql(filters, rows=size + 1, offset=offset)
+    found = _fetch(sql, params)
     if not found:
         if checks:
             _slugs_check(filters, _slugs_present(filters))
         if page != 1:
             raise _invalid_page(page)
-        return pagination.page_body(request, count=0, page=1, size=size, items=[])
+        return pagination.page_body(
+            request, count=0, page=1, size=size, items=[], more=False, count_exact=True
+        )
     _slugs_check(filters, dict(zip(checks, found[0][5:], strict=True)))
+    more = len(found) > size
+    found = found[:size]
+    limit = settings.CATALOGUE_COUNT_LIMIT
+    count = exact if exact is not None else found[0][0]
+    count_exact = exact is not None or count <= limit
+    if not count_exact:  # at least the limit, and at least what the pages so far prove
+        count = max(limit, offset + len(found) + more)
     origin = _origin(request)
     format_ = listing_format()
     stale = [row[4] for row in found if row[1] != format_]
@@ -672,7 +759,9 @@ def product_page_body(request) -> bytes:
         fresh[row[4]] if row[4] in fresh else row[2] % {_ORIGIN: origin, _IN_STOCK: _flag(row[3])}
         for row in found
     ]
-    return pagination.page_body(request, count=found[0][0], page=page, size=size, items=items)
+    return pagination.page_body(
+        request, count=count, page=page, size=size, items=items, more=more, count_exact=count_exact
+    )
 
 
 def _list_json_live(product_ids: list[int], request) -> dict[int, str]:

@@ -84,6 +84,19 @@ def test_a_list_is_one_query_anonymous_and_two_signed_in_in_every_shape(
     assert signed_in.content == anonymous.content
 
 
+@pytest.mark.parametrize("query", SHAPES, ids=[str(shape) for shape in SHAPES])
+def test_a_capped_count_costs_no_query_more(
+    api_client, customer_client, big_shelf, settings, query, django_assert_num_queries
+):
+    settings.CATALOGUE_COUNT_LIMIT = 3
+    with django_assert_num_queries(1):
+        anonymous = api_client.get(LIST, query)
+    assert anonymous.status_code == 200, anonymous.content
+    assert anonymous.json()["count_exact"] is (query.get("search") == "B0007-4142")  # one match
+    with django_assert_num_queries(2):
+        assert customer_client.get(LIST, query).content == anonymous.content
+
+
 @pytest.mark.parametrize(
     "query",
     [{"condition": "flat-feet", "kind": "accessory"}, {"category": "insoles", "search": "no such thing"}],
@@ -93,7 +106,7 @@ def test_an_empty_page_checks_its_slugs_in_one_more_query(
 ):
     with django_assert_num_queries(2):
         response = api_client.get(LIST, query)
-    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert response.json() == {"count": 0, "count_exact": True, "next": None, "previous": None, "results": []}
     with django_assert_num_queries(3):
         assert customer_client.get(LIST, query).json()["count"] == 0
 
@@ -116,6 +129,17 @@ def test_the_last_page_counts_first(api_client, customer_client, big_shelf, djan
     with django_assert_num_queries(2):
         body = api_client.get(LIST, {"page": "last", "page_size": 7}).json()
     assert body["count"] == 24 and len(body["results"]) == 3
+    with django_assert_num_queries(3):
+        customer_client.get(LIST, {"page": "last", "page_size": 7})
+
+
+def test_the_last_page_counts_exactly_beyond_the_limit(
+    api_client, customer_client, big_shelf, settings, django_assert_num_queries
+):
+    settings.CATALOGUE_COUNT_LIMIT = 5
+    with django_assert_num_queries(2):
+        body = api_client.get(LIST, {"page": "last", "page_size": 7}).json()
+    assert (body["count"], body["count_exact"], body["next"], len(body["results"])) == (24, True, None, 3)
     with django_assert_num_queries(3):
         customer_client.get(LIST, {"page": "last", "page_size": 7})
 

@@ -61,3 +61,25 @@ def test_the_count_is_of_every_match_and_an_ordering_overrides_relevance(api_cli
         "in-name",
         "in-description",
     ]
+
+
+def test_within_a_tier_the_order_is_by_name(api_client, shelf):
+    for slug, name in (("zinc-heel", "Zinc Heel Pad"), ("arch-heel", "Arch Heel Pad")):
+        product = ProductFactory(category=CategoryFactory(slug=f"c-{slug}"), slug=slug, name=name)
+        VariantFactory(product=product, sku=f"SKU-{slug.upper()}", price=Decimal("20.00"))
+    assert slugs(api_client.get(LIST, {"search": "heel"})) == [
+        "arch-heel",
+        "in-name",
+        "zinc-heel",
+        "in-short",
+        "in-description",
+    ]
+
+
+def test_misspelt_matches_count_only_when_the_words_find_nothing(api_client, shelf):
+    """A product named like the text but not with it ("Cushon Pad" for "cushion") is a typo match."""
+    product = ProductFactory(category=CategoryFactory(slug="pads"), slug="cushon-pad", name="Cushon Pad")
+    VariantFactory(product=product, sku="SKU-CUSHON-PAD", price=Decimal("20.00"))
+    body = api_client.get(LIST, {"search": "cushion"}).json()
+    assert (body["count"], [item["slug"] for item in body["results"]]) == (1, ["cushion"])
+    assert slugs(api_client.get(LIST, {"search": "cushin"})) == ["cushion", "cushon-pad"]  # in row order

@@ -19,7 +19,7 @@ from catalogue import selectors
 from catalogue.listing import listings_rebuild, listings_refresh, listings_stock_write
 from catalogue.models import Category, Condition, Product, ProductImage, ProductListing, ProductVariant
 from catalogue.serializers import ProductDetailOutput, ProductListOutput
-from shop.api.pagination import PageNumberPagination
+from shop.api.pagination import CountedPageNumberPagination
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def view_body(path: str, host: str = "testserver") -> tuple[int, bytes | None]:
         if product is None:
             return 404, None
         return 200, JSONRenderer().render(ProductDetailOutput(product, context=context).data)
-    paginator = PageNumberPagination()
+    paginator = CountedPageNumberPagination()
     try:
         page = paginator.paginate_queryset(selectors.product_list(), request)
     except NotFound:
