@@ -33,6 +33,7 @@ version only when the change is visible to customers, so a busy checkout does no
 """
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -47,10 +48,11 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, get_resolver
 from django.utils.http import parse_etags
 from rest_framework.exceptions import APIException
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from catalogue.stock import stock_hint
@@ -58,6 +60,7 @@ from catalogue.stock import stock_hint
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalogue:version"
+_REFUSAL = "_catalogue_refusal"  # the request attribute that hands a read model's refusal to the view
 DEFAULT_TIMEOUT = 300
 DEFAULT_HTTP_MAX_AGE = 30
 
@@ -203,7 +206,7 @@ def _etag(body: bytes) -> str:
 
 
 def _not_modified(request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match")
+    header = request.META.get("HTTP_IF_NONE_MATCH")  # not request.headers: that copies every header
     if not header:
         return False
     wanted = parse_etags(header)
@@ -289,6 +292,9 @@ class CachedCatalogueRead:
     read_model_answer = None
 
     def get(self, request, *args, **kwargs):
+        refusal = getattr(request._request, _REFUSAL, None)
+        if refusal is not None:  # the middleware's read model refused this read: the same refusal
+            raise refusal
         return cached_read(
             self, request, lambda: super(CachedCatalogueRead, self).get(request, *args, **kwargs)
         )
@@ -301,72 +307,139 @@ def stored_json_response(request, body: bytes) -> HttpResponse:
     return Response(json.loads(body))
 
 
-_JSON_ACCEPT = {"", "*/*", "application/json"}
+_JSON_ACCEPT = frozenset({"", "*/*", "application/json"})
+# What the view's anonymous answers say in Vary: DRF's Accept, and Cookie from the session they look at.
+_ANONYMOUS_VARY = "Accept, Cookie"
+ROUTES_MAX = 4096  # paths whose resolution this process keeps
 
 
 class CatalogueCacheMiddleware:
-    """Answer anonymous JSON GETs of catalogue reads before the rest of the stack runs.
+    """Answer JSON GETs of catalogue reads, anonymous or with a token, before the rest of the stack runs.
 
     Sits after SecurityMiddleware and WhiteNoise, before sessions. The URL resolver names the view;
-    for one that is a ``CachedCatalogueRead``, a current cache entry answers first, else the view's
-    own ``read_model_answer`` (the product lists and pages: the read model, one query, cache on or
-    off), and the page is kept in the cache. A request with credentials (an ``Authorization`` header
-    or a session cookie), another media type, or that neither can answer (an error: the view words
-    it) goes on to the view as usual, which reads the same cache and the same read model.
+    for one that is a ``CachedCatalogueRead`` (and lets everyone read, throttling nobody: the early
+    answer skips DRF's permission and throttle checks, so a view that has them is left to DRF), a
+    current cache entry answers first, else the view's own ``read_model_answer`` (the product lists
+    and pages: the read model, one query, cache on or off), and the page is kept in the cache.
+
+    A request with an ``Authorization`` header is answered the same way once the view's own
+    authenticators accept it: DRF's, through the ``Request`` the view itself would build
+    (``initialize_request``), so the token rules are DRF's, in one query (the token with its user).
+    Its answer carries what the view's does for a signed-in caller: ``Cache-Control: private,
+    no-cache``, DRF's ``Allow`` and ``Vary: Accept``, and a 304's ``Content-Length``. A refused
+    credential (an unknown, deleted or malformed token, an inactive user) or a scheme no
+    authenticator knows goes on to the view, which answers exactly as it would have: the 401 or the
+    anonymous read. Nothing else in the stack acts on such a GET: sessions, messages and CSRF are
+    untouched without a session cookie, there is no locale middleware, and django-axes acts only on
+    logins; TokenAuthentication writes nothing (no last login) and the early answer leaves DRF's
+    user on ``request.user``, as the view does.
+
+    A session cookie (the browsable API, the admin) always takes the stack: loading its session and
+    user is the job of SessionMiddleware and AuthenticationMiddleware (expiry, the session hash that
+    logs out on a password change, the cookie they may set), which this middleware does not restate.
+    So does another media type, and a read that neither the cache nor the read model can answer; a
+    refusal of the read model (a 400 or 404) is handed to the view, which raises it where DRF words
+    it, after its own authentication, instead of reading again.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        meta = request.META
         if (
             request.method == "GET"
-            and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
+            and meta.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
         ):
-            response = _anonymous_read(request)
+            response = _early_read(request, signed_in="HTTP_AUTHORIZATION" in meta)
             if response is not None:
-                response["Vary"] = "Accept, Cookie"  # as the view's responses say
                 response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
                 return response
         return self.get_response(request)
 
 
-def _catalogue_view(request):
-    """The ``CachedCatalogueRead`` view class the URL resolver gives this path, and its URL arguments."""
+@functools.lru_cache(maxsize=ROUTES_MAX)
+def _route(resolver, path: str):
+    """The resolver's view function for ``path`` and its URL arguments, or None: resolved once per path."""
     try:
-        match = resolve(request.path_info)
+        match = resolver.resolve(path)
     except Resolver404:
-        return None, None
-    view_class = getattr(match.func, "view_class", None)
+        return None
+    return match.func, match.kwargs
+
+
+@functools.cache
+def _view_of(func):
+    """An instance of the ``CachedCatalogueRead`` view behind ``func`` (never dispatched) and DRF's
+    headers for its answers (``Allow``, ``Vary``), or None."""
+    view_class = getattr(func, "view_class", None)
     if view_class is None or not issubclass(view_class, CachedCatalogueRead):
-        return None, None
-    return view_class, match.kwargs
+        return None
+    view = view_class(**getattr(func, "view_initkwargs", {}))
+    view.setup(HttpRequest())  # as the view function sets each one up (which adds HEAD to Allow)
+    return view, tuple(view.default_response_headers.items())
 
 
-def _anonymous_read(request) -> HttpResponse | None:
-    """Answer from the cache, else from the view's read model (keeping the page in the cache); None for the view."""
-    view_class, kwargs = _catalogue_view(request)
-    if view_class is None:
+def _catalogue_view(request):
+    """The catalogue view this path is (if it lets everyone read and throttles nobody), its headers
+    and the URL's arguments; Nones for any other path."""
+    found = _route(get_resolver(), request.path_info)  # ROOT_URLCONF: no middleware before set another
+    known = _view_of(found[0]) if found is not None else None
+    if known is None:
+        return None, None, None
+    view, headers = known
+    if view.get_throttles() or any(type(p) is not AllowAny for p in view.get_permissions()):
+        return None, None, None
+    return view, headers, found[1]
+
+
+def _authenticated(view, request) -> bool:
+    """Whether the view's own authenticators accept the request's credentials (one query for a token)."""
+    try:
+        return view.initialize_request(request).user.is_authenticated
+    except APIException:  # a refused credential: the view words the 401
+        return False
+
+
+def _early_read(request, *, signed_in: bool) -> HttpResponse | None:
+    """Answer from the cache, else from the view's read model (keeping the page); None for the view.
+
+    ``signed_in``: the request has credentials, answered only once the view's authenticators accept them.
+    """
+    view, view_headers, kwargs = _catalogue_view(request)
+    if view is None:
         return None
     timeout = cache_timeout()
-    key = version = None
+    key = version = entry = None
     if timeout > 0:
         key = _read_key(request, "application/json")
         try:
             version, entry = _lookup(key)
         except Exception:  # noqa: BLE001 - the view will try again and log it
             key = entry = None
-        if entry is not None:
-            return _validators(request, _hit_response(entry), entry.etag, anonymous=True)
-    if view_class.read_model_answer is None:
+    if entry is not None:
+        state = "hit"
+    else:
+        if view.read_model_answer is None:
+            return None
+        try:
+            body = view.read_model_answer(request, **kwargs)
+        except (APIException, Http404) as refusal:
+            setattr(request, _REFUSAL, refusal)  # the view raises it: see CachedCatalogueRead.get
+            return None
+        entry = CachedRead(version or "", _etag(body), "application/json", body)
+        if key is not None and version is not None:
+            _keep(key, entry, timeout)
+        state = "miss" if key is not None else "off"
+    if signed_in and not _authenticated(view, request):
         return None
-    try:
-        body = view_class.read_model_answer(request, **kwargs)
-    except (APIException, Http404):
-        return None  # a refusal: the view answers it, in the API's error format
-    entry = CachedRead(version or "", _etag(body), "application/json", body)
-    if key is not None and version is not None:
-        _keep(key, entry, timeout)
-    return _validators(request, _hit_response(entry, "miss" if key else "off"), entry.etag, anonymous=True)
+    response = _validators(request, _hit_response(entry, state), entry.etag, anonymous=not signed_in)
+    if signed_in:
+        for header, value in view_headers:  # DRF's Allow and Vary
+            response[header] = value
+        if not response.has_header("Content-Length"):  # a 304, as CommonMiddleware gives the view's
+            response["Content-Length"] = "0"
+    else:
+        response["Vary"] = _ANONYMOUS_VARY  # as the view's anonymous responses say
+    return response
