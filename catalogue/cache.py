@@ -9,14 +9,16 @@ process keeps copies of the pages it served recently, so the round trip usually 
 version alone (a copy serves only under the version it was built under), else the version and the
 entry together (``get_many``).
 
-``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET, before sessions,
-authentication and DRF run: from a current entry (a hit costs about as much as a static JSON view),
-else, for product lists and pages, from the read model (``catalogue.listing``: one query, also with
-this cache off), keeping the page it built. It asks the URL resolver which view the path is and
-calls that view's own ``read_model_answer``, so it never restates the routes, the filters or the
-pagination; the read model sits above this module and is never imported here. Everything else goes
-through the view mixin ``CachedCatalogueRead``, which reads the same cache under the same key: a
-product's JSON does not depend on who asks, so signed-in customers share every entry.
+``CatalogueCacheMiddleware`` answers the common cases, a JSON GET anonymous or with a token, before
+sessions, authentication and DRF run: from a current entry (a hit costs about as much as a static
+JSON view, plus the token's query for a signed-in caller), else, for product lists and pages, from
+the read model (``catalogue.listing``: one query, also with this cache off), keeping the page it
+built. It asks the URL resolver which view the path is, calls that view's own ``read_model_answer``
+and checks a token with that view's own DRF authenticators, so it never restates the routes, the
+filters, the pagination or the token rules; the read model sits above this module and is never
+imported here. Everything else (a session cookie, another media type, a refused token, an error)
+goes through the view mixin ``CachedCatalogueRead``, which reads the same cache under the same key: a
+product's JSON does not depend on who asks, so every caller shares every entry.
 
 Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) and answers a matching
 ``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
@@ -54,6 +56,7 @@ from django.utils.http import parse_etags
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from catalogue.stock import stock_hint
 
@@ -287,13 +290,14 @@ class CachedCatalogueRead:
     ``read_model_answer`` (a static method taking the request and the URL's keyword arguments, and
     returning the JSON body or raising the API's exceptions) is how the view answers from stored
     JSON; ``CatalogueCacheMiddleware`` finds it through the URL resolver and calls the same one.
+    When that call refused the read, the view raises the same refusal rather than reading again.
     """
 
     read_model_answer = None
 
     def get(self, request, *args, **kwargs):
         refusal = getattr(request._request, _REFUSAL, None)
-        if refusal is not None:  # the middleware's read model refused this read: the same refusal
+        if refusal is not None:
             raise refusal
         return cached_read(
             self, request, lambda: super(CachedCatalogueRead, self).get(request, *args, **kwargs)
@@ -316,30 +320,33 @@ ROUTES_MAX = 4096  # paths whose resolution this process keeps
 class CatalogueCacheMiddleware:
     """Answer JSON GETs of catalogue reads, anonymous or with a token, before the rest of the stack runs.
 
-    Sits after SecurityMiddleware and WhiteNoise, before sessions. The URL resolver names the view;
-    for one that is a ``CachedCatalogueRead`` (and lets everyone read, throttling nobody: the early
-    answer skips DRF's permission and throttle checks, so a view that has them is left to DRF), a
-    current cache entry answers first, else the view's own ``read_model_answer`` (the product lists
-    and pages: the read model, one query, cache on or off), and the page is kept in the cache.
+    Sits after SecurityMiddleware and WhiteNoise, before sessions. The URL resolver names the view
+    (once per path: the resolutions are kept); for a ``CachedCatalogueRead`` a current cache entry
+    answers first, else the view's own ``read_model_answer`` (the product lists and pages: the read
+    model, one query, cache on or off), and the page is kept in the cache. The answer carries what
+    the view's would: DRF's ``Allow`` and ``Vary`` for the view, ``Vary: Cookie`` for an anonymous
+    caller (the view looks at the session), the ETag and Cache-Control of ``_validators``, and what
+    the middlewares after this one add to a GET like it (CommonMiddleware's ``Content-Length``,
+    XFrameOptionsMiddleware's ``X-Frame-Options``; sessions, messages and CSRF add nothing without a
+    session cookie, there is no locale middleware and django-axes acts on logins only).
 
-    A request with an ``Authorization`` header is answered the same way once the view's own
-    authenticators accept it: DRF's, through the ``Request`` the view itself would build
-    (``initialize_request``), so the token rules are DRF's, in one query (the token with its user).
-    Its answer carries what the view's does for a signed-in caller: ``Cache-Control: private,
-    no-cache``, DRF's ``Allow`` and ``Vary: Accept``, and a 304's ``Content-Length``. A refused
-    credential (an unknown, deleted or malformed token, an inactive user) or a scheme no
-    authenticator knows goes on to the view, which answers exactly as it would have: the 401 or the
-    anonymous read. Nothing else in the stack acts on such a GET: sessions, messages and CSRF are
-    untouched without a session cookie, there is no locale middleware, and django-axes acts only on
-    logins; TokenAuthentication writes nothing (no last login) and the early answer leaves DRF's
-    user on ``request.user``, as the view does.
+    A request with an ``Authorization`` header is answered once the view's own authenticators accept
+    it: DRF's, through the ``Request`` the view builds (``initialize_request``), so the token rules
+    are DRF's, in one query (the token with its user), which leaves the user on ``request.user`` as
+    the view does. The answer is then ``Cache-Control: private, no-cache``, as the view's for a
+    signed-in caller. A refused credential (no such token, as after a logout; a malformed header; an
+    inactive user) or a scheme no authenticator knows goes on to the view, which answers as it
+    always has: the 401, or the anonymous read. On a miss the page is read first (the refusal case
+    below needs it), so such a request may have kept the page before it reaches the view.
 
-    A session cookie (the browsable API, the admin) always takes the stack: loading its session and
-    user is the job of SessionMiddleware and AuthenticationMiddleware (expiry, the session hash that
-    logs out on a password change, the cookie they may set), which this middleware does not restate.
-    So does another media type, and a read that neither the cache nor the read model can answer; a
-    refusal of the read model (a 400 or 404) is handed to the view, which raises it where DRF words
-    it, after its own authentication, instead of reading again.
+    Left to the view, and so to DRF: a session cookie (the browsable API, the admin: loading its
+    session and user is the work of SessionMiddleware and AuthenticationMiddleware, with the
+    expiry, the session hash that signs out on a password change and the cookie they may set, which
+    this middleware does not restate), another media type or a ``?format=`` other than JSON, a view
+    with a throttle or a permission other than ``AllowAny`` (the early answer checks neither; the
+    catalogue views have none), and a read that the cache and the read model cannot answer. A
+    refusal of the read model (a 400 or 404) is handed to the view, which raises it once DRF has
+    authenticated the caller, where DRF words it, instead of reading again.
     """
 
     def __init__(self, get_response):
@@ -352,7 +359,7 @@ class CatalogueCacheMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and meta.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
         ):
-            response = _early_read(request, signed_in="HTTP_AUTHORIZATION" in meta)
+            response = _early_read(request, credentials="HTTP_AUTHORIZATION" in meta)
             if response is not None:
                 response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
                 return response
@@ -402,14 +409,18 @@ def _authenticated(view, request) -> bool:
         return False
 
 
-def _early_read(request, *, signed_in: bool) -> HttpResponse | None:
+def _early_read(request, *, credentials: bool) -> HttpResponse | None:
     """Answer from the cache, else from the view's read model (keeping the page); None for the view.
 
-    ``signed_in``: the request has credentials, answered only once the view's authenticators accept them.
+    ``credentials``: the request has an Authorization header, answered once the view's authenticators
+    accept it.
     """
     view, view_headers, kwargs = _catalogue_view(request)
     if view is None:
         return None
+    override = api_settings.URL_FORMAT_OVERRIDE
+    if override and request.GET.get(override, "json") != "json":
+        return None  # ?format= names another renderer (the browsable API): DRF picks it
     timeout = cache_timeout()
     key = version = entry = None
     if timeout > 0:
@@ -432,14 +443,13 @@ def _early_read(request, *, signed_in: bool) -> HttpResponse | None:
         if key is not None and version is not None:
             _keep(key, entry, timeout)
         state = "miss" if key is not None else "off"
-    if signed_in and not _authenticated(view, request):
+    if credentials and not _authenticated(view, request):
         return None
-    response = _validators(request, _hit_response(entry, state), entry.etag, anonymous=not signed_in)
-    if signed_in:
-        for header, value in view_headers:  # DRF's Allow and Vary
-            response[header] = value
-        if not response.has_header("Content-Length"):  # a 304, as CommonMiddleware gives the view's
-            response["Content-Length"] = "0"
-    else:
-        response["Vary"] = _ANONYMOUS_VARY  # as the view's anonymous responses say
+    response = _validators(request, _hit_response(entry, state), entry.etag, anonymous=not credentials)
+    for header, value in view_headers:  # DRF's Allow and Vary, as on the view's answers
+        response[header] = value
+    if not credentials:
+        response["Vary"] = _ANONYMOUS_VARY
+    if not response.has_header("Content-Length"):  # a 304: CommonMiddleware gives the view's one
+        response["Content-Length"] = "0"
     return response

@@ -64,16 +64,16 @@ def token(customer) -> str:
     return f"Token {Token.objects.create(user=customer).key}"
 
 
+@pytest.mark.parametrize("signed_in", [True, False], ids=["token", "anonymous"])
 @pytest.mark.parametrize("cache_timeout", [300, 0])
-def test_a_signed_in_read_is_answered_early_with_the_views_headers_and_body(
-    token, shelf, settings, cache_timeout
-):
+def test_an_early_answer_has_the_views_headers_and_body(token, shelf, settings, cache_timeout, signed_in):
     settings.CATALOGUE_CACHE_TIMEOUT = cache_timeout
+    settings.CATALOGUE_HTTP_MAX_AGE = 45
     paths = [LIST, f"{LIST}?page_size=2&page=2", f"{LIST}{shelf[1].slug}/", "/api/v1/categories/"]
 
     def read():
         """Each path read twice (a miss, then a hit) and revalidated with the ETag it got (a 304)."""
-        client, answers = client_with(token), []
+        client, answers = client_with(token if signed_in else None), []
         for path in paths:
             first, second = client.get(path), client.get(path)
             answers += [first, second, client.get(path, HTTP_IF_NONE_MATCH=second["ETag"])]
@@ -86,7 +86,8 @@ def test_a_signed_in_read_is_answered_early_with_the_views_headers_and_body(
     products = early[:9]  # the categories' first read has no read model: the view builds it
     assert all(answered_early(response) for response in products)
     assert [response.status_code for response in products] == [200, 200, 304] * 3
-    assert {response["Cache-Control"] for response in early} == {"private, no-cache"}
+    private = "private, no-cache" if signed_in else "public, max-age=45"
+    assert {response["Cache-Control"] for response in early} == {private}
     expected = ["miss", "hit"] if cache_timeout else ["off", "off"]
     assert [early[0]["X-Catalogue-Cache"], early[1]["X-Catalogue-Cache"]] == expected
 
@@ -157,6 +158,20 @@ def test_a_refusal_of_the_read_is_the_views_for_signed_in_callers(token, shelf, 
     assert [response.status_code for response in early] == [400, 400, 404]
     assert "ETag" not in early[0] and "X-Catalogue-Cache" not in early[0]
     assert_same_answers(early, view)
+
+
+def test_a_format_override_is_drfs_to_pick_for_every_caller(token, shelf, settings):
+    def read():
+        answers = []
+        for client in (client_with(), client_with(token)):
+            answers += [client.get(LIST, {"format": name}) for name in ("api", "xml", "json")]
+        return answers
+
+    early, view = both_paths(settings, read)
+    assert [response.status_code for response in early] == [200, 404, 200] * 2
+    assert [response["Content-Type"] for response in early[::3]] == ["text/html; charset=utf-8"] * 2
+    assert not any(answered_early(response) for response in early[::3])
+    assert_same_answers(early[1:3] + early[4:6], view[1:3] + view[4:6])  # the HTML holds a CSRF token
 
 
 def test_a_session_is_left_to_sessions_and_auth(customer, shelf):
