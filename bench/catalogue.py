@@ -59,9 +59,9 @@ def bench_catalogue_create(
                 name=f"{name} {number:04d}",
                 kind=kind,
                 category=categories[category],
+                price=Decimal(price),
                 short_description=short,
                 description=f"{short}\n\nBenchmark product number {number}.",
-                price=Decimal(price),
                 **attributes,
             )
         )

@@ -9,14 +9,16 @@ process keeps copies of the pages it served recently, so the round trip usually 
 version alone (a copy serves only under the version it was built under), else the version and the
 entry together (``get_many``).
 
-``CatalogueCacheMiddleware`` answers the common case, an anonymous JSON GET, before sessions,
-authentication and DRF run: from a current entry (a hit costs about as much as a static JSON view),
-else, for product lists and pages, from the read model (``catalogue.listing``: one query, also with
-this cache off), keeping the page it built. It asks the URL resolver which view the path is and
-calls that view's own ``read_model_answer``, so it never restates the routes, the filters or the
-pagination; the read model sits above this module and is never imported here. Everything else goes
-through the view mixin ``CachedCatalogueRead``, which reads the same cache under the same key: a
-product's JSON does not depend on who asks, so signed-in customers share every entry.
+``CatalogueCacheMiddleware`` answers the common cases, a JSON GET anonymous or with a token, before
+sessions, authentication and DRF run: from a current entry (a hit costs about as much as a static
+JSON view, plus the token's query for a signed-in caller), else, for product lists and pages, from
+the read model (``catalogue.listing``: one query, also with this cache off), keeping the page it
+built. It asks the URL resolver which view the path is, calls that view's own ``read_model_answer``
+and checks a token with that view's own DRF authenticators, so it never restates the routes, the
+filters, the pagination or the token rules; the read model sits above this module and is never
+imported here. Everything else (a session cookie, another media type, a refused token, an error)
+goes through the view mixin ``CachedCatalogueRead``, which reads the same cache under the same key: a
+product's JSON does not depend on who asks, so every caller shares every entry.
 
 Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) and answers a matching
 ``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
@@ -33,6 +35,7 @@ version only when the change is visible to customers, so a busy checkout does no
 """
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -47,17 +50,20 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, get_resolver
 from django.utils.http import parse_etags
 from rest_framework.exceptions import APIException
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from catalogue.stock import stock_hint
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "catalogue:version"
+_REFUSAL = "_catalogue_refusal"  # the request attribute that hands a read model's refusal to the view
 DEFAULT_TIMEOUT = 300
 DEFAULT_HTTP_MAX_AGE = 30
 
@@ -203,7 +209,7 @@ def _etag(body: bytes) -> str:
 
 
 def _not_modified(request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match")
+    header = request.META.get("HTTP_IF_NONE_MATCH")  # not request.headers: that copies every header
     if not header:
         return False
     wanted = parse_etags(header)
@@ -284,11 +290,15 @@ class CachedCatalogueRead:
     ``read_model_answer`` (a static method taking the request and the URL's keyword arguments, and
     returning the JSON body or raising the API's exceptions) is how the view answers from stored
     JSON; ``CatalogueCacheMiddleware`` finds it through the URL resolver and calls the same one.
+    When that call refused the read, the view raises the same refusal rather than reading again.
     """
 
     read_model_answer = None
 
     def get(self, request, *args, **kwargs):
+        refusal = getattr(request._request, _REFUSAL, None)
+        if refusal is not None:
+            raise refusal
         return cached_read(
             self, request, lambda: super(CachedCatalogueRead, self).get(request, *args, **kwargs)
         )
@@ -301,72 +311,145 @@ def stored_json_response(request, body: bytes) -> HttpResponse:
     return Response(json.loads(body))
 
 
-_JSON_ACCEPT = {"", "*/*", "application/json"}
+_JSON_ACCEPT = frozenset({"", "*/*", "application/json"})
+# What the view's anonymous answers say in Vary: DRF's Accept, and Cookie from the session they look at.
+_ANONYMOUS_VARY = "Accept, Cookie"
+ROUTES_MAX = 4096  # paths whose resolution this process keeps
 
 
 class CatalogueCacheMiddleware:
-    """Answer anonymous JSON GETs of catalogue reads before the rest of the stack runs.
+    """Answer JSON GETs of catalogue reads, anonymous or with a token, before the rest of the stack runs.
 
-    Sits after SecurityMiddleware and WhiteNoise, before sessions. The URL resolver names the view;
-    for one that is a ``CachedCatalogueRead``, a current cache entry answers first, else the view's
-    own ``read_model_answer`` (the product lists and pages: the read model, one query, cache on or
-    off), and the page is kept in the cache. A request with credentials (an ``Authorization`` header
-    or a session cookie), another media type, or that neither can answer (an error: the view words
-    it) goes on to the view as usual, which reads the same cache and the same read model.
+    Sits after SecurityMiddleware and WhiteNoise, before sessions. The URL resolver names the view
+    (once per path: the resolutions are kept); for a ``CachedCatalogueRead`` a current cache entry
+    answers first, else the view's own ``read_model_answer`` (the product lists and pages: the read
+    model, one query, cache on or off), and the page is kept in the cache. The answer carries what
+    the view's would: DRF's ``Allow`` and ``Vary`` for the view, ``Vary: Cookie`` for an anonymous
+    caller (the view looks at the session), the ETag and Cache-Control of ``_validators``, and what
+    the middlewares after this one add to a GET like it (CommonMiddleware's ``Content-Length``,
+    XFrameOptionsMiddleware's ``X-Frame-Options``; sessions, messages and CSRF add nothing without a
+    session cookie, there is no locale middleware and django-axes acts on logins only).
+
+    A request with an ``Authorization`` header is answered once the view's own authenticators accept
+    it: DRF's, through the ``Request`` the view builds (``initialize_request``), so the token rules
+    are DRF's, in one query (the token with its user), which leaves the user on ``request.user`` as
+    the view does. The answer is then ``Cache-Control: private, no-cache``, as the view's for a
+    signed-in caller. A refused credential (no such token, as after a logout; a malformed header; an
+    inactive user) or a scheme no authenticator knows goes on to the view, which answers as it
+    always has: the 401, or the anonymous read. On a miss the page is read first (the refusal case
+    below needs it), so such a request may have kept the page before it reaches the view.
+
+    Left to the view, and so to DRF: a session cookie (the browsable API, the admin: loading its
+    session and user is the work of SessionMiddleware and AuthenticationMiddleware, with the
+    expiry, the session hash that signs out on a password change and the cookie they may set, which
+    this middleware does not restate), another media type or a ``?format=`` other than JSON, a view
+    with a throttle or a permission other than ``AllowAny`` (the early answer checks neither; the
+    catalogue views have none), and a read that the cache and the read model cannot answer. A
+    refusal of the read model (a 400 or 404) is handed to the view, which raises it once DRF has
+    authenticated the caller, where DRF words it, instead of reading again.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        meta = request.META
         if (
             request.method == "GET"
-            and "HTTP_AUTHORIZATION" not in request.META
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and request.META.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
+            and meta.get("HTTP_ACCEPT", "").strip() in _JSON_ACCEPT
         ):
-            response = _anonymous_read(request)
+            response = _early_read(request, credentials="HTTP_AUTHORIZATION" in meta)
             if response is not None:
-                response["Vary"] = "Accept, Cookie"  # as the view's responses say
                 response["X-Frame-Options"] = getattr(settings, "X_FRAME_OPTIONS", "DENY")
                 return response
         return self.get_response(request)
 
 
-def _catalogue_view(request):
-    """The ``CachedCatalogueRead`` view class the URL resolver gives this path, and its URL arguments."""
+@functools.lru_cache(maxsize=ROUTES_MAX)
+def _route(resolver, path: str):
+    """The resolver's view function for ``path`` and its URL arguments, or None: resolved once per path."""
     try:
-        match = resolve(request.path_info)
+        match = resolver.resolve(path)
     except Resolver404:
-        return None, None
-    view_class = getattr(match.func, "view_class", None)
-    if view_class is None or not issubclass(view_class, CachedCatalogueRead):
-        return None, None
-    return view_class, match.kwargs
-
-
-def _anonymous_read(request) -> HttpResponse | None:
-    """Answer from the cache, else from the view's read model (keeping the page in the cache); None for the view."""
-    view_class, kwargs = _catalogue_view(request)
-    if view_class is None:
         return None
+    return match.func, match.kwargs
+
+
+@functools.cache
+def _view_of(func):
+    """An instance of the ``CachedCatalogueRead`` view behind ``func`` (never dispatched) and DRF's
+    headers for its answers (``Allow``, ``Vary``), or None."""
+    view_class = getattr(func, "view_class", None)
+    if view_class is None or not issubclass(view_class, CachedCatalogueRead):
+        return None
+    view = view_class(**getattr(func, "view_initkwargs", {}))
+    view.setup(HttpRequest())  # as the view function sets each one up (which adds HEAD to Allow)
+    return view, tuple(view.default_response_headers.items())
+
+
+def _catalogue_view(request):
+    """The catalogue view this path is (if it lets everyone read and throttles nobody), its headers
+    and the URL's arguments; Nones for any other path."""
+    found = _route(get_resolver(), request.path_info)  # ROOT_URLCONF: no middleware before set another
+    known = _view_of(found[0]) if found is not None else None
+    if known is None:
+        return None, None, None
+    view, headers = known
+    if view.get_throttles() or any(type(p) is not AllowAny for p in view.get_permissions()):
+        return None, None, None
+    return view, headers, found[1]
+
+
+def _authenticated(view, request) -> bool:
+    """Whether the view's own authenticators accept the request's credentials (one query for a token)."""
+    try:
+        return view.initialize_request(request).user.is_authenticated
+    except APIException:  # a refused credential: the view words the 401
+        return False
+
+
+def _early_read(request, *, credentials: bool) -> HttpResponse | None:
+    """Answer from the cache, else from the view's read model (keeping the page); None for the view.
+
+    ``credentials``: the request has an Authorization header, answered once the view's authenticators
+    accept it.
+    """
+    view, view_headers, kwargs = _catalogue_view(request)
+    if view is None:
+        return None
+    override = api_settings.URL_FORMAT_OVERRIDE
+    if override and request.GET.get(override, "json") != "json":
+        return None  # ?format= names another renderer (the browsable API): DRF picks it
     timeout = cache_timeout()
-    key = version = None
+    key = version = entry = None
     if timeout > 0:
         key = _read_key(request, "application/json")
         try:
             version, entry = _lookup(key)
         except Exception:  # noqa: BLE001 - the view will try again and log it
             key = entry = None
-        if entry is not None:
-            return _validators(request, _hit_response(entry), entry.etag, anonymous=True)
-    if view_class.read_model_answer is None:
+    if entry is not None:
+        state = "hit"
+    else:
+        if view.read_model_answer is None:
+            return None
+        try:
+            body = view.read_model_answer(request, **kwargs)
+        except (APIException, Http404) as refusal:
+            setattr(request, _REFUSAL, refusal)  # the view raises it: see CachedCatalogueRead.get
+            return None
+        entry = CachedRead(version or "", _etag(body), "application/json", body)
+        if key is not None and version is not None:
+            _keep(key, entry, timeout)
+        state = "miss" if key is not None else "off"
+    if credentials and not _authenticated(view, request):
         return None
-    try:
-        body = view_class.read_model_answer(request, **kwargs)
-    except (APIException, Http404):
-        return None  # a refusal: the view answers it, in the API's error format
-    entry = CachedRead(version or "", _etag(body), "application/json", body)
-    if key is not None and version is not None:
-        _keep(key, entry, timeout)
-    return _validators(request, _hit_response(entry, "miss" if key else "off"), entry.etag, anonymous=True)
+    response = _validators(request, _hit_response(entry, state), entry.etag, anonymous=not credentials)
+    for header, value in view_headers:  # DRF's Allow and Vary, as on the view's answers
+        response[header] = value
+    if not credentials:
+        response["Vary"] = _ANONYMOUS_VARY
+    if not response.has_header("Content-Length"):  # a 304: CommonMiddleware gives the view's one
+        response["Content-Length"] = "0"
+    return response

@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +103,20 @@ def test_logout_deletes_the_token(customer_client, customer):
     assert customer_client.post("/api/v1/auth/logout/").status_code == 204
     assert not Token.objects.filter(user=customer).exists()
     assert customer_client.get("/api/v1/me/").status_code == 401
+
+
+def test_after_logout_the_token_reads_no_catalogue_page(customer_client, api_client):
+    """Catalogue reads check the token before the middleware stack too, and a cached page is no exception."""
+    product = ProductFactory()
+    VariantFactory(product=product)
+    detail = f"/api/v1/products/{product.slug}/"
+    assert customer_client.get(detail).status_code == 200
+    assert api_client.get(detail)["X-Catalogue-Cache"] == "hit"
+    assert customer_client.post("/api/v1/auth/logout/").status_code == 204
+    for path in (detail, "/api/v1/products/"):
+        response = customer_client.get(path)
+        assert response.status_code == 401
+        assert response.json()["errors"][0]["code"] == "authentication_failed"
 
 
 def test_logout_keeps_the_admin_sessions(customer_client, customer):

@@ -1,9 +1,10 @@
 """Every shape of catalogue read runs a small, constant number of SQL queries, for every caller.
 
-Anonymous reads are answered before the middleware stack from the read model: one query whatever
-the filters, search, ordering, page or page size. Signed-in reads take the view, which answers from
-the same read model after the token lookup: two. A page that comes back empty while a category or
+Reads are answered before the middleware stack from the read model: one query whatever the
+filters, search, ordering, page or page size, and one more for a signed-in caller's token (two).
+From the cache: none, or the token alone. A page that comes back empty while a category or
 condition slug must still be checked adds one, as does ``?page=last``; nothing goes above three.
+A refused read runs its queries once: the view raises the refusal the middleware's read met.
 """
 
 import pytest
@@ -153,3 +154,49 @@ def test_a_detail_is_one_query_anonymous_and_two_signed_in(
         signed_in = customer_client.get(f"{LIST}heel-support-07/")
     assert len(anonymous.json()["variants"]) == 3
     assert signed_in.content == anonymous.content
+
+
+@pytest.mark.parametrize(
+    "path", [LIST, f"{LIST}?condition=flat-feet&ordering=price", f"{LIST}heel-support-07/"]
+)
+def test_a_cached_read_is_no_query_anonymous_and_the_token_signed_in(
+    api_client, customer_client, big_shelf, settings, path, django_assert_num_queries
+):
+    settings.CATALOGUE_CACHE_TIMEOUT = 300
+    with django_assert_num_queries(1):
+        first = api_client.get(path)
+    with django_assert_num_queries(0):
+        assert api_client.get(path)["X-Catalogue-Cache"] == "hit"
+    with django_assert_num_queries(1):
+        signed_in = customer_client.get(path)
+    assert signed_in["X-Catalogue-Cache"] == "hit" and signed_in.content == first.content
+    with django_assert_num_queries(1):
+        assert customer_client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_signed_in_miss_keeps_the_page_for_everyone(
+    api_client, customer_client, big_shelf, settings, django_assert_num_queries
+):
+    settings.CATALOGUE_CACHE_TIMEOUT = 300
+    with django_assert_num_queries(2):
+        assert customer_client.get(LIST, {"kind": "insole"})["X-Catalogue-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert api_client.get(LIST, {"kind": "insole"})["X-Catalogue-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "queries"),
+    [
+        (f"{LIST}?category=gout", 400, 2),  # the empty page, then the slug
+        (f"{LIST}?price_min=abc", 400, 0),
+        (f"{LIST}?page=99", 404, 1),
+        (f"{LIST}no-such-product/", 404, 1),
+    ],
+)
+def test_a_refused_read_runs_its_queries_once(
+    api_client, customer_client, big_shelf, path, status, queries, django_assert_num_queries
+):
+    with django_assert_num_queries(queries):
+        assert api_client.get(path).status_code == status
+    with django_assert_num_queries(queries + 1):
+        assert customer_client.get(path).status_code == status
