@@ -694,6 +694,10 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int) -> tuple[str, tuple]
         statements.append(f"({sql.removesuffix(suffix)} LIMIT %s)")
         page_params += [*params, _TIER_ROWS]
     count_sql, count_params = _capped_count(parts, limit)
+    if vendor == "postgresql" and len(tiers) == 1:
+        return _page_sql_by_ids(
+            tiers[0], ordering or ["name", "product_id"], columns, checks, count_sql, count_params
+        )
     sql = (
         f"SELECT ({count_sql}) AS total, page.* FROM ({' UNION ALL '.join(statements)} LIMIT %s OFFSET %s) AS page"
         if len(statements) > 1
@@ -702,6 +706,36 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int) -> tuple[str, tuple]
     if len(statements) == 1:
         return sql, (*count_params, *page_params[:-1], _PAGE_ROWS, _PAGE_OFFSET)
     return sql, (*count_params, *page_params, _PAGE_ROWS, _PAGE_OFFSET)
+
+
+def _page_sql_by_ids(tier, ordering: list, columns: tuple, checks: dict, count_sql: str, count_params: list):
+    """The page query of one tier that first chooses the page's products, then reads their rows (PostgreSQL).
+
+    The products come from a walk in the page's order that needs only what the filters test: the
+    covering indexes of the name and price orders (``listing_name_cover_idx``,
+    ``listing_price_cover_idx``) hold the tags, price and stock flag, so entries that do not match
+    are skipped without reading their wide rows (the JSON); only the page's rows are read, by key,
+    and kept in the order chosen (``WITH ORDINALITY``).
+    """
+    ids_sql, ids_params = (
+        tier.order_by(*ordering).values_list("product_id")[:_UNSLICED].query.sql_with_params()
+    )
+    suffix = f" LIMIT {_UNSLICED}"
+    if not ids_sql.endswith(suffix):
+        raise RuntimeError(f"A page query does not end with its LIMIT: {ids_sql}")
+    table = connection.ops.quote_name(ProductListing._meta.db_table)
+    rows_sql, rows_params = (
+        ProductListing.objects.annotate(**checks).values_list(*columns).query.sql_with_params()
+    )
+    source = f" FROM {table}"
+    if not rows_sql.endswith(source):
+        raise RuntimeError(f"A page's row query reads more than its table: {rows_sql}")
+    chosen = (
+        f" FROM unnest(ARRAY({ids_sql.removesuffix(suffix)} LIMIT %s OFFSET %s)) WITH ORDINALITY"
+        f' AS chosen (id, position) JOIN {table} ON {table}."product_id" = chosen.id ORDER BY chosen.position'
+    )
+    sql = f"SELECT ({count_sql}) AS total, page.* FROM ({rows_sql.removesuffix(source)}{chosen}) AS page"
+    return sql, (*count_params, *rows_params, *ids_params, _PAGE_ROWS, _PAGE_OFFSET)
 
 
 def _page_sql(filters: dict, *, rows: int, offset: int) -> tuple[str, list]:

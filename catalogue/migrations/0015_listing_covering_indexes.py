@@ -1,0 +1,38 @@
+from django.db import migrations
+
+
+class PostgresSQL(migrations.RunSQL):
+    """Raw SQL run on PostgreSQL only (covering indexes): other databases read the rows themselves."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class Migration(migrations.Migration):
+    """The list's name and price orders with what its filters test, so a page's ids come from the index.
+
+    ``catalogue.listing`` chooses a page's products from these (an index-only scan that tests the
+    tags, price and stock flag of each entry without reading the wide row), then reads the rows of
+    those products alone; the capped count walks them the same way.
+    """
+
+    dependencies = [
+        ("catalogue", "0014_listing_search_tier_indexes"),
+    ]
+
+    operations = [
+        PostgresSQL(
+            sql=[
+                "CREATE INDEX listing_name_cover_idx ON catalogue_productlisting"
+                " (name, product_id) INCLUDE (tags, price, in_stock)",
+                "CREATE INDEX listing_price_cover_idx ON catalogue_productlisting"
+                " (price, product_id) INCLUDE (tags, name, in_stock)",
+            ],
+            reverse_sql=["DROP INDEX listing_name_cover_idx", "DROP INDEX listing_price_cover_idx"],
+        ),
+    ]
