@@ -11,7 +11,7 @@ entry together (``get_many``).
 
 ``CatalogueCacheMiddleware`` answers the common cases, a JSON GET anonymous or with a token, before
 sessions, authentication and DRF run: from a current entry (a hit costs about as much as a static
-JSON view, plus the token's query for a signed-in caller), else, for product lists and pages, from
+JSON view, for a signed-in caller too once DRF has accepted the token: see "Remembered tokens"), else, for product lists and pages, from
 the read model (``catalogue.listing``: one query, also with this cache off), keeping the page it
 built. It asks the URL resolver which view the path is, calls that view's own ``read_model_answer``
 and checks a token with that view's own DRF authenticators, so it never restates the routes, the
@@ -24,8 +24,19 @@ Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) an
 ``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
 a CDN can keep them briefly, authenticated ones ``private, no-cache``.
 
+Remembered tokens: once the view's DRF authenticators (``TokenAuthentication``) accept a token, the
+middleware keeps ``catalogue:token:<digest of the token>`` (never the token itself) with the user's
+id for ``CATALOGUE_TOKEN_CACHE_SECONDS``, and reads it in the same round trip as the version and the
+page; while it is there the read is answered with no SQL. Which tokens are valid stays DRF's rule:
+the cache only remembers its answer, for at most that long, and every way the shop revokes a token
+forgets it at once (``tokens_forget``, from ``catalogue.signals``: a token deleted, as by a logout, a
+sign-out everywhere, a password reset, an erasure or its user's deletion; a user saved inactive).
+Only these catalogue reads, public data, use it. A token that goes without a signal (raw SQL, a
+``QuerySet.update()`` of ``is_active``) is still remembered until the timeout.
+
 Settings (read when called): ``CATALOGUE_CACHE_TIMEOUT`` (seconds an entry may live; 0 turns the
-server-side cache off, the HTTP validators stay) and ``CATALOGUE_HTTP_MAX_AGE`` (seconds).
+server-side cache off, the HTTP validators stay), ``CATALOGUE_HTTP_MAX_AGE`` (seconds) and
+``CATALOGUE_TOKEN_CACHE_SECONDS`` (seconds a token's verdict is remembered; 0: DRF checks every read).
 
 Anything that changes what the catalogue shows must call ``catalogue_changed()``. Model saves and
 deletes of products, variants, images, categories and conditions do so through ``catalogue.signals``;
@@ -387,7 +398,8 @@ class CatalogueCacheMiddleware:
     A request with an ``Authorization`` header is answered once the view's own authenticators accept
     it: DRF's, through the ``Request`` the view builds (``initialize_request``), so the token rules
     are DRF's, in one query (the token with its user), which leaves the user on ``request.user`` as
-    the view does. The answer is then ``Cache-Control: private, no-cache``, as the view's for a
+    the view does; or at once, with no query and no ``request.user``, while the verdict on that token
+    is remembered (module docstring: "Remembered tokens"). The answer is then ``Cache-Control: private, no-cache``, as the view's for a
     signed-in caller. A refused credential (no such token, as after a logout; a malformed header; an
     inactive user) or a scheme no authenticator knows goes on to the view, which answers as it
     always has: the 401, or the anonymous read. On a miss the page is read first (the refusal case
@@ -514,8 +526,8 @@ def _early_read(request, *, credentials: bool) -> HttpResponse | None:
     if key is not None or token_key is not None:
         try:
             version, entry, remembered = _lookup(key, token_key)
-        except Exception:  # noqa: BLE001 - the view will try again and log it
-            key = entry = remembered = None
+        except Exception:  # noqa: BLE001 - the view will try again and log it; DRF checks the token
+            key = entry = remembered = token_key = None
     if entry is not None:
         state = "hit"
     else:

@@ -314,3 +314,18 @@ def test_a_revoked_token_is_refused_at_once_even_for_a_cached_page(customer, she
         response = client.get(path)
         assert response.status_code == 401, path
         assert response.json()["errors"][0]["code"] == "authentication_failed"
+
+
+def test_with_the_cache_down_drf_checks_the_token(customer, token, shelf, monkeypatch):
+    client = client_with(token)
+    assert [client.get(LIST).status_code for _ in range(2)] == [200, 200]  # remembered
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    for method in ("get", "get_many", "set", "add", "delete_many"):
+        monkeypatch.setattr(cache, method, down)
+    assert client.get(LIST).status_code == 200
+    Token.objects.filter(user=customer).delete()  # the verdict cannot be forgotten: the cache is down
+    response = client.get(LIST)
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
