@@ -11,7 +11,7 @@ entry together (``get_many``).
 
 ``CatalogueCacheMiddleware`` answers the common cases, a JSON GET anonymous or with a token, before
 sessions, authentication and DRF run: from a current entry (a hit costs about as much as a static
-JSON view, plus the token's query for a signed-in caller), else, for product lists and pages, from
+JSON view, for a signed-in caller too once DRF has accepted the token: see "Remembered tokens"), else, for product lists and pages, from
 the read model (``catalogue.listing``: one query, also with this cache off), keeping the page it
 built. It asks the URL resolver which view the path is, calls that view's own ``read_model_answer``
 and checks a token with that view's own DRF authenticators, so it never restates the routes, the
@@ -24,8 +24,19 @@ Over HTTP, every cached endpoint sends a strong ``ETag`` (a hash of the body) an
 ``If-None-Match`` with 304; anonymous reads are ``Cache-Control: public, max-age=...`` so browsers and
 a CDN can keep them briefly, authenticated ones ``private, no-cache``.
 
+Remembered tokens: once the view's DRF authenticators (``TokenAuthentication``) accept a token, the
+middleware keeps ``catalogue:token:<digest of the token>`` (never the token itself) with the user's
+id for ``CATALOGUE_TOKEN_CACHE_SECONDS``, and reads it in the same round trip as the version and the
+page; while it is there the read is answered with no SQL. Which tokens are valid stays DRF's rule:
+the cache only remembers its answer, for at most that long, and every way the shop revokes a token
+forgets it at once (``tokens_forget``, from ``catalogue.signals``: a token deleted, as by a logout, a
+sign-out everywhere, a password reset, an erasure or its user's deletion; a user saved inactive).
+Only these catalogue reads, public data, use it. A token that goes without a signal (raw SQL, a
+``QuerySet.update()`` of ``is_active``) is still remembered until the timeout.
+
 Settings (read when called): ``CATALOGUE_CACHE_TIMEOUT`` (seconds an entry may live; 0 turns the
-server-side cache off, the HTTP validators stay) and ``CATALOGUE_HTTP_MAX_AGE`` (seconds).
+server-side cache off, the HTTP validators stay), ``CATALOGUE_HTTP_MAX_AGE`` (seconds) and
+``CATALOGUE_TOKEN_CACHE_SECONDS`` (seconds a token's verdict is remembered; 0: DRF checks every read).
 
 Anything that changes what the catalogue shows must call ``catalogue_changed()``. Model saves and
 deletes of products, variants, images, categories and conditions do so through ``catalogue.signals``;
@@ -53,6 +64,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, get_resolver
 from django.utils.http import parse_etags
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -66,6 +78,7 @@ VERSION_KEY = "catalogue:version"
 _REFUSAL = "_catalogue_refusal"  # the request attribute that hands a read model's refusal to the view
 DEFAULT_TIMEOUT = 300
 DEFAULT_HTTP_MAX_AGE = 30
+DEFAULT_TOKEN_CACHE_SECONDS = 60
 
 
 T = TypeVar("T")
@@ -149,28 +162,80 @@ def _keep_locally(key: str, entry: CachedRead) -> None:
             _local_reads.popitem(last=False)
 
 
-def _lookup(key: str) -> tuple[str, CachedRead | None]:
-    """Return the current catalogue version and the entry under ``key`` if it was built under it.
+def _lookup(key: str | None, token_key: str | None = None) -> tuple[str | None, CachedRead | None, object]:
+    """Return the current catalogue version, the entry under ``key`` if it was built under it, and the
+    user id remembered under ``token_key`` (None when there is none or no ``token_key``).
 
-    One cache round trip: for the version alone when this process holds a copy of the entry (the
-    copy serves only while the version is the one it was built under), else for both.
+    One cache round trip: for the version (and the token) alone when this process holds a copy of the
+    entry (the copy serves only while the version is the one it was built under), else for all of
+    them. Without ``key`` (the page cache off) only the token is read.
     """
+    if key is None:
+        return None, None, cache.get(token_key) if token_key is not None else None
     kept = _local_reads.get(key)
+    remembered = None
     if kept is not None and time.monotonic() < kept[1]:
-        version = cache.get(VERSION_KEY)
+        if token_key is None:
+            version = cache.get(VERSION_KEY)
+        else:
+            found = cache.get_many([VERSION_KEY, token_key])
+            version, remembered = found.get(VERSION_KEY), found.get(token_key)
         if version is not None and version == kept[0].version:
             with _local_reads_lock, contextlib.suppress(KeyError):  # evicted meanwhile: still valid
                 _local_reads.move_to_end(key)
-            return version, kept[0]
-    found = cache.get_many([VERSION_KEY, key])
+            return version, kept[0], remembered
+    found = cache.get_many([VERSION_KEY, key] if token_key is None else [VERSION_KEY, key, token_key])
+    remembered = found.get(token_key) if token_key is not None else None
     version = found.get(VERSION_KEY)
     if version is None:
-        return _version_after_flush(), None
+        return _version_after_flush(), None, remembered
     entry = found.get(key)
     if entry is None or entry.version != version:
-        return version, None
+        return version, None, remembered
     _keep_locally(key, entry)
-    return version, entry
+    return version, entry, remembered
+
+
+# --- remembered token verdicts ------------------------------------------------------------------------
+
+
+def token_cache_seconds() -> int:
+    return int(getattr(settings, "CATALOGUE_TOKEN_CACHE_SECONDS", DEFAULT_TOKEN_CACHE_SECONDS))
+
+
+def _token_key(token: str) -> str:
+    """The cache key of the verdict on an API token: a digest, never the token itself."""
+    return "catalogue:token:" + hashlib.blake2b(token.encode(), digest_size=16).hexdigest()
+
+
+def _remember_token(token: str, user_id) -> None:
+    """Remember for ``CATALOGUE_TOKEN_CACHE_SECONDS`` that DRF's authenticators accepted ``token``."""
+    try:
+        cache.set(_token_key(token), user_id, timeout=token_cache_seconds())
+    except Exception:  # noqa: BLE001 - the next read asks DRF again
+        logger.exception("Could not remember a token")
+
+
+def tokens_forget(tokens: Iterable[str]) -> None:
+    """Forget the verdicts on these API tokens, now and again once the current transaction commits.
+
+    Call whenever a token stops being valid (``catalogue.signals`` does so for a deleted token and a
+    user saved inactive). The second deletion removes a verdict a concurrent read stored between
+    the two, while it still saw the token's row.
+    """
+    keys = [_token_key(token) for token in tokens]
+    if not keys:
+        return
+
+    def forget():
+        try:
+            cache.delete_many(keys)
+        except Exception:  # noqa: BLE001 - the verdict expires after CATALOGUE_TOKEN_CACHE_SECONDS
+            logger.exception("Could not forget a token")
+
+    forget()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(forget, robust=True)
 
 
 # name -> (memo, time.monotonic() after which it is rebuilt): this process's copies.
@@ -264,7 +329,7 @@ def cached_read(view, request, build: Callable[[], HttpResponse]) -> HttpRespons
     if timeout > 0:
         key = _read_key(request, request.accepted_media_type)
         try:
-            version, entry = _lookup(key)
+            version, entry, _ = _lookup(key)
         except Exception:  # noqa: BLE001 - serve from the database while the cache is down
             logger.exception("Catalogue cache unavailable")
             key = None
@@ -333,7 +398,8 @@ class CatalogueCacheMiddleware:
     A request with an ``Authorization`` header is answered once the view's own authenticators accept
     it: DRF's, through the ``Request`` the view builds (``initialize_request``), so the token rules
     are DRF's, in one query (the token with its user), which leaves the user on ``request.user`` as
-    the view does. The answer is then ``Cache-Control: private, no-cache``, as the view's for a
+    the view does; or at once, with no query and no ``request.user``, while the verdict on that token
+    is remembered (module docstring: "Remembered tokens"). The answer is then ``Cache-Control: private, no-cache``, as the view's for a
     signed-in caller. A refused credential (no such token, as after a logout; a malformed header; an
     inactive user) or a scheme no authenticator knows goes on to the view, which answers as it
     always has: the 401, or the anonymous read. On a miss the page is read first (the refusal case
@@ -401,19 +467,48 @@ def _catalogue_view(request):
     return view, headers, found[1]
 
 
-def _authenticated(view, request) -> bool:
-    """Whether the view's own authenticators accept the request's credentials (one query for a token)."""
+@functools.cache
+def _token_keyword(view_class) -> str | None:
+    """The keyword of the view's ``TokenAuthentication`` (``Token``), or None if it has none."""
+    for authenticator in view_class().get_authenticators():
+        if isinstance(authenticator, TokenAuthentication):
+            return authenticator.keyword
+    return None
+
+
+def _header_token(request, view) -> str | None:
+    """The token in the ``Authorization`` header if it reads ``<keyword> <token>`` for the view's
+    ``TokenAuthentication`` (anything else is left to DRF), else None."""
+    keyword = _token_keyword(type(view))
+    parts = request.META["HTTP_AUTHORIZATION"].split()
+    if keyword is None or len(parts) != 2 or parts[0].lower() != keyword.lower():
+        return None
+    return parts[1]
+
+
+def _authenticated(view, request, *, remember: bool) -> bool:
+    """Whether the view's own authenticators accept the request's credentials (one query for a token).
+
+    ``remember``: when ``TokenAuthentication`` accepted a token, remember the verdict (``_remember_token``).
+    """
     try:
-        return view.initialize_request(request).user.is_authenticated
+        drf_request = view.initialize_request(request)
+        user = drf_request.user
     except APIException:  # a refused credential: the view words the 401
         return False
+    if not user.is_authenticated:
+        return False
+    if remember and isinstance(drf_request.successful_authenticator, TokenAuthentication):
+        _remember_token(drf_request.auth.key, user.pk)
+    return True
 
 
 def _early_read(request, *, credentials: bool) -> HttpResponse | None:
     """Answer from the cache, else from the view's read model (keeping the page); None for the view.
 
     ``credentials``: the request has an Authorization header, answered once the view's authenticators
-    accept it.
+    accept it, or at once if they accepted its token in the last ``CATALOGUE_TOKEN_CACHE_SECONDS``
+    (read in the same round trip as the page).
     """
     view, view_headers, kwargs = _catalogue_view(request)
     if view is None:
@@ -422,13 +517,17 @@ def _early_read(request, *, credentials: bool) -> HttpResponse | None:
     if override and request.GET.get(override, "json") != "json":
         return None  # ?format= names another renderer (the browsable API): DRF picks it
     timeout = cache_timeout()
-    key = version = entry = None
-    if timeout > 0:
-        key = _read_key(request, "application/json")
+    token_key = None
+    if credentials and token_cache_seconds() > 0:
+        token = _header_token(request, view)
+        token_key = _token_key(token) if token is not None else None
+    key = _read_key(request, "application/json") if timeout > 0 else None
+    version = entry = remembered = None
+    if key is not None or token_key is not None:
         try:
-            version, entry = _lookup(key)
-        except Exception:  # noqa: BLE001 - the view will try again and log it
-            key = entry = None
+            version, entry, remembered = _lookup(key, token_key)
+        except Exception:  # noqa: BLE001 - the view will try again and log it; DRF checks the token
+            key = entry = remembered = token_key = None
     if entry is not None:
         state = "hit"
     else:
@@ -443,7 +542,11 @@ def _early_read(request, *, credentials: bool) -> HttpResponse | None:
         if key is not None and version is not None:
             _keep(key, entry, timeout)
         state = "miss" if key is not None else "off"
-    if credentials and not _authenticated(view, request):
+    if (
+        credentials
+        and remembered is None
+        and not _authenticated(view, request, remember=token_key is not None)
+    ):
         return None
     response = _validators(request, _hit_response(entry, state), entry.etag, anonymous=not credentials)
     for header, value in view_headers:  # DRF's Allow and Vary, as on the view's answers

@@ -1,7 +1,8 @@
 """Keep the catalogue's derived data current whenever a catalogue row is saved or deleted.
 
-Connected from ``CatalogueConfig.ready()``. Two things follow every change, and nothing else lives
-here: cached reads are invalidated (``catalogue.cache.catalogue_changed``), and the read model of the
+Connected from ``CatalogueConfig.ready()``. Two things follow every change, and besides them only the
+remembered token verdicts of catalogue reads live here (a deleted API token, or the tokens of a user
+saved inactive, are forgotten at once: ``catalogue.cache.tokens_forget``): cached reads are invalidated (``catalogue.cache.catalogue_changed``), and the read model of the
 products concerned is rewritten (``catalogue.listing.listings_refresh``): in the same transaction for
 a product, its sizes, pictures and conditions; after the commit, by a background task
 (``catalogue.tasks``), for a category or condition saved or a condition deleted, which may concern
@@ -9,9 +10,11 @@ thousands of products.
 ``QuerySet.update()`` and ``bulk_create()`` send no signals: their callers do both themselves.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from rest_framework.authtoken.models import Token
 
-from catalogue.cache import catalogue_changed
+from catalogue.cache import catalogue_changed, tokens_forget
 from catalogue.listing import listings_refresh
 from catalogue.matching.models import Exercise, LearningSetting, MatchingRule
 from catalogue.models import (
@@ -89,7 +92,27 @@ def _product_conditions_changed(sender, instance, action, reverse, pk_set, **kwa
         listings_refresh(pk_set or ())
 
 
+# --- remembered token verdicts: every way a token stops being valid forgets it ---------------------
+
+
+def _token_deleted(sender, instance, **kwargs) -> None:
+    """A token was deleted (a logout, a sign-out everywhere, its user deleted): forget its verdict.
+
+    Connecting this receiver also makes ``QuerySet.delete()`` of tokens send ``post_delete``.
+    """
+    tokens_forget([instance.key])
+
+
+def _user_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    """A user saved inactive: DRF refuses their tokens from now on, so forget their verdicts."""
+    if instance.is_active or (update_fields is not None and "is_active" not in update_fields):
+        return
+    tokens_forget(Token.objects.filter(user_id=instance.pk).values_list("key", flat=True))
+
+
 def connect() -> None:
+    post_delete.connect(_token_deleted, sender=Token, dispatch_uid="catalogue-token-delete")
+    post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="catalogue-token-user-save")
     for model in CACHED_MODELS:
         post_save.connect(
             _catalogue_row_changed, sender=model, dispatch_uid=f"catalogue-cache-save-{model.__name__}"

@@ -461,6 +461,9 @@ MATCHING_FOOTPRINT_SECOND_BLOB_MAX = 0.25  # another blob this large (vs the pri
 CATALOGUE_CACHE_TIMEOUT = env.int("CATALOGUE_CACHE_TIMEOUT", default=300)
 # Cache-Control max-age of anonymous catalogue reads (browsers, CDN); they revalidate with the ETag.
 CATALOGUE_HTTP_MAX_AGE = env.int("CATALOGUE_HTTP_MAX_AGE", default=30)
+# Seconds a catalogue read remembers that DRF accepted an API token (so a signed-in read of a cached page
+# runs no SQL); deleting a token or deactivating its user forgets it at once. 0 asks DRF on every read.
+CATALOGUE_TOKEN_CACHE_SECONDS = env.int("CATALOGUE_TOKEN_CACHE_SECONDS", default=60)
 # A product list counts its matches exactly up to this many; beyond it the count is a lower bound
 # ("count_exact": false), so no list read visits more than this many rows to count them.
 CATALOGUE_COUNT_LIMIT = env.int("CATALOGUE_COUNT_LIMIT", default=1000)

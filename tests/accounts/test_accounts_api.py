@@ -105,14 +105,15 @@ def test_logout_deletes_the_token(customer_client, customer):
     assert customer_client.get("/api/v1/me/").status_code == 401
 
 
-def test_after_logout_the_token_reads_no_catalogue_page(customer_client, api_client):
-    """Catalogue reads check the token before the middleware stack too, and a cached page is no exception."""
+@pytest.mark.parametrize("logout", ["/api/v1/auth/logout/", "/api/v1/auth/logout-everywhere/"])
+def test_after_logout_the_token_reads_no_catalogue_page(customer_client, api_client, logout):
+    """Catalogue reads remember a token they accepted, and a logout forgets it: even a cached page is refused."""
     product = ProductFactory()
     VariantFactory(product=product)
     detail = f"/api/v1/products/{product.slug}/"
-    assert customer_client.get(detail).status_code == 200
+    assert [customer_client.get(detail).status_code for _ in range(2)] == [200, 200]
     assert api_client.get(detail)["X-Catalogue-Cache"] == "hit"
-    assert customer_client.post("/api/v1/auth/logout/").status_code == 204
+    assert customer_client.post(logout).status_code == 204
     for path in (detail, "/api/v1/products/"):
         response = customer_client.get(path)
         assert response.status_code == 401

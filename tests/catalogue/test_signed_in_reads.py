@@ -5,15 +5,20 @@ it. Each test compares with what the view path sends: the same request through a
 middleware, where every read reaches the view.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from catalogue.apis import ProductDetailApi
-from tests.factories import CategoryFactory, ProductFactory, VariantFactory
+from tests.conftest import client_for
+from tests.factories import CategoryFactory, ProductFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +217,115 @@ def test_a_permission_on_a_catalogue_view_is_honoured(api_client, customer_clien
     assert customer_client.get(detail).status_code == 200
     assert api_client.get(detail).status_code == 401
     assert api_client.get(LIST).status_code == 200
+
+
+# --- a token DRF accepted is remembered for CATALOGUE_TOKEN_CACHE_SECONDS -------------------------
+
+
+def test_a_remembered_token_reads_a_cached_page_with_no_query(
+    token, shelf, settings, django_assert_num_queries
+):
+    settings.CATALOGUE_TOKEN_CACHE_SECONDS = 60
+    client_with().get(LIST)  # cached for everyone
+    client = client_with(token)
+    with django_assert_num_queries(1):  # a token never seen: DRF checks it
+        first = client.get(LIST)
+    with django_assert_num_queries(0):
+        second = client.get(LIST)
+        revalidated = client.get(LIST, HTTP_IF_NONE_MATCH=second["ETag"])
+    assert (first.status_code, second.status_code, revalidated.status_code) == (200, 200, 304)
+    assert second.content == first.content and answered_early(second)
+    assert second["Cache-Control"] == "private, no-cache"
+
+
+def test_every_token_is_checked_by_drf_the_first_time(customer, token, shelf, django_assert_num_queries):
+    client_with().get(LIST)
+    client_with(token).get(LIST)
+    other = f"Token {Token.objects.create(user=UserFactory()).key}"
+    with django_assert_num_queries(1):
+        assert client_with(other).get(LIST).status_code == 200
+    unknown = "Token " + "0" * 40
+    with django_assert_num_queries(2):  # refused: the view checks it again and words the 401
+        assert client_with(unknown).get(LIST).status_code == 401
+
+
+def test_with_the_setting_at_0_drf_checks_every_read(token, shelf, settings, django_assert_num_queries):
+    settings.CATALOGUE_TOKEN_CACHE_SECONDS = 0
+    client_with().get(LIST)
+    client = client_with(token)
+    for _ in range(3):
+        with django_assert_num_queries(1):
+            assert client.get(LIST).status_code == 200
+
+
+def test_the_page_cache_off_still_remembers_the_token(token, shelf, settings, django_assert_num_queries):
+    settings.CATALOGUE_CACHE_TIMEOUT = 0
+    client = client_with(token)
+    with django_assert_num_queries(2):
+        client.get(LIST)
+    with django_assert_num_queries(1):  # the read model's query alone
+        assert client.get(LIST)["X-Catalogue-Cache"] == "off"
+
+
+def test_a_remembered_token_is_forgotten_after_the_setting_seconds(customer, token, shelf, settings):
+    """A token whose row goes without a signal (raw SQL) is refused once its verdict has expired."""
+    settings.CATALOGUE_TOKEN_CACHE_SECONDS = 60
+    client = client_with(token)
+    start = datetime.now(tz=UTC)
+    with time_machine.travel(start, tick=False):
+        assert client.get(LIST).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Token._meta.db_table}")
+    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        assert client.get(LIST).status_code == 200
+    with time_machine.travel(start + timedelta(seconds=61), tick=False):
+        assert client.get(LIST).status_code == 401
+
+
+def _deactivate(customer):
+    customer.is_active = False
+    customer.save()
+
+
+def _deactivate_some_fields(customer):
+    customer.is_active = False
+    customer.save(update_fields=["is_active"])
+
+
+@pytest.mark.parametrize(
+    "revoke",
+    [
+        lambda customer: client_for(customer).post("/api/v1/auth/logout/"),
+        lambda customer: client_for(customer).post("/api/v1/auth/logout-everywhere/"),
+        _deactivate,
+        _deactivate_some_fields,
+        lambda customer: customer.delete(),
+    ],
+    ids=["logout", "logout-everywhere", "deactivated", "deactivated-update-fields", "deleted"],
+)
+def test_a_revoked_token_is_refused_at_once_even_for_a_cached_page(customer, shelf, settings, revoke):
+    settings.CATALOGUE_TOKEN_CACHE_SECONDS = 60
+    token = f"Token {Token.objects.get_or_create(user=customer)[0].key}"
+    client = client_with(token)
+    paths = [LIST, f"{LIST}{shelf[0].slug}/"]
+    assert [client.get(path).status_code for path in paths * 2] == [200] * 4  # remembered, cached
+    revoke(customer)
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.json()["errors"][0]["code"] == "authentication_failed"
+
+
+def test_with_the_cache_down_drf_checks_the_token(customer, token, shelf, monkeypatch):
+    client = client_with(token)
+    assert [client.get(LIST).status_code for _ in range(2)] == [200, 200]  # remembered
+
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    for method in ("get", "get_many", "set", "add", "delete_many"):
+        monkeypatch.setattr(cache, method, down)
+    assert client.get(LIST).status_code == 200
+    Token.objects.filter(user=customer).delete()  # the verdict cannot be forgotten: the cache is down
+    response = client.get(LIST)
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
