@@ -657,6 +657,14 @@ _TIER_ROWS, _PAGE_ROWS, _PAGE_OFFSET = "\x00tier", "\x00rows", "\x00offset"
 _UNSLICED = 987654321  # a tier's LIMIT while it is compiled, replaced by ``_TIER_ROWS``
 
 
+def _unsliced(sql: str) -> str:
+    """A query compiled with ``[:_UNSLICED]``, without that ``LIMIT`` (the caller writes its own)."""
+    suffix = f" LIMIT {_UNSLICED}"
+    if not sql.endswith(suffix):
+        raise RuntimeError(f"A page query does not end with its LIMIT: {sql}")
+    return sql.removesuffix(suffix)
+
+
 @functools.lru_cache(maxsize=512)
 def _page_sql_compiled(vendor: str, key: tuple, limit: int) -> tuple[str, tuple]:
     """The page query for these filters and count limit, compiled by Django once per process.
@@ -688,10 +696,7 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int) -> tuple[str, tuple]
     statements, page_params = [], []
     for tier in tiers:
         sql, params = compiled(tier, _UNSLICED)
-        suffix = f" LIMIT {_UNSLICED}"
-        if not sql.endswith(suffix):
-            raise RuntimeError(f"A page query does not end with its LIMIT: {sql}")
-        statements.append(f"({sql.removesuffix(suffix)} LIMIT %s)")
+        statements.append(f"({_unsliced(sql)} LIMIT %s)")
         page_params += [*params, _TIER_ROWS]
     count_sql, count_params = _capped_count(parts, limit)
     if vendor == "postgresql" and len(tiers) == 1:
@@ -720,9 +725,6 @@ def _page_sql_by_ids(tier, ordering: list, columns: tuple, checks: dict, count_s
     ids_sql, ids_params = (
         tier.order_by(*ordering).values_list("product_id")[:_UNSLICED].query.sql_with_params()
     )
-    suffix = f" LIMIT {_UNSLICED}"
-    if not ids_sql.endswith(suffix):
-        raise RuntimeError(f"A page query does not end with its LIMIT: {ids_sql}")
     table = connection.ops.quote_name(ProductListing._meta.db_table)
     rows_sql, rows_params = (
         ProductListing.objects.annotate(**checks).values_list(*columns).query.sql_with_params()
@@ -731,7 +733,7 @@ def _page_sql_by_ids(tier, ordering: list, columns: tuple, checks: dict, count_s
     if not rows_sql.endswith(source):
         raise RuntimeError(f"A page's row query reads more than its table: {rows_sql}")
     chosen = (
-        f" FROM unnest(ARRAY({ids_sql.removesuffix(suffix)} LIMIT %s OFFSET %s)) WITH ORDINALITY"
+        f" FROM unnest(ARRAY({_unsliced(ids_sql)} LIMIT %s OFFSET %s)) WITH ORDINALITY"
         f' AS chosen (id, position) JOIN {table} ON {table}."product_id" = chosen.id ORDER BY chosen.position'
     )
     sql = f"SELECT ({count_sql}) AS total, page.* FROM ({rows_sql.removesuffix(source)}{chosen}) AS page"
