@@ -5,17 +5,7 @@ import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-
-class PostgresSQL(migrations.RunSQL):
-    """Raw SQL run on PostgreSQL only (GIN indexes): other databases filter without them."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from shop.migration_operations import PostgresSQL  # GIN indexes: other databases filter without them
 
 
 class PostgresTrigramExtension(TrigramExtension):

@@ -3,17 +3,7 @@
 import catalogue.models
 from django.db import migrations, models
 
-
-class PostgresSQL(migrations.RunSQL):
-    """Raw SQL run on PostgreSQL only (a GIN index): other databases filter without it."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from shop.migration_operations import PostgresSQL  # a GIN index: other databases filter without it
 
 
 def fill_stock_columns(apps, schema_editor):

@@ -1,16 +1,6 @@
 from django.db import migrations
 
-
-class PostgresSQL(migrations.RunSQL):
-    """Raw SQL run on PostgreSQL only (GIN indexes): other databases search without them."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from shop.migration_operations import PostgresSQL  # GIN indexes: other databases search without them
 
 
 class Migration(migrations.Migration):
