@@ -78,10 +78,9 @@ from django.db.models import (
     OuterRef,
     Q,
     TextField,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django_filters import utils as django_filters_utils
 from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -89,7 +88,14 @@ from rest_framework.renderers import JSONRenderer
 from catalogue import selectors
 from catalogue.expressions import ListSubquery
 from catalogue.filters import ProductFilter
-from catalogue.models import Category, Condition, Product, ProductListing
+from catalogue.models import (
+    Category,
+    Condition,
+    Product,
+    ProductListing,
+    ProductListingTag,
+    ProductListingWord,
+)
 from catalogue.serializers import ProductDetailOutput, ProductListOutput
 from catalogue.stock import (
     in_stock_variants,
@@ -240,15 +246,41 @@ def _listing_row(product: Product, format_: str) -> ProductListing:
     )
 
 
-def _search_vector_write(ids) -> None:
-    """Write the weighted search vector of these rows from their text columns (PostgreSQL only)."""
+def _postings_write(ids) -> None:
+    """Write these rows' weighted search vector from their text columns, and their postings (PostgreSQL only).
+
+    The search's postings (``ProductListingWord``) are the vector's lexemes, each with the best
+    tier it holds (weight A the name, B the short description and conditions, C the rest) and the
+    row's name: what a one-word search reads in order (``_search_parts``). The filters' postings
+    (``ProductListingTag``) are the row's tags with its name: what a list filtered by one tag
+    reads in order (``_one_tag``).
+    """
     if connection.vendor != "postgresql":
         return
+    ids = list(ids)
     ProductListing.objects.filter(pk__in=ids).update(
         search_vector=SearchVector("name", weight="A", config=SEARCH_CONFIG)
         + SearchVector("search_b", weight="B", config=SEARCH_CONFIG)
         + SearchVector("search_c", weight="C", config=SEARCH_CONFIG)
     )
+    ProductListingWord.objects.filter(product_id__in=ids).delete()
+    ProductListingTag.objects.filter(product_id__in=ids).delete()
+    words, tags = ProductListingWord._meta.db_table, ProductListingTag._meta.db_table
+    listings = ProductListing._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {words} (word, product_id, tier, name)"
+            " SELECT entry.lexeme, listing.product_id, CASE WHEN 'A' = ANY(entry.weights) THEN 1"
+            " WHEN 'B' = ANY(entry.weights) THEN 2 ELSE 3 END, listing.name"
+            f" FROM {listings} AS listing, unnest(listing.search_vector) AS entry"
+            " WHERE listing.product_id = ANY(%s)",
+            [ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {tags} (tag, product_id, name) SELECT DISTINCT unnest(tags), product_id, name"
+            f" FROM {listings} WHERE product_id = ANY(%s)",
+            [ids],
+        )
 
 
 def _rows_lock(product_ids) -> None:
@@ -294,7 +326,7 @@ def listings_refresh(product_ids: Iterable[int], *, create: bool = False) -> Non
         if not create:
             if rows:
                 ProductListing.objects.bulk_update(rows, _FIELDS)
-                _search_vector_write([row.product_id for row in rows])
+                _postings_write([row.product_id for row in rows])
             return
         ProductListing.objects.filter(product_id__in=ids - {row.product_id for row in rows}).delete()
         # A slug that another product gave up in this transaction: its old row goes first.
@@ -304,7 +336,7 @@ def listings_refresh(product_ids: Iterable[int], *, create: bool = False) -> Non
         ProductListing.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["product"], update_fields=_FIELDS
         )
-        _search_vector_write([row.product_id for row in rows])
+        _postings_write([row.product_id for row in rows])
 
 
 class _CoveredSizes(Expression):
@@ -468,11 +500,20 @@ def product_filters(request) -> dict:
     """Return the product list's filters from the query string, validated, or raise a 400.
 
     The parameters and their validation are ``catalogue.filters.ProductFilter``'s; a category or
-    condition slug is checked against the catalogue by the read itself (``_slugs_check``).
+    condition slug is checked against the catalogue by the read itself (``_slugs_check``). What a
+    query string gives depends on nothing else, so the filters of the ones read most are kept
+    (a form is a copy of every field: as costly as the page's query).
     """
     if request.GET.keys().isdisjoint(ProductFilter.base_filters):
         return {}
-    form = _filter_form_class()(data=request.GET)
+    filters = _filters_parsed(request.META.get("QUERY_STRING", ""))
+    return {name: list(value) if isinstance(value, list) else value for name, value in filters.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def _filters_parsed(query_string: str) -> dict:
+    """The validated filters of a query string (kept: the caller copies the lists it hands on)."""
+    form = _filter_form_class()(data=QueryDict(query_string))
     if not form.is_valid():
         raise ValidationError(django_filters_utils.translate_validation(form.errors).detail)
     return {name: value for name, value in form.cleaned_data.items() if value not in (None, "", [])}
@@ -496,42 +537,97 @@ def _weighted(weights: str) -> Func:
     )
 
 
-def _search_parts(rows, text: str) -> tuple[list, list]:
-    """The matches of a search as (tiers, parts): the page reads the tiers in turn, the count the parts.
+# A search text the postings answer: one word, which the parser turns into one lexeme (or none).
+_ONE_WORD = re.compile(r"[^\W_]+")
+
+
+def _lexeme(text: str) -> RawSQL:
+    """The lexeme of a one-word search, as the search vector holds it (NULL for a stop word)."""
+    return RawSQL(
+        "(tsvector_to_array(to_tsvector(%s::regconfig, %s)))[1]",
+        (SEARCH_CONFIG, text),
+        output_field=TextField(),
+    )
+
+
+def _search_parts(rows, text: str, *, typos: bool = False) -> tuple[list, list, list]:
+    """The matches of a search as (tiers, parts, counted): the page reads the tiers in turn, the count the parts.
+
+    ``counted`` are the parts as the capped count reads them: the same rows, from the postings
+    alone where no filter needs the read model's columns.
 
     PostgreSQL: the words in the name, else in the short description or condition names, else only
-    in the description or SKUs (weighted full text, websearch syntax); and, only when the full text
-    finds nothing, the rows whose name or condition names hold a word like the text (trigrams), so
-    a misspelling still finds its product. Elsewhere: the text in any of the three (one tier).
+    in the description or SKUs (weighted full text, websearch syntax), each tier in name order. A
+    one-word search reads the three tiers from the postings (``ProductListingWord``) in one walk
+    of their index, which is in that order, so a page costs the same however many products hold
+    the word; other texts match the vector's weights. With ``typos``, instead, the rows whose name
+    or condition names hold a word like the text (trigrams), in row order, and only if the full
+    text finds nothing: the page asks for them when the words gave it no row, so a misspelling
+    still finds its product. Elsewhere: the text in any of the three (one tier), and no typos.
     """
     if connection.vendor != "postgresql":
-        matches = rows.filter(
-            Q(name__icontains=text) | Q(search_b__icontains=text) | Q(search_c__icontains=text)
+        matches = (
+            rows.none()
+            if typos
+            else rows.filter(
+                Q(name__icontains=text) | Q(search_b__icontains=text) | Q(search_c__icontains=text)
+            )
         )
-        return [matches], [matches]
-    query = _search_query(text)
-    full = rows.filter(search_vector=query)
-    # Uncorrelated: PostgreSQL asks it once per read, and skips the trigram match when it holds.
-    typos = rows.filter(search_words__trigram_word_similar=text).filter(~Exists(full))
-    tiered = rows.alias(in_name=_weighted("a"), in_short=_weighted("a,b"))
-    tiers = [
-        tiered.filter(in_name=query),
-        tiered.filter(in_short=query).filter(~Q(in_name=query)),
-        tiered.filter(search_vector=query).filter(~Q(in_short=query)),
-        typos,
-    ]
-    return tiers, [full, typos]
+        return [matches], [matches], [matches]
+    if _ONE_WORD.fullmatch(text):
+        lexeme = _lexeme(text)
+        postings = ProductListingWord.objects.filter(word=lexeme)
+        # A semi-join for the count (a product once, whatever else it is combined with).
+        full = rows.filter(product_id__in=postings.values("product_id"))
+        filtered = bool(rows.query.where)
+        # Every listed product has its postings: without a filter on the read model's columns,
+        # the page's products and the count come from them alone.
+        counted = full if filtered else postings
+        tiers = [
+            rows.filter(words__word=lexeme).order_by("words__tier", "words__name", "product_id")
+            if filtered
+            else postings.order_by("tier", "name", "product_id")
+        ]
+    else:
+        query = _search_query(text)
+        full = counted = rows.filter(search_vector=query)
+        tiered = rows.alias(in_name=_weighted("a"), in_short=_weighted("a,b"))
+        tiers = [
+            tiered.filter(in_name=query),
+            tiered.filter(in_short=query).filter(~Q(in_name=query)),
+            tiered.filter(search_vector=query).filter(~Q(in_short=query)),
+        ]
+    if not typos:
+        return tiers, [full], [counted]
+    # Uncorrelated: PostgreSQL asks it once per read. In the order of the rows, not of their
+    # names: a name index walk would test every name before the first like the text (a trigram
+    # comparison each).
+    near = (
+        rows.filter(search_words__trigram_word_similar=text).filter(~Exists(counted)).order_by("product_id")
+    )
+    return [near], [near], [near]
+
+
+# The filters that are one tag each (``_tags``: the prefix of each), besides ``condition`` (``c:``, any of).
+_TAG_FILTERS = {"category": "g", "kind": "k", "arch_support": "r", "activity": "a", "shoe_type": "s"}
+
+
+def _one_tag(filters: dict) -> str | None:
+    """The tag of a filter set that is one tag and nothing else (no search, size, stock, price or ordering)."""
+    if len(filters) != 1:
+        return None
+    ((name, value),) = filters.items()
+    if name in _TAG_FILTERS:
+        return f"{_TAG_FILTERS[name]}:{value}"
+    if name == "condition" and len(value) == 1:
+        return f"c:{value[0]}"
+    return None
 
 
 def _filtered(filters: dict):
     """The read model's rows a filter set selects, before a search (``_search_parts``); and the search text."""
     rows = ProductListing.objects.all()
-    tags = []
-    if "category" in filters:
-        tags.append(f"g:{filters['category']}")
-    for name, prefix in (("kind", "k"), ("arch_support", "r"), ("activity", "a"), ("shoe_type", "s")):
-        if name in filters:
-            tags.append(f"{prefix}:{filters[name]}")
+    tags = [f"{prefix}:{filters[name]}" for name, prefix in _TAG_FILTERS.items() if name in filters]
     if tags:
         rows = rows.filter(tags__has_all=tags)
     if "size_eu" in filters:  # with ``in_stock=true``, a size counts only while a band covering it has a unit
@@ -553,7 +649,9 @@ def _matches_count(filters: dict) -> int:
     rows, search = _filtered(filters)
     if not search:
         return rows.count()
-    return functools.reduce(operator.or_, _search_parts(rows, search)[1]).count()
+    full = _search_parts(rows, search)[1]
+    near = _search_parts(rows, search, typos=True)[1]
+    return functools.reduce(operator.or_, full + near).count()
 
 
 def _ordering(filters: dict) -> list | None:
@@ -578,14 +676,14 @@ def _capped_count(parts: list, limit: int) -> tuple[str, list]:
     """
     statements, all_params = [], []
     for part in parts:
-        sql, params = part.order_by().values("pk")[: limit + 1].query.sql_with_params()
+        sql, params = part.order_by().values("product_id")[: limit + 1].query.sql_with_params()
         statements.append(f"(SELECT COUNT(*) FROM ({sql}) AS matched)")
         all_params += params
     return " + ".join(statements), all_params
 
 
 def _slugs_known(filters: dict) -> dict:
-    """Annotations telling which of a filter's category and condition slugs exist, for the page's rows."""
+    """Expressions telling which of a filter's category and condition slugs exist (in the page query's head)."""
     checks = {}
     if "category" in filters:
         checks["known_category"] = ListSubquery(
@@ -597,22 +695,6 @@ def _slugs_known(filters: dict) -> dict:
             column="slug",
         )
     return checks
-
-
-def _slugs_present(filters: dict) -> dict:
-    """The same as ``_slugs_known`` in a query of its own (one), for a page that came back empty."""
-    category = (
-        Category.objects.filter(slug=filters.get("category", "")).order_by().values_list(Value("c"), "slug")
-    )
-    conditions = (
-        Condition.objects.filter(slug__in=filters.get("condition", ()))
-        .order_by()
-        .values_list(Value("k"), "slug")
-    )
-    present = {"known_category": [], "known_conditions": []}
-    for kind, slug in category.union(conditions, all=True):
-        present["known_category" if kind == "c" else "known_conditions"].append(slug)
-    return present
 
 
 def _slugs_check(filters: dict, known: dict) -> None:
@@ -665,83 +747,100 @@ def _unsliced(sql: str) -> str:
     return sql.removesuffix(suffix)
 
 
+# A page query's row: its head (the count, then the slug checks), then a product's columns.
+_COLUMNS = ("format", "list_json", "in_stock", "product_id")
+
+
 @functools.lru_cache(maxsize=512)
-def _page_sql_compiled(vendor: str, key: tuple, limit: int) -> tuple[str, tuple]:
+def _page_sql_compiled(vendor: str, key: tuple, limit: int, typos: bool = False) -> tuple[str, tuple]:
     """The page query for these filters and count limit, compiled by Django once per process.
 
-    Every row carries the count of the matches (``_capped_count``: up to ``limit + 1``). The rows
-    come from an index in the page's order where one serves, so PostgreSQL stops after the page. A
-    search without an ``ordering`` reads its tiers (``_search_parts``) in turn, each in name order
-    and stopping after as many rows as the page needs (``UNION ALL`` without an outer order: a tier
-    is read only when those before it did not fill the page, and the rows keep the tiers' order).
+    Its head is one row, joined to every row of the page (and given alone, with empty columns,
+    when the page is empty): the count of the matches (``_capped_count``: up to ``limit + 1``)
+    and, for a category or condition filter, which of its slugs exist. The rows come from an
+    index in the page's order where one serves, so PostgreSQL stops after the page. A search
+    without an ``ordering`` reads its tiers (``_search_parts``) in turn, each stopping after as
+    many rows as the page needs (``UNION ALL`` without an outer order: a tier is read only when
+    those before it did not fill the page, and the rows keep the tiers' order). ``typos``: the
+    page of a search's misspelt matches (asked for when its words found nothing).
     """
     filters = {name: list(value) if isinstance(value, tuple) else value for name, value in key}
     rows, search = _filtered(filters)
-    tiers, parts = _search_parts(rows, search) if search else ([rows], [rows])
-    checks = _slugs_known(filters)
+    tiers, parts, counted = _search_parts(rows, search, typos=typos) if search else ([rows], [rows], [rows])
     ordering = _ordering(filters)
     if ordering is not None:
-        tiers = parts  # an ordering asked for overrides relevance: the full text, then the typos
-    columns = ("format", "list_json", "in_stock", "product_id", *checks)
-
-    def compiled(tier, stop=None):
-        # The typos (the last tier) in the order of the rows, not of their names: a name index walk
-        # would test every name before the first like the text (a trigram comparison each).
-        default = (
-            ["product_id"] if search and tier is tiers[-1] and len(tiers) > 1 else ["name", "product_id"]
-        )
-        values = tier.annotate(**checks).order_by(*(ordering or default)).values_list(*columns)
-        return values[:stop].query.sql_with_params()
-
-    statements, page_params = [], []
-    for tier in tiers:
-        sql, params = compiled(tier, _UNSLICED)
-        statements.append(f"({_unsliced(sql)} LIMIT %s)")
-        page_params += [*params, _TIER_ROWS]
-    count_sql, count_params = _capped_count(parts, limit)
-    if vendor == "postgresql" and len(tiers) == 1:
-        return _page_sql_by_ids(
-            tiers[0], ordering or ["name", "product_id"], columns, checks, count_sql, count_params
-        )
-    sql = (
-        f"SELECT ({count_sql}) AS total, page.* FROM ({' UNION ALL '.join(statements)} LIMIT %s OFFSET %s) AS page"
-        if len(statements) > 1
-        else f"SELECT ({count_sql}) AS total, page.* FROM ({statements[0][1:-1]} OFFSET %s) AS page"
+        tiers = parts  # an ordering asked for overrides relevance
+    tag = _one_tag(filters) if vendor == "postgresql" else None
+    if tag is not None:  # the page and the count from the tag's postings, in name order
+        postings = ProductListingTag.objects.filter(tag=tag)
+        tiers, counted = [postings.order_by("name", "product_id")], [postings]
+    count_sql, count_params = _capped_count(counted, limit)
+    slugs_sql, slugs_params = _row_select(_slugs_known(filters), ())
+    head_sql = f"SELECT ({count_sql}) AS total" + (
+        f",{slugs_sql.removeprefix('SELECT')}" if slugs_sql else ""
     )
-    if len(statements) == 1:
-        return sql, (*count_params, *page_params[:-1], _PAGE_ROWS, _PAGE_OFFSET)
-    return sql, (*count_params, *page_params, _PAGE_ROWS, _PAGE_OFFSET)
+    head_params = (*count_params, *slugs_params)
+    if vendor == "postgresql" and len(tiers) == 1:
+        order = ordering or tiers[0].query.order_by or ["name", "product_id"]
+        page_sql, page_params = _page_sql_by_ids(tiers[0], order)
+    else:
+        statements, page_params = [], []
+        for tier in tiers:
+            # A tier's own order (``_search_parts``) unless an ordering is asked for; else by name.
+            order = ordering or tier.query.order_by or ["name", "product_id"]
+            sql, params = tier.order_by(*order).values_list(*_COLUMNS)[:_UNSLICED].query.sql_with_params()
+            statements.append(f"({_unsliced(sql)} LIMIT %s)")
+            page_params += [*params, _TIER_ROWS]
+        if len(statements) == 1:
+            page_sql = f"{statements[0][1:-1]} OFFSET %s"
+            page_params = [*page_params[:-1], _PAGE_ROWS, _PAGE_OFFSET]
+        else:
+            page_sql = f"{' UNION ALL '.join(statements)} LIMIT %s OFFSET %s"
+            page_params += [_PAGE_ROWS, _PAGE_OFFSET]
+    sql = f"SELECT head.*, page.* FROM ({head_sql}) AS head LEFT JOIN ({page_sql}) AS page ON 1 = 1"
+    return sql, (*head_params, *page_params)
 
 
-def _page_sql_by_ids(tier, ordering: list, columns: tuple, checks: dict, count_sql: str, count_params: list):
-    """The page query of one tier that first chooses the page's products, then reads their rows (PostgreSQL).
+def _row_select(annotations: dict, columns: tuple) -> tuple[str, tuple]:
+    """``SELECT`` of these annotations and read-model columns, without its ``FROM`` ("" when there are none)."""
+    if not annotations and not columns:
+        return "", ()
+    sql, params = (
+        ProductListing.objects.annotate(**annotations)
+        .values_list(*columns, *annotations)
+        .query.sql_with_params()
+    )
+    source = f" FROM {connection.ops.quote_name(ProductListing._meta.db_table)}"
+    if not sql.endswith(source):
+        raise RuntimeError(f"A page's row query reads more than its table: {sql}")
+    return sql.removesuffix(source), params
+
+
+def _page_sql_by_ids(tier, ordering: list) -> tuple[str, list]:
+    """The page of one tier, its products chosen first, then their rows read (PostgreSQL).
 
     The products come from a walk in the page's order that needs only what the filters test: the
     covering indexes of the name and price orders (``listing_name_cover_idx``,
     ``listing_price_cover_idx``) hold the tags, price and stock flag, so entries that do not match
-    are skipped without reading their wide rows (the JSON); only the page's rows are read, by key,
-    and kept in the order chosen (``WITH ORDINALITY``).
+    are skipped without reading their wide rows (the JSON), and a one-word search's postings are
+    in its order (``ProductListingWord``); only the page's rows are read, by key, and kept in the
+    order chosen (``WITH ORDINALITY``).
     """
     ids_sql, ids_params = (
         tier.order_by(*ordering).values_list("product_id")[:_UNSLICED].query.sql_with_params()
     )
     table = connection.ops.quote_name(ProductListing._meta.db_table)
-    rows_sql, rows_params = (
-        ProductListing.objects.annotate(**checks).values_list(*columns).query.sql_with_params()
-    )
-    source = f" FROM {table}"
-    if not rows_sql.endswith(source):
-        raise RuntimeError(f"A page's row query reads more than its table: {rows_sql}")
+    rows_sql, rows_params = _row_select({}, _COLUMNS)
     chosen = (
         f" FROM unnest(ARRAY({_unsliced(ids_sql)} LIMIT %s OFFSET %s)) WITH ORDINALITY"
         f' AS chosen (id, position) JOIN {table} ON {table}."product_id" = chosen.id ORDER BY chosen.position'
     )
-    sql = f"SELECT ({count_sql}) AS total, page.* FROM ({rows_sql.removesuffix(source)}{chosen}) AS page"
-    return sql, (*count_params, *rows_params, *ids_params, _PAGE_ROWS, _PAGE_OFFSET)
+    return f"{rows_sql}{chosen}", [*rows_params, *ids_params, _PAGE_ROWS, _PAGE_OFFSET]
 
 
-def _page_sql(filters: dict, *, rows: int, offset: int) -> tuple[str, list]:
-    sql, params = _page_sql_compiled(connection.vendor, _filters_key(filters), settings.CATALOGUE_COUNT_LIMIT)
+def _page_sql(filters: dict, *, rows: int, offset: int, typos: bool = False) -> tuple[str, list]:
+    key = _filters_key(filters)
+    sql, params = _page_sql_compiled(connection.vendor, key, settings.CATALOGUE_COUNT_LIMIT, typos)
     numbers = {_TIER_ROWS: offset + rows, _PAGE_ROWS: rows, _PAGE_OFFSET: offset}
     return sql, [numbers.get(value, value) if isinstance(value, str) else value for value in params]
 
@@ -752,8 +851,8 @@ def product_page_body(request) -> bytes:
     One query: the page's rows and one more (whether there is a next page), with the count of the
     matches up to ``CATALOGUE_COUNT_LIMIT`` (beyond it ``count`` is a lower bound and
     ``count_exact`` false), each row's stock flag, and (for a category or condition filter)
-    whether the slugs exist. A second only when the page is empty and a slug must still be checked,
-    for ``?page=last`` (an exact count first), and to render a row built by another release.
+    whether the slugs exist. A second for a search whose words match nothing (its misspelt
+    matches), for ``?page=last`` (an exact count first), and to render a row built by another release.
     """
     filters = product_filters(request)
     pagination = CountedPageNumberPagination()
@@ -771,29 +870,34 @@ def product_page_body(request) -> bytes:
     offset = (page - 1) * size
     sql, params = _page_sql(filters, rows=size + 1, offset=offset)
     found = _fetch(sql, params)
+    head = 1 + len(checks)  # the count, the slug checks
+    _slugs_check(filters, dict(zip(checks, found[0][1:head], strict=True)))
+    if found[0][0] == 0 and filters.get("search") and connection.vendor == "postgresql":
+        # The words match nothing: the products named like the text.
+        sql, params = _page_sql(filters, rows=size + 1, offset=offset, typos=True)
+        found = _fetch(sql, params)
+    total = found[0][0]
+    found = [row[head:] for row in found if row[-1] is not None]  # a product's columns (none: empty)
     if not found:
-        if checks:
-            _slugs_check(filters, _slugs_present(filters))
         if page != 1:
             raise _invalid_page(page)
         return pagination.page_body(
             request, count=0, page=1, size=size, items=[], more=False, count_exact=True
         )
-    _slugs_check(filters, dict(zip(checks, found[0][5:], strict=True)))
     more = len(found) > size
     found = found[:size]
     limit = settings.CATALOGUE_COUNT_LIMIT
-    count = exact if exact is not None else found[0][0]
+    count = exact if exact is not None else total
     count_exact = exact is not None or count <= limit
     if not count_exact:  # at least the limit, and at least what the pages so far prove
         count = max(limit, offset + len(found) + more)
     origin = _origin(request)
     format_ = listing_format()
-    stale = [row[4] for row in found if row[1] != format_]
+    stale = [product_id for format_of, _json, _flag_of, product_id in found if format_of != format_]
     fresh = _list_json_live(stale, request) if stale else {}
     items = [
-        fresh[row[4]] if row[4] in fresh else row[2] % {_ORIGIN: origin, _IN_STOCK: _flag(row[3])}
-        for row in found
+        fresh[product_id] if product_id in fresh else json_ % {_ORIGIN: origin, _IN_STOCK: _flag(in_stock)}
+        for _format, json_, in_stock, product_id in found
     ]
     return pagination.page_body(
         request, count=count, page=page, size=size, items=items, more=more, count_exact=count_exact

@@ -382,3 +382,57 @@ class ProductListing(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ProductListingWord(models.Model):
+    """One word of a listed product's search text, with where it occurs best: the search's postings (PostgreSQL).
+
+    A row per lexeme of ``ProductListing.search_vector`` and product, with the best ``tier`` the
+    word holds in that product (1 the name, 2 the short description or condition names, 3 only
+    the description or SKUs) and the product's name. Indexed by word, tier and name, a one-word
+    search reads each tier's page in name order straight from the index, however many products
+    hold the word, instead of testing every name before it (``catalogue.listing``). Written with
+    the vector, in the same transaction; removed with the listing row (on PostgreSQL the foreign
+    key cascades in the database). Other databases search the text columns and keep no rows here.
+    """
+
+    pk = models.CompositePrimaryKey("word", "product")
+    word = models.TextField()
+    # No constraint from Django (and nothing for its delete collector to do): on PostgreSQL the
+    # migration adds one that cascades in the database.
+    product = models.ForeignKey(
+        ProductListing, on_delete=models.DO_NOTHING, db_constraint=False, related_name="words"
+    )
+    tier = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["word", "tier", "name", "product"], name="listing_word_tier_idx")]
+
+    def __str__(self):
+        return self.word
+
+
+class ProductListingTag(models.Model):
+    """One filter tag of a listed product (``ProductListing.tags``) with its name: a filter's postings (PostgreSQL).
+
+    Indexed by tag and name, a list filtered by one tag alone (a condition, a category, a kind)
+    reads its page and its count straight from the index in name order, however many products
+    come before the first that has it (``catalogue.listing``). Written with the row, in the same
+    transaction; removed with it (on PostgreSQL the foreign key cascades in the database). Other
+    databases filter the row's tags and keep no rows here.
+    """
+
+    pk = models.CompositePrimaryKey("tag", "product")
+    tag = models.TextField()
+    # As for the search's postings: the database's own cascading constraint (PostgreSQL).
+    product = models.ForeignKey(
+        ProductListing, on_delete=models.DO_NOTHING, db_constraint=False, related_name="tag_rows"
+    )
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["tag", "name", "product"], name="listing_tag_name_idx")]
+
+    def __str__(self):
+        return self.tag

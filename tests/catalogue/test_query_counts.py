@@ -9,6 +9,7 @@ A refused read runs its queries once: the view raises the refusal the middleware
 """
 
 import pytest
+from django.db import connection
 
 from catalogue.models import ProductImage
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
@@ -103,13 +104,15 @@ def test_a_capped_count_costs_no_query_more(
     "query",
     [{"condition": "flat-feet", "kind": "accessory"}, {"category": "insoles", "search": "no such thing"}],
 )
-def test_an_empty_page_checks_its_slugs_in_one_more_query(
+def test_an_empty_page_checks_its_slugs_in_the_same_query(
     api_client, customer_client, big_shelf, query, django_assert_num_queries
 ):
-    with django_assert_num_queries(2):
+    # A search whose words match nothing asks for its misspelt matches too (PostgreSQL).
+    queries = 2 if "search" in query and connection.vendor == "postgresql" else 1
+    with django_assert_num_queries(queries):
         response = api_client.get(LIST, query)
     assert response.json() == {"count": 0, "count_exact": True, "next": None, "previous": None, "results": []}
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(queries + 1):
         assert customer_client.get(LIST, query).json()["count"] == 0
 
 
@@ -198,7 +201,7 @@ def test_a_signed_in_miss_keeps_the_page_for_everyone(
 @pytest.mark.parametrize(
     ("path", "status", "queries"),
     [
-        (f"{LIST}?category=gout", 400, 2),  # the empty page, then the slug
+        (f"{LIST}?category=gout", 400, 1),  # the slug checked with the (empty) page
         (f"{LIST}?price_min=abc", 400, 0),
         (f"{LIST}?page=99", 404, 1),
         (f"{LIST}no-such-product/", 404, 1),
