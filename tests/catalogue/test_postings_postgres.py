@@ -29,8 +29,12 @@ def shelf():
     insoles = CategoryFactory(slug="insoles", name="Insoles")
     return {
         "cradle": product("cradle", category=insoles, name="Heel Cradle", conditions=["plantar-fasciitis"]),
-        "sport": product("sport", category=insoles, name="Sport Support", short_description="A deep heel cup."),
-        "comfort": product("comfort", category=insoles, name="Everyday Comfort", description="Cradles the heel."),
+        "sport": product(
+            "sport", category=insoles, name="Sport Support", short_description="A deep heel cup."
+        ),
+        "comfort": product(
+            "comfort", category=insoles, name="Everyday Comfort", description="Cradles the heel."
+        ),
         "splint": product("splint", name="Night Splint", conditions=["plantar-fasciitis"]),
     }
 
