@@ -44,6 +44,7 @@ def reads(slugs: list[str], token: str) -> list[tuple[str, str, dict]]:
         *((name, f"/api/v1/products/{query}", {}) for name, query in LIST_SHAPES),
         ("detail", f"/api/v1/products/{middle}/", {}),
         ("list signed-in", "/api/v1/products/", signed_in),
+        ("list ?search two words", "/api/v1/products/?search=plantar+fasciitis", {}),
         ("list ?search signed-in", "/api/v1/products/?search=heel", signed_in),
         ("detail signed-in", f"/api/v1/products/{middle}/", signed_in),
     ]

@@ -25,6 +25,15 @@ condition names, for typos through trigrams), and stock: ``in_stock`` (the produ
 in-stock variant) and ``stock_sizes`` (the EU sizes, in tenths, that in-stock variants cover; GIN),
 which ``?in_stock=`` and, with ``in_stock=true``, ``?size_eu=`` filter on.
 
+**Postings (PostgreSQL).** What a walk in the page's order would otherwise test row by row is kept
+in the order itself: ``ProductListingWord`` (each lexeme of the search vector with the best tier it
+holds and the row's name) answers a one-word search, ``ProductListingTag`` (each tag with the name)
+a list filtered by one tag, each page and count from one index range, however large the catalogue.
+They are written with the row's search vector (``_postings_write``) and cascade from the row. The
+size arrays also exist as multiranges the database computes (``size_ranges``, ``stock_ranges``),
+held by the name order's covering index, so the size filter is one range test per index entry
+(``_SizesHeld``).
+
 **How stock is kept and read.** ``catalogue.stock`` holds the rule; nothing here restates it.
 ``listings_refresh`` writes the stock columns with the rest of the row (``in_stock`` from the
 selector's ``product_in_stock``, ``stock_sizes`` from ``is_in_stock``). Checkout, cancellations and
@@ -59,6 +68,7 @@ import functools
 import hashlib
 import json
 import logging
+import math
 import operator
 import re
 import secrets
@@ -70,6 +80,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVect
 from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Exists,
     Expression,
     F,
@@ -198,7 +209,7 @@ def size_tenths(size) -> list[int]:
     A size between two tenths (42.35) fits a band covering both neighbours (42.3 and 42.4).
     """
     tenths = size * 10
-    return sorted({int(tenths // 1), int(-(-tenths // 1))})
+    return sorted({math.floor(tenths), math.ceil(tenths)})
 
 
 def _tags(product: Product, conditions) -> list[str]:
@@ -624,6 +635,37 @@ def _one_tag(filters: dict) -> str | None:
     return None
 
 
+class _SizesHeld(Expression):
+    """Whether a row's size ranges hold all these EU sizes (in tenths, neighbours): ``ranges @> [low, high]`` (PostgreSQL).
+
+    ``size_ranges`` and ``stock_ranges`` are ``sizes`` and ``stock_sizes`` as multiranges, written
+    by the database (migration ``listing_size_ranges``) and held by the name order's covering
+    index; not model fields, so this names the column of the query's own table. Neighbouring
+    tenths held are one range, so both ends of ``[low, high]`` are held exactly when it is.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, tenths: list[int], alias: str | None = None):
+        super().__init__()
+        self.column, self.tenths, self.alias = column, tenths, alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        column = f"{compiler.quote_name_unless_alias(self.alias)}.{connection.ops.quote_name(self.column)}"
+        return f"{column} @> int4range(%s, %s, '[]')", (min(self.tenths), max(self.tenths))
+
+
 def _filtered(filters: dict):
     """The read model's rows a filter set selects, before a search (``_search_parts``); and the search text."""
     rows = ProductListing.objects.all()
@@ -631,8 +673,15 @@ def _filtered(filters: dict):
     if tags:
         rows = rows.filter(tags__has_all=tags)
     if "size_eu" in filters:  # with ``in_stock=true``, a size counts only while a band covering it has a unit
-        sizes = "stock_sizes" if filters.get("in_stock") else "sizes"
-        rows = rows.filter(**{f"{sizes}__has_all": size_tenths(filters["size_eu"])})
+        stock = filters.get("in_stock")
+        if connection.vendor == "postgresql":
+            rows = rows.filter(
+                _SizesHeld("stock_ranges" if stock else "size_ranges", size_tenths(filters["size_eu"]))
+            )
+        else:
+            rows = rows.filter(
+                **{f"{'stock_sizes' if stock else 'sizes'}__has_all": size_tenths(filters["size_eu"])}
+            )
     if "condition" in filters:
         rows = rows.filter(tags__has_any=[f"c:{slug}" for slug in filters["condition"]])
     if "in_stock" in filters:
