@@ -264,7 +264,7 @@ def _postings_write(ids) -> None:
     tier it holds (weight A the name, B the short description and conditions, C the rest) and the
     row's name: what a one-word search reads in order (``_search_parts``). The filters' postings
     (``ProductListingTag``) are the row's tags with its name: what a list filtered by one tag
-    reads in order (``_one_tag``).
+    reads in order (``_tag_walk``).
     """
     if connection.vendor != "postgresql":
         return
@@ -288,8 +288,8 @@ def _postings_write(ids) -> None:
             [ids],
         )
         cursor.execute(
-            f"INSERT INTO {tags} (tag, product_id, name) SELECT DISTINCT unnest(tags), product_id, name"
-            f" FROM {listings} WHERE product_id = ANY(%s)",
+            f"INSERT INTO {tags} (tag, product_id, name, price, tags)"
+            f" SELECT DISTINCT unnest(tags), product_id, name, price, tags FROM {listings} WHERE product_id = ANY(%s)",
             [ids],
         )
 
@@ -623,16 +623,37 @@ def _search_parts(rows, text: str, *, typos: bool = False) -> tuple[list, list, 
 _TAG_FILTERS = {"category": "g", "kind": "k", "arch_support": "r", "activity": "a", "shoe_type": "s"}
 
 
-def _one_tag(filters: dict) -> str | None:
-    """The tag of a filter set that is one tag and nothing else (no search, size, stock, price or ordering)."""
-    if len(filters) != 1:
+# The filters the tag postings answer, and the order in which one of their tags is chosen to drive
+# the walk: the likeliest to be held by fewest products first.
+_TAG_WALK_FILTERS = {*_TAG_FILTERS, "condition", "price_min", "price_max", "ordering"}
+_DRIVING = ("condition", "category", "arch_support", "activity", "shoe_type", "kind")
+
+
+def _tag_walk(filters: dict):
+    """The tag postings of a filter set of tags (one condition at most), a price range, and the name or price order.
+
+    None for any other filter set. The postings of one of its tags (``_DRIVING``), with the other
+    tags and the price tested in the index, in the list's order.
+    """
+    if not filters.keys() <= _TAG_WALK_FILTERS or len(filters.get("condition", ())) > 1:
         return None
-    ((name, value),) = filters.items()
-    if name in _TAG_FILTERS:
-        return f"{_TAG_FILTERS[name]}:{value}"
-    if name == "condition" and len(value) == 1:
-        return f"c:{value[0]}"
-    return None
+    if (filters.get("ordering") or []) not in ([], ["name"], ["price"]):
+        return None
+    tags = [
+        f"c:{filters['condition'][0]}" if name == "condition" else f"{_TAG_FILTERS[name]}:{filters[name]}"
+        for name in _DRIVING
+        if name in filters
+    ]
+    if not tags:
+        return None
+    postings = ProductListingTag.objects.filter(tag=tags[0])
+    if tags[1:]:
+        postings = postings.filter(tags__has_all=tags[1:])
+    if "price_min" in filters:
+        postings = postings.filter(price__gte=filters["price_min"])
+    if "price_max" in filters:
+        postings = postings.filter(price__lte=filters["price_max"])
+    return postings.order_by("name", "product_id")
 
 
 class _SizesHeld(Expression):
@@ -819,10 +840,9 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int, typos: bool = False)
     ordering = _ordering(filters)
     if ordering is not None:
         tiers = parts  # an ordering asked for overrides relevance
-    tag = _one_tag(filters) if vendor == "postgresql" else None
-    if tag is not None:  # the page and the count from the tag's postings, in name order
-        postings = ProductListingTag.objects.filter(tag=tag)
-        tiers, counted = [postings.order_by("name", "product_id")], [postings]
+    postings = _tag_walk(filters) if vendor == "postgresql" else None
+    if postings is not None:  # the page and the count from one tag's postings, in the list's order
+        tiers, counted = [postings], [postings.order_by()]
     count_sql, count_params = _capped_count(counted, limit)
     slugs_sql, slugs_params = _row_select(_slugs_known(filters), ())
     head_sql = f"SELECT ({count_sql}) AS total" + (

@@ -414,13 +414,14 @@ class ProductListingWord(models.Model):
 
 
 class ProductListingTag(models.Model):
-    """One filter tag of a listed product (``ProductListing.tags``) with its name: a filter's postings (PostgreSQL).
+    """One filter tag of a listed product (``ProductListing.tags``) with its name, price and tags: a filter's postings (PostgreSQL).
 
-    Indexed by tag and name, a list filtered by one tag alone (a condition, a category, a kind)
-    reads its page and its count straight from the index in name order, however many products
-    come before the first that has it (``catalogue.listing``). Written with the row, in the same
-    transaction; removed with it (on PostgreSQL the foreign key cascades in the database). Other
-    databases filter the row's tags and keep no rows here.
+    Indexed by tag and name, and by tag and price, each holding the row's tags and the other
+    order's column, a list filtered by tags (and a price range) reads its page and its count from
+    one tag's entries alone, in its order, testing the other tags in the index, however many
+    products come before the first that has them (``catalogue.listing``). Written with the row, in
+    the same transaction; removed with it (on PostgreSQL the foreign key cascades in the database).
+    Other databases filter the row's tags and keep no rows here.
     """
 
     pk = models.CompositePrimaryKey("tag", "product")
@@ -430,9 +431,19 @@ class ProductListingTag(models.Model):
         ProductListing, on_delete=models.DO_NOTHING, db_constraint=False, related_name="tag_rows"
     )
     name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    tags = TagsField(default=list)
 
     class Meta:
-        indexes = [models.Index(fields=["tag", "name", "product"], name="listing_tag_name_idx")]
+        # The INCLUDE columns are PostgreSQL's (the only database that keeps rows here).
+        indexes = [
+            models.Index(
+                fields=["tag", "name", "product"], include=["tags", "price"], name="listing_tag_name_idx"
+            ),
+            models.Index(
+                fields=["tag", "price", "product"], include=["tags", "name"], name="listing_tag_price_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.tag

@@ -90,3 +90,25 @@ def test_a_renamed_category_slug_moves_its_products(api_client, shelf, django_ca
         insoles.save()
     assert page(api_client.get(LIST, {"category": "arch-insoles"}))[0] == 3
     assert api_client.get(LIST, {"category": "insoles"}).status_code == 400  # no such category now
+
+
+def test_a_list_of_several_tags_and_a_price_range_follows_prices_and_kinds(api_client):
+    insoles = CategoryFactory(slug="arch", name="Arch")
+    made = {}
+    for slug, kind, price in [
+        ("firm", "insole", "30.00"),
+        ("soft", "insole", "50.00"),
+        ("pad", "accessory", "35.00"),
+    ]:
+        made[slug] = ProductFactory(slug=slug, name=slug.title(), category=insoles, kind=kind)
+        VariantFactory(product=made[slug], sku=f"SKU-{slug}", price=Decimal(price))
+    query = {"category": "arch", "kind": "insole", "price_min": "25", "ordering": "price"}
+    assert page(api_client.get(LIST, query)) == (2, ["firm", "soft"])
+    variant = made["firm"].variants.get()
+    variant.price = Decimal("60.00")
+    variant.save()
+    assert page(api_client.get(LIST, query)) == (2, ["soft", "firm"])
+    assert page(api_client.get(LIST, {**query, "price_max": "55"})) == (1, ["soft"])
+    made["pad"].kind = "insole"
+    made["pad"].save()
+    assert page(api_client.get(LIST, {"category": "arch", "kind": "insole"})) == (3, ["firm", "pad", "soft"])
