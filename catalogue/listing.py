@@ -890,10 +890,11 @@ def _page_sql_by_ids(tier, ordering: list) -> tuple[str, list]:
 
     The products come from a walk in the page's order that needs only what the filters test: the
     covering indexes of the name and price orders (``listing_name_cover_idx``,
-    ``listing_price_cover_idx``) hold the tags, price and stock flag, so entries that do not match
-    are skipped without reading their wide rows (the JSON), and a one-word search's postings are
-    in its order (``ProductListingWord``); only the page's rows are read, by key, and kept in the
-    order chosen (``WITH ORDINALITY``).
+    ``listing_price_cover_idx``) hold the tags, price, stock flag and size ranges, so entries that
+    do not match are skipped without reading their wide rows (the JSON), and the postings of a
+    one-word search (``ProductListingWord``) or of a tag (``ProductListingTag``) are in their
+    list's order; only the page's rows are read, by key, and kept in the order chosen
+    (``WITH ORDINALITY``).
     """
     ids_sql, ids_params = (
         tier.order_by(*ordering).values_list("product_id")[:_UNSLICED].query.sql_with_params()
