@@ -27,8 +27,9 @@ which ``?in_stock=`` and, with ``in_stock=true``, ``?size_eu=`` filter on.
 
 **Postings (PostgreSQL).** What a walk in the page's order would otherwise test row by row is kept
 in the order itself: ``ProductListingWord`` (each lexeme of the search vector with the best tier it
-holds and the row's name) answers a one-word search, ``ProductListingTag`` (each tag with the name)
-a list filtered by one tag, each page and count from one index range, however large the catalogue.
+holds and the row's name) answers a one-word search, ``ProductListingTag`` (each tag with the name,
+price and all the row's tags) a list of tags and a price range in name or price order
+(``_tag_walk``), each page and count from one index range, however large the catalogue.
 They are written with the row's search vector (``_postings_write``) and cascade from the row. The
 size arrays also exist as multiranges the database computes (``size_ranges``, ``stock_ranges``),
 held by the name order's covering index, so the size filter is one range test per index entry
@@ -263,8 +264,8 @@ def _postings_write(ids) -> None:
     The search's postings (``ProductListingWord``) are the vector's lexemes, each with the best
     tier it holds (weight A the name, B the short description and conditions, C the rest) and the
     row's name: what a one-word search reads in order (``_search_parts``). The filters' postings
-    (``ProductListingTag``) are the row's tags with its name: what a list filtered by one tag
-    reads in order (``_tag_walk``).
+    (``ProductListingTag``) are the row's tags, each with its name, price and all its tags: what a
+    list of tags and a price range reads in order (``_tag_walk``).
     """
     if connection.vendor != "postgresql":
         return
@@ -668,9 +669,10 @@ class _SizesHeld(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, column: str, tenths: list[int], alias: str | None = None):
+    def __init__(self, column: str, tenths: list[int]):
         super().__init__()
-        self.column, self.tenths, self.alias = column, tenths, alias
+        self.column, self.tenths = column, tenths
+        self.alias = None  # the query's own table, set when the filter is resolved
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
         clone = self.copy()
