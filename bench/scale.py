@@ -45,6 +45,8 @@ def reads(slugs: list[str], token: str) -> list[tuple[str, str, dict]]:
         ("detail", f"/api/v1/products/{middle}/", {}),
         ("list signed-in", "/api/v1/products/", signed_in),
         ("list ?search two words", "/api/v1/products/?search=plantar+fasciitis", {}),
+        ("list ?search two words, not in names", "/api/v1/products/?search=heel+spur", {}),
+        ("list ?search two words, no match", "/api/v1/products/?search=zebra+quilt", {}),
         ("list ?search signed-in", "/api/v1/products/?search=heel", signed_in),
         ("detail signed-in", f"/api/v1/products/{middle}/", signed_in),
     ]

@@ -551,6 +551,8 @@ def _weighted(weights: str) -> Func:
 
 # A search text the postings answer: one word, which the parser turns into one lexeme (or none).
 _ONE_WORD = re.compile(r"[^\W_]+")
+# A few words of letters and digits (``_plain_words``).
+_PLAIN_WORDS = re.compile(r"[^\W_]+(?:\s+[^\W_]+){1,4}")
 
 
 def _lexeme(text: str) -> RawSQL:
@@ -562,7 +564,134 @@ def _lexeme(text: str) -> RawSQL:
     )
 
 
-def _search_parts(rows, text: str, *, typos: bool = False) -> tuple[list, list, list]:
+def _plain_words(text: str) -> list[str] | None:
+    """The words of a search of a few plain words (each must match), or None for any other text.
+
+    Plain: letters and digits separated by spaces, no quotes or ``-``, and no ``or``, which the
+    websearch syntax reads as "either".
+    """
+    if not _PLAIN_WORDS.fullmatch(text):
+        return None
+    words = text.split()
+    return None if any(word.lower() == "or" for word in words) else words
+
+
+# The filters a search of plain words may come with and still read the words' postings.
+_WORDS_ALONE = {"search", "ordering"}
+
+
+def _words_searched(filters: dict) -> list[str] | None:
+    """The words of a search of a few plain words with no filter but an ordering (PostgreSQL), else None."""
+    if connection.vendor != "postgresql" or not filters.keys() <= _WORDS_ALONE:
+        return None
+    return _plain_words((filters.get("search") or "").strip())
+
+
+class _CatalogueSize:
+    """How many rows the read model holds, as PostgreSQL last estimated them (``pg_class.reltuples``).
+
+    Read with every search of plain words (a column of its head) and kept for the next one, which
+    it tells whether to read the words' postings (``CATALOGUE_WORD_POSTINGS_FROM``). A process's
+    first such search reads the full text.
+    """
+
+    rows = 0
+
+    @classmethod
+    def sql(cls) -> str:
+        return f"(SELECT reltuples::bigint FROM pg_class WHERE oid = '{ProductListing._meta.db_table}'::regclass)"
+
+    @classmethod
+    def large(cls) -> bool:
+        return cls.rows >= settings.CATALOGUE_WORD_POSTINGS_FROM
+
+
+class _AllWords:
+    """The products holding every one of a few words, from their postings (PostgreSQL): a search of plain words.
+
+    A tier holds the products where the worst place of a word is the tier's (1 the name, 2 the
+    short description or condition names, 3 the description or SKUs). A word's entries a tier
+    joins are one range in name order (``listing_word_tier_idx`` those in the name,
+    ``listing_word_early_idx`` those of the first two tiers, ``listing_word_name_idx`` all, each
+    with its place), so a tier is a merge join of one range per word that stops at the page; the
+    count a merge join of each word's entries in product order (the primary key) that stops at
+    the count limit. None reads a listing row it does not return. A page costs what the walk to
+    its rows costs: the same however many products hold the words, more when the words meet only
+    far along their ranges (``docs/performance.md``).
+
+    Used from ``CATALOGUE_WORD_POSTINGS_FROM`` products (``_CatalogueSize``): below, the weighted
+    full text costs less, as planning these joins costs more than reading a small catalogue.
+
+    A stop word ("the") has no lexeme, and ``websearch_to_tsquery`` leaves it out: its place in
+    the join is taken by another word's lexeme (a word joined to itself changes nothing); only
+    stop words, as there, match nothing.
+    """
+
+    def __init__(self, words: list[str], tier: int | None = None):
+        lexemes = [_lexeme(word) for word in words]
+        # Each word's lexeme, or the first other word's that has one.
+        self.lexemes = [
+            (
+                f"coalesce({', '.join(other.sql for other in [lexeme, *lexemes])})",
+                [param for other in [lexeme, *lexemes] for param in other.params],
+            )
+            for lexeme in lexemes
+        ]
+        self.tier = tier
+
+    def of_tier(self, tier: int) -> "_AllWords":
+        chosen = _AllWords([], tier)
+        chosen.lexemes = self.lexemes
+        return chosen
+
+    def _joined(self) -> tuple[str, list]:
+        """``FROM`` and ``WHERE`` of the words' postings joined: of the tier, in name order, or all, in product order."""
+        table = connection.ops.quote_name(ProductListingWord._meta.db_table)
+        (first, first_params), *others = self.lexemes
+        place = {None: "", 1: " AND {alias}.tier = 1", 2: " AND {alias}.tier <= 2", 3: ""}[self.tier]
+        sql, params = f" FROM {table} AS w0", []
+        for number, (lexeme, lexeme_params) in enumerate(others, start=1):
+            alias = f"w{number}"
+            if self.tier:
+                # Merged on the name, the product a test on each pair: the planner would take the
+                # two equalities for independent and expect almost no pair, so sort every one.
+                same = f"{alias}.name = w0.name AND {alias}.product_id + 0 = w0.product_id + 0"
+            else:
+                same = f"{alias}.product_id = w0.product_id"
+            sql += (
+                f" JOIN {table} AS {alias} ON {alias}.word = {lexeme}{place.format(alias=alias)} AND {same}"
+            )
+            params += lexeme_params
+        sql += f" WHERE w0.word = {first}{place.format(alias='w0')}"
+        if self.tier in (2, 3):
+            # Not every word in a better place. Written so (not as ``GREATEST(...) = tier``) the
+            # planner estimates from the places' statistics that most joined entries pass, and
+            # stops the join at the page instead of sorting all of them.
+            better = " AND ".join(f"w{number}.tier < {self.tier}" for number in range(len(self.lexemes)))
+            sql += f" AND NOT ({better})"
+        return sql, [*params, *first_params]
+
+    def page_sql(self) -> tuple[str, list]:
+        """The tier's rows (``_COLUMNS``), in name order, up to ``_TIER_ROWS`` of them."""
+        joined, params = self._joined()
+        table = connection.ops.quote_name(ProductListing._meta.db_table)
+        columns = ", ".join(f"row.{connection.ops.quote_name(column)}" for column in _COLUMNS)
+        return (
+            # Nothing to look for when the count found nothing.
+            f"SELECT {columns} FROM (SELECT w0.product_id, w0.name{joined} AND {_HEAD}.total > 0"
+            " ORDER BY w0.name, w0.product_id LIMIT %s) AS matched"
+            f" JOIN {table} AS row ON row.product_id = matched.product_id"
+            " ORDER BY matched.name, matched.product_id",
+            [*params, _TIER_ROWS],
+        )
+
+    def ids_sql(self, limit: int) -> tuple[str, list]:
+        """The products holding every word, up to ``limit`` of them, in product order."""
+        joined, params = self._joined()
+        return f"SELECT w0.product_id{joined} LIMIT %s", [*params, limit]
+
+
+def _search_parts(rows, text: str, *, typos: bool = False, postings: bool = False) -> tuple[list, list, list]:
     """The matches of a search as (tiers, parts, counted): the page reads the tiers in turn, the count the parts.
 
     ``counted`` are the parts as the capped count reads them: the same rows, from the postings
@@ -572,10 +701,12 @@ def _search_parts(rows, text: str, *, typos: bool = False) -> tuple[list, list, 
     in the description or SKUs (weighted full text, websearch syntax), each tier in name order. A
     one-word search reads the three tiers from the postings (``ProductListingWord``) in one walk
     of their index, which is in that order, so a page costs the same however many products hold
-    the word; other texts match the vector's weights. With ``typos``, instead, the rows whose name
-    or condition names hold a word like the text (trigrams), in row order, and only if the full
-    text finds nothing: the page asks for them when the words gave it no row, so a misspelling
-    still finds its product. Elsewhere: the text in any of the three (one tier), and no typos.
+    the word; with ``postings`` (a large catalogue, no filter), a few plain words (``_AllWords``)
+    read each tier and the count from the postings too; other texts match the vector's weights.
+    With ``typos``, instead, the rows whose name or condition names hold a word like the text
+    (trigrams), in row order, and only if the full text finds nothing: the page asks for them
+    when the words gave it no row, so a misspelling still finds its product. Elsewhere: the text
+    in any of the three (one tier), and no typos.
     """
     if connection.vendor != "postgresql":
         matches = (
@@ -600,6 +731,7 @@ def _search_parts(rows, text: str, *, typos: bool = False) -> tuple[list, list, 
             if filtered
             else postings.order_by("tier", "name", "product_id")
         ]
+        counts = [counted]
     else:
         query = _search_query(text)
         full = counted = rows.filter(search_vector=query)
@@ -609,8 +741,13 @@ def _search_parts(rows, text: str, *, typos: bool = False) -> tuple[list, list, 
             tiered.filter(in_short=query).filter(~Q(in_name=query)),
             tiered.filter(search_vector=query).filter(~Q(in_short=query)),
         ]
+        counts = [counted]
+        words = _plain_words(text) if postings else None
+        if words:  # the tiers and the count from the words' postings
+            matched = _AllWords(words)
+            tiers, counts = [matched.of_tier(1), matched.of_tier(2), matched.of_tier(3)], [matched]
     if not typos:
-        return tiers, [full], [counted]
+        return tiers, [full], counts
     # Uncorrelated: PostgreSQL asks it once per read. In the order of the rows, not of their
     # names: a name index walk would test every name before the first like the text (a trigram
     # comparison each).
@@ -748,7 +885,10 @@ def _capped_count(parts: list, limit: int) -> tuple[str, list]:
     """
     statements, all_params = [], []
     for part in parts:
-        sql, params = part.order_by().values("product_id")[: limit + 1].query.sql_with_params()
+        if isinstance(part, _AllWords):
+            sql, params = part.ids_sql(limit + 1)
+        else:
+            sql, params = part.order_by().values("product_id")[: limit + 1].query.sql_with_params()
         statements.append(f"(SELECT COUNT(*) FROM ({sql}) AS matched)")
         all_params += params
     return " + ".join(statements), all_params
@@ -820,11 +960,14 @@ def _unsliced(sql: str) -> str:
 
 
 # A page query's row: its head (the count, then the slug checks), then a product's columns.
+_HEAD = "head"
 _COLUMNS = ("format", "list_json", "in_stock", "product_id")
 
 
 @functools.lru_cache(maxsize=512)
-def _page_sql_compiled(vendor: str, key: tuple, limit: int, typos: bool = False) -> tuple[str, tuple]:
+def _page_sql_compiled(
+    vendor: str, key: tuple, limit: int, typos: bool = False, postings: bool = False
+) -> tuple[str, tuple]:
     """The page query for these filters and count limit, compiled by Django once per process.
 
     Its head is one row, joined to every row of the page (and given alone, with empty columns,
@@ -834,11 +977,15 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int, typos: bool = False)
     without an ``ordering`` reads its tiers (``_search_parts``) in turn, each stopping after as
     many rows as the page needs (``UNION ALL`` without an outer order: a tier is read only when
     those before it did not fill the page, and the rows keep the tiers' order). ``typos``: the
-    page of a search's misspelt matches (asked for when its words found nothing).
+    page of a search's misspelt matches (asked for when its words found nothing). ``postings``:
+    a search of plain words reads their postings (``_AllWords``); such a search's head also
+    reads the catalogue's size (``_CatalogueSize``).
     """
     filters = {name: list(value) if isinstance(value, tuple) else value for name, value in key}
     rows, search = _filtered(filters)
-    tiers, parts, counted = _search_parts(rows, search, typos=typos) if search else ([rows], [rows], [rows])
+    tiers, parts, counted = (
+        _search_parts(rows, search, typos=typos, postings=postings) if search else ([rows], [rows], [rows])
+    )
     ordering = _ordering(filters)
     if ordering is not None:
         tiers = parts  # an ordering asked for overrides relevance
@@ -847,8 +994,10 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int, typos: bool = False)
         tiers, counted = [postings], [postings.order_by()]
     count_sql, count_params = _capped_count(counted, limit)
     slugs_sql, slugs_params = _row_select(_slugs_known(filters), ())
-    head_sql = f"SELECT ({count_sql}) AS total" + (
-        f",{slugs_sql.removeprefix('SELECT')}" if slugs_sql else ""
+    head_sql = (
+        f"SELECT ({count_sql}) AS total"
+        + (f",{slugs_sql.removeprefix('SELECT')}" if slugs_sql else "")
+        + (f", {_CatalogueSize.sql()} AS catalogue_rows" if _words_searched(filters) else "")
     )
     head_params = (*count_params, *slugs_params)
     if vendor == "postgresql" and len(tiers) == 1:
@@ -857,6 +1006,11 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int, typos: bool = False)
     else:
         statements, page_params = [], []
         for tier in tiers:
+            if isinstance(tier, _AllWords):  # in its own order and limited by itself
+                sql, params = tier.page_sql()
+                statements.append(f"({sql})")
+                page_params += params
+                continue
             # A tier's own order (``_search_parts``) unless an ordering is asked for; else by name.
             order = ordering or tier.query.order_by or ["name", "product_id"]
             sql, params = tier.order_by(*order).values_list(*_COLUMNS)[:_UNSLICED].query.sql_with_params()
@@ -868,7 +1022,11 @@ def _page_sql_compiled(vendor: str, key: tuple, limit: int, typos: bool = False)
         else:
             page_sql = f"{' UNION ALL '.join(statements)} LIMIT %s OFFSET %s"
             page_params += [_PAGE_ROWS, _PAGE_OFFSET]
-    sql = f"SELECT head.*, page.* FROM ({head_sql}) AS head LEFT JOIN ({page_sql}) AS page ON 1 = 1"
+    # ``OFFSET 0``: the head is computed once, not copied into the page where it is named.
+    sql = (
+        f"SELECT {_HEAD}.*, page.* FROM ({head_sql} OFFSET 0) AS {_HEAD}"
+        f" LEFT JOIN LATERAL ({page_sql}) AS page ON 1 = 1"
+    )
     return sql, (*head_params, *page_params)
 
 
@@ -912,7 +1070,8 @@ def _page_sql_by_ids(tier, ordering: list) -> tuple[str, list]:
 
 def _page_sql(filters: dict, *, rows: int, offset: int, typos: bool = False) -> tuple[str, list]:
     key = _filters_key(filters)
-    sql, params = _page_sql_compiled(connection.vendor, key, settings.CATALOGUE_COUNT_LIMIT, typos)
+    postings = bool(_words_searched(filters)) and _CatalogueSize.large()
+    sql, params = _page_sql_compiled(connection.vendor, key, settings.CATALOGUE_COUNT_LIMIT, typos, postings)
     numbers = {_TIER_ROWS: offset + rows, _PAGE_ROWS: rows, _PAGE_OFFSET: offset}
     return sql, [numbers.get(value, value) if isinstance(value, str) else value for value in params]
 
@@ -942,12 +1101,16 @@ def product_page_body(request) -> bytes:
     offset = (page - 1) * size
     sql, params = _page_sql(filters, rows=size + 1, offset=offset)
     found = _fetch(sql, params)
-    head = 1 + len(checks)  # the count, the slug checks
+    head = 1 + len(checks)  # the count, the slug checks (then, for plain words, the catalogue's size)
     _slugs_check(filters, dict(zip(checks, found[0][1:head], strict=True)))
+    sized = bool(_words_searched(filters))
+    if sized:
+        _CatalogueSize.rows = found[0][head]
     if found[0][0] == 0 and filters.get("search") and connection.vendor == "postgresql":
         # The words match nothing: the products named like the text.
         sql, params = _page_sql(filters, rows=size + 1, offset=offset, typos=True)
         found = _fetch(sql, params)
+    head += sized
     total = found[0][0]
     found = [row[head:] for row in found if row[-1] is not None]  # a product's columns (none: empty)
     if not found:

@@ -391,7 +391,8 @@ class ProductListingWord(models.Model):
     word holds in that product (1 the name, 2 the short description or condition names, 3 only
     the description or SKUs) and the product's name. Indexed by word, tier and name, a one-word
     search reads each tier's page in name order straight from the index, however many products
-    hold the word, instead of testing every name before it (``catalogue.listing``). Written with
+    hold the word, instead of testing every name before it; indexed by word and name, a search of
+    several words joins each word's entries in name order (``catalogue.listing``). Written with
     the vector, in the same transaction; removed with the listing row (on PostgreSQL the foreign
     key cascades in the database). Other databases search the text columns and keep no rows here.
     """
@@ -407,7 +408,18 @@ class ProductListingWord(models.Model):
     name = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [models.Index(fields=["word", "tier", "name", "product"], name="listing_word_tier_idx")]
+        indexes = [
+            models.Index(fields=["word", "tier", "name", "product"], name="listing_word_tier_idx"),
+            # A word's entries in name order, of the first two tiers and of all three, for a search
+            # of several words.
+            models.Index(
+                fields=["word", "name", "product"],
+                include=["tier"],
+                condition=models.Q(tier__lte=2),
+                name="listing_word_early_idx",
+            ),
+            models.Index(fields=["word", "name", "product"], include=["tier"], name="listing_word_name_idx"),
+        ]
 
     def __str__(self):
         return self.word

@@ -467,3 +467,7 @@ CATALOGUE_TOKEN_CACHE_SECONDS = env.int("CATALOGUE_TOKEN_CACHE_SECONDS", default
 # A product list counts its matches exactly up to this many; beyond it the count is a lower bound
 # ("count_exact": false), so no list read visits more than this many rows to count them.
 CATALOGUE_COUNT_LIMIT = env.int("CATALOGUE_COUNT_LIMIT", default=1000)
+# From this many listed products (as PostgreSQL last estimated them), a search of a few plain words
+# reads the words' postings instead of the weighted full text (catalogue/listing.py): they cost the
+# same at any size, the full text less in a small catalogue and more in a large one.
+CATALOGUE_WORD_POSTINGS_FROM = env.int("CATALOGUE_WORD_POSTINGS_FROM", default=10000)

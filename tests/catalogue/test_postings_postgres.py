@@ -1,9 +1,12 @@
-"""The postings lists read on PostgreSQL: a one-word search and a one-tag filter follow every catalogue change."""
+"""The postings lists read on PostgreSQL: a search of one word or a few, and a one-tag filter, follow every catalogue change."""
 
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from catalogue import listing
 from catalogue.models import Product
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 
@@ -112,3 +115,86 @@ def test_a_list_of_several_tags_and_a_price_range_follows_prices_and_kinds(api_c
     made["pad"].kind = "insole"
     made["pad"].save()
     assert page(api_client.get(LIST, {"category": "arch", "kind": "insole"})) == (3, ["firm", "pad", "soft"])
+
+
+@pytest.fixture(params=["full text", "postings"])
+def cups(request, settings):
+    """Products for a search of two words, read the way a small catalogue and a large one read it."""
+    settings.CATALOGUE_WORD_POSTINGS_FROM = 10**9 if request.param == "full text" else 0
+    insoles = CategoryFactory(slug="cups", name="Cups")
+    return {
+        slug: product(slug, category=insoles, **fields)
+        for slug, fields in {
+            "gel-cup": dict(name="Gel Heel Cup"),
+            "deep-cup": dict(name="Heel Cup Deep"),
+            "cradle": dict(name="Heel Cradle"),
+            "liner": dict(name="Cup Liner", short_description="For the heel."),
+            "sport": dict(name="Sport Support", short_description="A deep heel cup."),
+            "holder": dict(name="Cup Holder", description="Keeps a heel pad."),
+        }.items()
+    }
+
+
+# Both words in the name, by name; then both in the name or short description; then anywhere.
+HEEL_CUP = ["gel-cup", "deep-cup", "liner", "sport", "holder"]
+
+
+def test_several_words_page_through_their_tiers(api_client, cups):
+    assert page(api_client.get(LIST, {"search": "heel cup"})) == (5, HEEL_CUP)
+    assert page(api_client.get(LIST, {"search": "Heel CUPS", "page_size": 2, "page": 2})) == (
+        5,
+        ["liner", "sport"],
+    )
+    assert page(api_client.get(LIST, {"search": "heel cup", "page_size": 2, "page": 3})) == (5, ["holder"])
+    assert api_client.get(LIST, {"search": "heel cup", "page_size": 2, "page": 4}).status_code == 404
+    assert page(api_client.get(LIST, {"search": "zebra quilt"})) == (0, [])
+
+
+def test_several_words_with_a_stop_word_a_repeat_or_a_filter_find_the_same(api_client, cups):
+    assert page(api_client.get(LIST, {"search": "the heel cup"})) == (5, HEEL_CUP)
+    assert page(api_client.get(LIST, {"search": "heel  heel cup"})) == (5, HEEL_CUP)
+    assert page(api_client.get(LIST, {"search": "heel cup", "category": "cups"})) == (5, HEEL_CUP)
+    assert page(api_client.get(LIST, {"search": "the a"})) == (0, [])
+
+
+def test_or_between_words_still_means_either(api_client, cups):
+    assert page(api_client.get(LIST, {"search": "heel or cup"})) == (
+        6,
+        ["holder", "liner", "gel-cup", "cradle", "deep-cup", "sport"],
+    )
+
+
+def test_several_words_follow_renames_and_removals(api_client, cups):
+    deep = cups["deep-cup"]
+    deep.name = "Arch Heel Cup"
+    deep.save()
+    cups["gel-cup"].delete()
+    cups["sport"].is_active = False
+    cups["sport"].save()
+    cups["cradle"].description = "Fits any cup."
+    cups["cradle"].save()
+    assert page(api_client.get(LIST, {"search": "heel cup"})) == (
+        4,
+        ["deep-cup", "liner", "holder", "cradle"],
+    )
+
+
+def test_a_catalogue_grown_large_reads_the_words_postings(api_client, settings, monkeypatch):
+    monkeypatch.setattr(listing._CatalogueSize, "rows", 0)  # what this process saw last
+    settings.CATALOGUE_WORD_POSTINGS_FROM = 3
+    settings.CATALOGUE_CACHE_TIMEOUT = 0  # every read below reaches the database
+    for number in range(3):
+        product(f"cup-{number}", name=f"Heel Cup {number}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalogue_productlisting")  # PostgreSQL's estimate of its rows
+
+    def read() -> tuple[tuple[int, list[str]], bool]:
+        with CaptureQueriesContext(connection) as queries:
+            found = page(api_client.get(LIST, {"search": "heel cup"}))
+        return found, "catalogue_productlistingword" in queries[0]["sql"]
+
+    expected = (3, ["cup-0", "cup-1", "cup-2"])
+    assert read() == (expected, False)  # the first search learns the size
+    assert read() == (expected, True)
+    settings.CATALOGUE_WORD_POSTINGS_FROM = 4
+    assert read() == (expected, False)

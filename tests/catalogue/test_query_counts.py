@@ -36,6 +36,8 @@ SHAPES = [
     {"search": "heel"},
     {"search": "B0007-4142"},
     {"search": "heel", "ordering": "-price"},
+    {"search": "heel support"},
+    {"search": "the heel support", "page": 2, "page_size": 5},
     {"ordering": "price"},
     {"ordering": "-created"},
     {"ordering": "-name", "page": 3, "page_size": 5},
@@ -100,9 +102,25 @@ def test_a_capped_count_costs_no_query_more(
         assert customer_client.get(LIST, query).content == anonymous.content
 
 
+@pytest.mark.parametrize("postings_from", [0, 10**9], ids=["large catalogue", "small catalogue"])
+def test_a_search_of_plain_words_is_one_query_at_any_catalogue_size(
+    api_client, big_shelf, settings, postings_from, django_assert_num_queries
+):
+    settings.CATALOGUE_WORD_POSTINGS_FROM = postings_from  # from how many products the postings are read
+    for query in ({"search": "heel support"}, {"search": "the heel support", "page": 2, "page_size": 5}):
+        with django_assert_num_queries(1):
+            response = api_client.get(LIST, query)
+        assert response.status_code == 200, response.content
+        assert response.json()["results"]
+
+
 @pytest.mark.parametrize(
     "query",
-    [{"condition": "flat-feet", "kind": "accessory"}, {"category": "insoles", "search": "no such thing"}],
+    [
+        {"condition": "flat-feet", "kind": "accessory"},
+        {"category": "insoles", "search": "no such thing"},
+        {"search": "zebra quilt"},
+    ],
 )
 def test_an_empty_page_checks_its_slugs_in_the_same_query(
     api_client, customer_client, big_shelf, query, django_assert_num_queries
