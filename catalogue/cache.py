@@ -149,17 +149,26 @@ def _version_after_flush() -> str | None:
 
 # key -> (entry, time.monotonic() after which it is dropped): this process's copies of recent reads,
 # least recently used first, so a hit fetches the version alone instead of the whole page.
+# Bounded by count and by the bytes of the bodies: enough for every product page and list page of
+# a catalogue of a few thousand products (a page is 2-12 KB), each a Redis fetch of the version alone.
 _local_reads: OrderedDict[str, tuple[CachedRead, float]] = OrderedDict()
-LOCAL_READS_MAX = 512
+LOCAL_READS_MAX = 4096
+LOCAL_READS_BYTES = 16 * 1024 * 1024
+_local_bytes = 0  # of the bodies in ``_local_reads``
 _local_reads_lock = threading.Lock()  # threaded servers (runserver, gthread) share the dict
 
 
 def _keep_locally(key: str, entry: CachedRead) -> None:
+    global _local_bytes
     with _local_reads_lock:
+        replaced = _local_reads.pop(key, None)
+        if replaced is not None:
+            _local_bytes -= len(replaced[0].body)
         _local_reads[key] = (entry, time.monotonic() + cache_timeout())
-        _local_reads.move_to_end(key)
-        while len(_local_reads) > LOCAL_READS_MAX:
-            _local_reads.popitem(last=False)
+        _local_bytes += len(entry.body)
+        while _local_reads and (len(_local_reads) > LOCAL_READS_MAX or _local_bytes > LOCAL_READS_BYTES):
+            _key, (dropped, _deadline) = _local_reads.popitem(last=False)
+            _local_bytes -= len(dropped.body)
 
 
 def _lookup(key: str | None, token_key: str | None = None) -> tuple[str | None, CachedRead | None, object]:

@@ -1022,11 +1022,13 @@ def _page_sql_compiled(
         else:
             page_sql = f"{' UNION ALL '.join(statements)} LIMIT %s OFFSET %s"
             page_params += [_PAGE_ROWS, _PAGE_OFFSET]
-    # ``OFFSET 0``: the head is computed once, not copied into the page where it is named.
-    sql = (
-        f"SELECT {_HEAD}.*, page.* FROM ({head_sql} OFFSET 0) AS {_HEAD}"
-        f" LEFT JOIN LATERAL ({page_sql}) AS page ON 1 = 1"
-    )
+    if vendor == "postgresql":
+        # The page may name the head (``_AllWords``): ``LATERAL``, and ``OFFSET 0`` so the head is
+        # computed once, not copied into the page where it is named.
+        head_sql, page_sql = f"{head_sql} OFFSET 0", f"LATERAL ({page_sql})"
+    else:
+        page_sql = f"({page_sql})"
+    sql = f"SELECT {_HEAD}.*, page.* FROM ({head_sql}) AS {_HEAD} LEFT JOIN {page_sql} AS page ON 1 = 1"
     return sql, (*head_params, *page_params)
 
 

@@ -1,5 +1,6 @@
 """Any change to what the catalogue shows invalidates every cached read at once."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -186,3 +187,18 @@ def test_a_process_keeps_a_bounded_number_of_pages(api_client, shelf, monkeypatc
     assert len(catalogue_cache._local_reads) == 3
     for product in shelf[:5]:
         assert detail(api_client, product).json()["slug"] == product.slug
+
+
+def test_a_process_keeps_pages_up_to_a_number_of_bytes(api_client, shelf, monkeypatch):
+    """Pages of every size share one budget: the oldest go when the bodies kept would exceed it."""
+    from catalogue import cache as catalogue_cache
+
+    sizes = [len(detail(api_client, product).content) for product in shelf[:4]]
+    monkeypatch.setattr(catalogue_cache, "_local_reads", type(catalogue_cache._local_reads)())
+    monkeypatch.setattr(catalogue_cache, "_local_bytes", 0)
+    monkeypatch.setattr(catalogue_cache, "LOCAL_READS_BYTES", sizes[2] + sizes[3])
+    for product in shelf[:4]:  # from the shared cache, each kept in the process as it is read
+        detail(api_client, product)
+    kept = [entry.body for entry, _deadline in catalogue_cache._local_reads.values()]
+    assert [json.loads(body)["slug"] for body in kept] == [shelf[2].slug, shelf[3].slug]
+    assert detail(api_client, shelf[0]).json()["slug"] == shelf[0].slug  # still right
