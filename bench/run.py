@@ -11,7 +11,8 @@ What it does, all on 127.0.0.1:
    of 20 products, no database), the shop without the catalogue cache (``CATALOGUE_CACHE_TIMEOUT=0``)
    and the shop with it on Redis (``BENCH_REDIS_URL``, default database 15);
 4. drives each endpoint with wrk (2 threads, ``--connections``) for ``--duration`` seconds after a
-   1-second warm-up, ``--runs`` times in rotation, each right after a run of the ceiling, and prints
+   warm-up (a second per 500 paths, at least one, so each worker has served each path of an endpoint
+   of many, such as every product page), ``--runs`` times in rotation, each right after a run of the ceiling, and prints
    the medians with the ratio to the ceiling (each run over the ceiling run just before it: load from
    anything else on the machine then moves both alike);
 5. stops the servers and drops the database (``--keep-db`` keeps it).
@@ -448,7 +449,10 @@ def main() -> int:
                         prime(url, requests)
                     if run == 0:
                         probe_answer(url, requests[-1])
-                wrk(url, script, duration=1, connections=args.connections, threads=args.threads)  # warm-up
+                # Warm-up: long enough for each worker to have served each of many paths a few times
+                # (it keeps its own copies of cached pages), at least a second.
+                warm_up = max(1, -(-len(requests) // 500)) if hook is not None else 1
+                wrk(url, script, duration=warm_up, connections=args.connections, threads=args.threads)
                 result = wrk(url, script, **load)
                 rows.setdefault((name, cached), []).append(result)
                 if hook is not None:
