@@ -65,6 +65,7 @@ for anonymous callers before the middleware stack. Refusals are DRF's exceptions
 parameter, a 404), worded by the API's exception handler.
 """
 
+import copy
 import functools
 import hashlib
 import json
@@ -627,7 +628,7 @@ class _AllWords:
     stop words, as there, match nothing.
     """
 
-    def __init__(self, words: list[str], tier: int | None = None):
+    def __init__(self, words: list[str]):
         lexemes = [_lexeme(word) for word in words]
         # Each word's lexeme, or the first other word's that has one.
         self.lexemes = [
@@ -637,11 +638,11 @@ class _AllWords:
             )
             for lexeme in lexemes
         ]
-        self.tier = tier
+        self.tier = None  # all the products holding the words, in product order (the count)
 
     def of_tier(self, tier: int) -> "_AllWords":
-        chosen = _AllWords([], tier)
-        chosen.lexemes = self.lexemes
+        chosen = copy.copy(self)
+        chosen.tier = tier
         return chosen
 
     def _joined(self) -> tuple[str, list]:
@@ -719,19 +720,18 @@ def _search_parts(rows, text: str, *, typos: bool = False, postings: bool = Fals
         return [matches], [matches], [matches]
     if _ONE_WORD.fullmatch(text):
         lexeme = _lexeme(text)
-        postings = ProductListingWord.objects.filter(word=lexeme)
+        entries = ProductListingWord.objects.filter(word=lexeme)
         # A semi-join for the count (a product once, whatever else it is combined with).
-        full = rows.filter(product_id__in=postings.values("product_id"))
+        full = rows.filter(product_id__in=entries.values("product_id"))
         filtered = bool(rows.query.where)
         # Every listed product has its postings: without a filter on the read model's columns,
         # the page's products and the count come from them alone.
-        counted = full if filtered else postings
+        counted = full if filtered else entries
         tiers = [
             rows.filter(words__word=lexeme).order_by("words__tier", "words__name", "product_id")
             if filtered
-            else postings.order_by("tier", "name", "product_id")
+            else entries.order_by("tier", "name", "product_id")
         ]
-        counts = [counted]
     else:
         query = _search_query(text)
         full = counted = rows.filter(search_vector=query)
@@ -741,11 +741,11 @@ def _search_parts(rows, text: str, *, typos: bool = False, postings: bool = Fals
             tiered.filter(in_short=query).filter(~Q(in_name=query)),
             tiered.filter(search_vector=query).filter(~Q(in_short=query)),
         ]
-        counts = [counted]
-        words = _plain_words(text) if postings else None
-        if words:  # the tiers and the count from the words' postings
-            matched = _AllWords(words)
-            tiers, counts = [matched.of_tier(1), matched.of_tier(2), matched.of_tier(3)], [matched]
+    counts = [counted]
+    words = _plain_words(text) if postings else None
+    if words:  # the tiers and the count from the words' postings
+        matched = _AllWords(words)
+        tiers, counts = [matched.of_tier(1), matched.of_tier(2), matched.of_tier(3)], [matched]
     if not typos:
         return tiers, [full], counts
     # Uncorrelated: PostgreSQL asks it once per read. In the order of the rows, not of their
@@ -989,9 +989,9 @@ def _page_sql_compiled(
     ordering = _ordering(filters)
     if ordering is not None:
         tiers = parts  # an ordering asked for overrides relevance
-    postings = _tag_walk(filters) if vendor == "postgresql" else None
-    if postings is not None:  # the page and the count from one tag's postings, in the list's order
-        tiers, counted = [postings], [postings.order_by()]
+    tagged = _tag_walk(filters) if vendor == "postgresql" else None
+    if tagged is not None:  # the page and the count from one tag's postings, in the list's order
+        tiers, counted = [tagged], [tagged.order_by()]
     count_sql, count_params = _capped_count(counted, limit)
     slugs_sql, slugs_params = _row_select(_slugs_known(filters), ())
     head_sql = (
@@ -1070,9 +1070,10 @@ def _page_sql_by_ids(tier, ordering: list) -> tuple[str, list]:
     return f"{rows_sql}{chosen}", [*rows_params, *ids_params, _PAGE_ROWS, _PAGE_OFFSET]
 
 
-def _page_sql(filters: dict, *, rows: int, offset: int, typos: bool = False) -> tuple[str, list]:
+def _page_sql(
+    filters: dict, *, rows: int, offset: int, typos: bool = False, postings: bool = False
+) -> tuple[str, list]:
     key = _filters_key(filters)
-    postings = bool(_words_searched(filters)) and _CatalogueSize.large()
     sql, params = _page_sql_compiled(connection.vendor, key, settings.CATALOGUE_COUNT_LIMIT, typos, postings)
     numbers = {_TIER_ROWS: offset + rows, _PAGE_ROWS: rows, _PAGE_OFFSET: offset}
     return sql, [numbers.get(value, value) if isinstance(value, str) else value for value in params]
@@ -1101,16 +1102,17 @@ def product_page_body(request) -> bytes:
         exact = _matches_count(filters)
         page = max(1, -(-exact // size))
     offset = (page - 1) * size
-    sql, params = _page_sql(filters, rows=size + 1, offset=offset)
+    sized = bool(_words_searched(filters))  # plain words: the head tells the catalogue's size too
+    postings = sized and _CatalogueSize.large()
+    sql, params = _page_sql(filters, rows=size + 1, offset=offset, postings=postings)
     found = _fetch(sql, params)
     head = 1 + len(checks)  # the count, the slug checks (then, for plain words, the catalogue's size)
     _slugs_check(filters, dict(zip(checks, found[0][1:head], strict=True)))
-    sized = bool(_words_searched(filters))
     if sized:
         _CatalogueSize.rows = found[0][head]
     if found[0][0] == 0 and filters.get("search") and connection.vendor == "postgresql":
         # The words match nothing: the products named like the text.
-        sql, params = _page_sql(filters, rows=size + 1, offset=offset, typos=True)
+        sql, params = _page_sql(filters, rows=size + 1, offset=offset, typos=True, postings=postings)
         found = _fetch(sql, params)
     head += sized
     total = found[0][0]
