@@ -12,9 +12,9 @@ What it does, all on 127.0.0.1:
    and the shop with it on Redis (``BENCH_REDIS_URL``, default database 15);
 4. drives each endpoint with wrk (2 threads, ``--connections``) for ``--duration`` seconds after a
    warm-up (a second per 500 paths, at least one, so each worker has served each path of an endpoint
-   of many, such as every product page), ``--runs`` times in rotation, each right after a run of the ceiling, and prints
-   the medians with the ratio to the ceiling (each run over the ceiling run just before it: load from
-   anything else on the machine then moves both alike);
+   of many, such as every product page), ``--runs`` times in rotation, each right after a run of the
+   ceiling, and prints the medians with the ratio to the ceiling (each run over the ceiling run just
+   before it: load from anything else on the machine then moves both alike);
 5. stops the servers and drops the database (``--keep-db`` keeps it).
 """
 
