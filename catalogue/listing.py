@@ -76,6 +76,7 @@ import re
 import secrets
 from collections.abc import Iterable
 
+import psycopg
 from django.conf import settings
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
@@ -477,8 +478,30 @@ _COMPILED: dict[str, tuple[str, list]] = {}
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    """The rows of one catalogue read (a page, its misspelt matches, a detail).
+
+    On PostgreSQL the statement is sent with its values written in, as Django sends every query,
+    but by a cursor that prepares it on the connection once it has run ``prepare_threshold`` times
+    (``DB_PREPARED_STATEMENTS``): a page many customers ask for is then planned once per
+    connection instead of on every read, with the plan its own values call for. A read asked once
+    (a rare search) is planned as before. See docs/performance.md.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    connection.close_if_health_check_failed()  # what ``connection.cursor()`` does first
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    statement = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    preparing = psycopg.Cursor(connection.connection)
+    wrapped = (
+        connection.make_debug_cursor(preparing)
+        if connection.queries_logged
+        else connection.make_cursor(preparing)
+    )
+    with wrapped as cursor:
+        cursor.execute(statement)
         return cursor.fetchall()
 
 
@@ -795,12 +818,13 @@ def _tag_walk(filters: dict):
 
 
 class _SizesHeld(Expression):
-    """Whether a row's size ranges hold all these EU sizes (in tenths, neighbours): ``ranges @> [low, high]`` (PostgreSQL).
+    """Whether a row's size ranges hold each of these EU sizes (in tenths): ``ranges @> size`` each (PostgreSQL).
 
     ``size_ranges`` and ``stock_ranges`` are ``sizes`` and ``stock_sizes`` as multiranges, written
     by the database (migration ``listing_size_ranges``) and held by the name order's covering
-    index; not model fields, so this names the column of the query's own table. Neighbouring
-    tenths held are one range, so both ends of ``[low, high]`` are held exactly when it is.
+    index; not model fields, so this names the column of the query's own table. A multirange
+    holding an integer is a cheaper test than one holding a range (no range to build and compare
+    for each row), and the capped count makes it on every match it visits.
     """
 
     conditional = True
@@ -823,7 +847,8 @@ class _SizesHeld(Expression):
 
     def as_sql(self, compiler, connection):
         column = f"{compiler.quote_name_unless_alias(self.alias)}.{connection.ops.quote_name(self.column)}"
-        return f"{column} @> int4range(%s, %s, '[]')", (min(self.tenths), max(self.tenths))
+        held = " AND ".join(f"{column} @> %s::integer" for _ in self.tenths)
+        return f"({held})", tuple(self.tenths)
 
 
 def _filtered(filters: dict):

@@ -100,6 +100,12 @@ if _database_url["ENGINE"] == "django.db.backends.postgresql":
         # a typo (pg_trgm's word similarity, 0.6 by default: "cushon" is 0.57 like "cushion").
         "OPTIONS": {
             "options": "-c pg_trgm.word_similarity_threshold=0.5",
+            # The catalogue's reads are prepared on their connection once a statement has run this
+            # many times (planning is a third of a list's time in PostgreSQL); every other query is
+            # sent with its values written in, as Django does. Off (``DB_PREPARED_STATEMENTS=false``)
+            # behind a pooler that hands one client several server connections (PgBouncer in
+            # transaction mode before 1.21, or without ``max_prepared_statements``).
+            "prepare_threshold": 5 if env.bool("DB_PREPARED_STATEMENTS", default=True) else None,
             **_database_url.get("OPTIONS", {}),
         },
     }
