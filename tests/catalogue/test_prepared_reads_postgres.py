@@ -23,7 +23,8 @@ def prepared_reads() -> int:
     """How many of this connection's prepared statements read the catalogue's read model."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%catalogue_productlisting%"]
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%catalogue_productlisting%"],
         )
         return cursor.fetchone()[0]
 
