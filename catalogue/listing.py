@@ -493,7 +493,8 @@ def _fetch(sql: str, params: list) -> list[tuple]:
     connection.close_if_health_check_failed()  # what ``connection.cursor()`` does first
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    statement = psycopg.ClientCursor(connection.connection).mogrify(sql, params)
+    with psycopg.ClientCursor(connection.connection) as quoting:
+        statement = quoting.mogrify(sql, params)
     preparing = psycopg.Cursor(connection.connection)
     wrapped = (
         connection.make_debug_cursor(preparing)

@@ -101,7 +101,7 @@ if _database_url["ENGINE"] == "django.db.backends.postgresql":
         "OPTIONS": {
             "options": "-c pg_trgm.word_similarity_threshold=0.5",
             # The catalogue's reads are prepared on their connection once a statement has run this
-            # many times (planning is a third of a list's time in PostgreSQL); every other query is
+            # many times (planning was about half of a page query's time in PostgreSQL); every other query is
             # sent with its values written in, as Django does. Off (``DB_PREPARED_STATEMENTS=false``)
             # behind a pooler that hands one client several server connections (PgBouncer in
             # transaction mode before 1.21, or without ``max_prepared_statements``).

@@ -7,8 +7,8 @@ class Migration(migrations.Migration):
     """The size filter's count in an index per multirange, and the size arrays' unused indexes gone.
 
     The count of ``?size_eu=`` visits every row the filter keeps (up to the count limit), testing
-    one multirange in each: one index holding both multiranges made each entry twice as wide as
-    the test needs, so the count read four times the pages of a plain list's. ``?in_stock=true``
+    one multirange in each: one index holding both multiranges had four times the pages of an
+    index holding the one tested (68 against 16 at 1,000 products). ``?in_stock=true``
     counts from a partial index of the rows in stock. The arrays' GIN indexes served the filter
     before the multiranges did; nothing reads them now, and each stock change rewrote them.
     """
