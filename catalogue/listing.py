@@ -490,11 +490,8 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    connection.close_if_health_check_failed()  # what ``connection.cursor()`` does first
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    with psycopg.ClientCursor(connection.connection) as quoting:
-        statement = quoting.mogrify(sql, params)
+    with connection.cursor() as quoting:  # connected and checked as for any query; psycopg's ClientCursor
+        statement = quoting.cursor.mogrify(sql, params)
     preparing = psycopg.Cursor(connection.connection)
     wrapped = (
         connection.make_debug_cursor(preparing)
